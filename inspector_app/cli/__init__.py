@@ -1,0 +1,121 @@
+"""The ``inspector`` command line.
+
+Each command group lives in its own module under this package and exposes
+``register(subparsers)``; a registered parser sets ``handler`` to a function
+``(args) -> int``.  Handlers raise :class:`~inspector_app.errors.UserError` or
+:class:`~inspector_app.errors.EnvironmentProblem` for failures a person should
+read; :func:`main` renders those in the chosen language with the documented
+exit codes (``docs/cli.md``), and reports anything else as a bug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from inspector_app import __version__
+from inspector_app.cli.exit_codes import ExitCode, exit_code_for
+from inspector_app.errors import EnvironmentProblem, InspectorError
+from inspector_app.i18n import Text, current_lang, set_lang
+
+#: Command modules, in the order ``--help`` lists them.
+COMMAND_MODULES = (
+    "setup",
+    "officers",
+    "visits",
+    "integrity",
+    "export",
+    "scan",
+    "checklist",
+)
+
+log = logging.getLogger("inspector")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="inspector",
+        description="入企扫码 — offline-first field inspector (scan-to-enter visit records)",
+    )
+    parser.add_argument("--version", action="version", version=f"inspector {__version__}")
+    parser.add_argument(
+        "--data-dir", type=Path, default=None,
+        help="folder of the ledger to use (default: $INSPECTOR_DATA_DIR or the user data folder)",
+    )
+    parser.add_argument("--lang", choices=("zh", "en"), default=None,
+                        help="language of messages (default: follow the locale)")
+    parser.add_argument("--passphrase-file", type=Path, default=None,
+                        help="read the officer's passphrase from this file instead of a prompt")
+    parser.add_argument("--co-passphrase-file", type=Path, default=None,
+                        help="read the co-officer's passphrase from this file")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"inspector_app.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"inspector_app.cli.{name}":
+                raise
+            continue  # a command group whose module is not part of this build
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.lang:
+        set_lang(args.lang)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        from inspector_app.cli.status import show_status
+
+        handler = show_status
+    try:
+        return int(handler(args))
+    except InspectorError as exc:
+        print(exc.render(current_lang()), file=sys.stderr)
+        return int(exit_code_for(exc))
+    except KeyboardInterrupt:
+        print(Text("已取消", "Cancelled").render(current_lang()), file=sys.stderr)
+        return int(ExitCode.CANCELLED)
+    except OSError as exc:
+        problem = _os_problem(exc)
+        print(problem.render(current_lang()), file=sys.stderr)
+        return int(ExitCode.ENVIRONMENT)
+    except Exception:
+        log.exception("unexpected error")
+        print(Text("内部错误（程序缺陷），详情见上方日志。请将其报告给管理员。",
+                   "Internal error (a bug); details are logged above. Please report it.")
+              .render(current_lang()), file=sys.stderr)
+        return int(ExitCode.BUG)
+
+
+def _os_problem(exc: OSError) -> EnvironmentProblem:
+    import errno
+
+    if exc.errno == errno.ENOSPC:
+        return EnvironmentProblem(
+            Text("磁盘已满，未保存任何更改。", "The disk is full; nothing was changed."),
+            Text("请释放存储空间后重试。", "Free some space and try again."),
+            code="env.disk_full",
+        )
+    return EnvironmentProblem(
+        Text("系统错误：{err}（{path}）", "System error: {err} ({path})").format(
+            err=exc.strerror or exc, path=exc.filename or "-"
+        ),
+        Text("请检查文件夹和权限后重试。", "Check the folder and its permissions, then retry."),
+        code="env.os_error",
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Domain model: enterprises, officers, visits, events and the rules over them."""

@@ -1,0 +1,59 @@
+"""Bilingual text: every message the user can see exists in Chinese and English.
+
+The product is Chinese first.  A message is written once, next to the code that
+raises or prints it, as a :class:`Text` holding both languages; the language is
+chosen when it is rendered, so core code never needs to know who is reading.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Literal
+
+Lang = Literal["zh", "en"]
+LANGS: tuple[Lang, ...] = ("zh", "en")
+
+
+@dataclass(frozen=True)
+class Text:
+    """One user-visible message in both languages, with ``{name}`` placeholders."""
+
+    zh: str
+    en: str
+    params: dict[str, object] = field(default_factory=dict)
+
+    def format(self, **params: object) -> Text:
+        return Text(self.zh, self.en, {**self.params, **params})
+
+    def render(self, lang: Lang) -> str:
+        template = self.zh if lang == "zh" else self.en
+        return template.format(**self.params) if self.params else template
+
+    def __str__(self) -> str:
+        return self.render(current_lang())
+
+
+_forced: Lang | None = None
+
+
+def set_lang(lang: Lang | None) -> None:
+    """Force a language for this process (``--lang``), or follow the locale again."""
+    global _forced
+    _forced = lang
+
+
+def lang_from_locale(environ: dict[str, str] | None = None) -> Lang:
+    env = os.environ if environ is None else environ
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = env.get(var, "")
+        if value.lower().startswith("en"):
+            return "en"
+        if value.lower().startswith("zh"):
+            return "zh"
+    # Chinese first: an unknown or "C" locale still gets the product's own language.
+    return "zh"
+
+
+def current_lang() -> Lang:
+    return _forced if _forced is not None else lang_from_locale()
