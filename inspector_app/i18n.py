@@ -28,7 +28,11 @@ class Text:
 
     def render(self, lang: Lang) -> str:
         template = self.zh if lang == "zh" else self.en
-        return template.format(**self.params) if self.params else template
+        if not self.params:
+            return template
+        # A parameter may itself be a Text (a field name, a state): same language.
+        rendered = {k: v.render(lang) if isinstance(v, Text) else v for k, v in self.params.items()}
+        return template.format(**rendered)
 
     def __str__(self) -> str:
         return self.render(current_lang())

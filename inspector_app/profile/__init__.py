@@ -1,5 +1,11 @@
 """The department profile: one provisioning file per department (BRIEF §2, user 3)."""
 
+from inspector_app.profile.loader import (
+    demo_profile_path,
+    load_profile,
+    parse_profile,
+    read_profile_bytes,
+)
 from inspector_app.profile.model import (
     Department,
     EndpointConfig,
@@ -10,7 +16,6 @@ from inspector_app.profile.model import (
     Profile,
     VisitKind,
 )
-from inspector_app.profile.loader import demo_profile_path, load_profile, parse_profile
 
 __all__ = [
     "Department",
@@ -24,4 +29,5 @@ __all__ = [
     "demo_profile_path",
     "load_profile",
     "parse_profile",
+    "read_profile_bytes",
 ]

@@ -289,8 +289,12 @@ def _build(doc: dict[str, Any], content_hash: str) -> Profile:
 
 
 def load_profile(path: Path) -> Profile:
+    return parse_profile(read_profile_bytes(path), path.name)
+
+
+def read_profile_bytes(path: Path) -> bytes:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise EnvironmentProblem(
             Text("找不到部门配置文件：{path}", "Department profile not found: {path}").format(
@@ -307,7 +311,6 @@ def load_profile(path: Path) -> Profile:
             Text("请检查文件权限。", "Check the file's permissions."),
             code="profile.unreadable",
         ) from None
-    return parse_profile(raw, path.name)
 
 
 def demo_profile_path() -> Path:

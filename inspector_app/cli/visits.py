@@ -1,0 +1,228 @@
+"""Visit commands: ``check-in``, ``check-out``, ``abandon``, ``note``, ``rate``, ``correct``,
+and the log, ``visits``."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+from typing import Any
+
+from inspector_app.app import Workspace
+from inspector_app.cli.common import emit_json, read_passphrase, say, workspace
+from inspector_app.domain.visit import Visit
+from inspector_app.i18n import Text
+from inspector_app.ledger.keys import Signer
+from inspector_app.recorder import CheckInRequest, VisitRecorder
+
+
+def register(subparsers: Any) -> None:
+    check_in = subparsers.add_parser("check-in", help="start a visit at an enterprise")
+    _officer_arg(check_in)
+    check_in.add_argument("--enterprise", required=True, metavar="USCC")
+    check_in.add_argument("--kind", required=True, help="visit kind id from the profile")
+    check_in.add_argument("--reason", required=True, help="事由")
+    check_in.add_argument("--legal-basis", default=None)
+    check_in.add_argument("--justification", default=None,
+                          help="why the visit goes ahead despite a frequency warning")
+    check_in.add_argument("--co-officer", action="append", default=[], metavar="CREDENTIAL",
+                          help="a second officer who co-signs (repeatable)")
+    check_in.add_argument("--json", action="store_true")
+    check_in.set_defaults(handler=run_check_in)
+
+    check_out = subparsers.add_parser("check-out", help="end a visit")
+    _officer_arg(check_out)
+    check_out.add_argument("--visit", required=True, metavar="ID")
+    check_out.add_argument("--exit-uscc", default=None, metavar="USCC",
+                           help="the enterprise's USCC typed at the exit, checked against the visit")
+    check_out.add_argument("--no-scan-reason", default=None)
+    check_out.set_defaults(handler=run_check_out)
+
+    abandon = subparsers.add_parser("abandon", help="close a visit that did not take place")
+    _officer_arg(abandon)
+    abandon.add_argument("--visit", required=True, metavar="ID")
+    abandon.add_argument("--reason", required=True)
+    abandon.set_defaults(handler=run_abandon)
+
+    note = subparsers.add_parser("note", help="add a note to a visit in progress")
+    _officer_arg(note)
+    note.add_argument("--visit", required=True, metavar="ID")
+    note.add_argument("--text", required=True)
+    note.set_defaults(handler=run_note)
+
+    rate = subparsers.add_parser("rate", help="record the enterprise's rating after check-out")
+    _officer_arg(rate)
+    rate.add_argument("--visit", required=True, metavar="ID")
+    rate.add_argument("--score", required=True, type=int)
+    rate.add_argument("--comment", default=None)
+    rate.set_defaults(handler=run_rate)
+
+    correct = subparsers.add_parser("correct", help="correct a check-in field (a new event)")
+    _officer_arg(correct)
+    correct.add_argument("--visit", required=True, metavar="ID")
+    correct.add_argument("--field", required=True)
+    correct.add_argument("--value", required=True)
+    correct.add_argument("--reason", required=True)
+    correct.set_defaults(handler=run_correct)
+
+    log = subparsers.add_parser("visits", help="the visit log with durations and warnings")
+    log.add_argument("--json", action="store_true")
+    log.set_defaults(handler=run_visits)
+
+
+def _officer_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--officer", required=True, metavar="CREDENTIAL")
+
+
+def _unlock(ws: Workspace, args: argparse.Namespace, credential: str, *, co: bool = False) -> Signer:
+    return ws.ledger.unlock(credential, read_passphrase(args, co_officer=co, credential=credential))
+
+
+def run_check_in(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        recorder = VisitRecorder(ws)
+        request = CheckInRequest(
+            enterprise=args.enterprise, kind=args.kind, reason=args.reason,
+            legal_basis=args.legal_basis, justification=args.justification,
+        )
+        # Refuse what can be refused before asking anyone for a passphrase.
+        recorder.precheck(request)
+        officer = _unlock(ws, args, args.officer)
+        co_officers = [_unlock(ws, args, c, co=True) for c in args.co_officer]
+        visit = recorder.check_in(officer, request, co_officers)
+    if args.json:
+        emit_json(visit_json(visit, ws))
+    else:
+        if visit.frequency_warned:
+            say(Text("已记录频次预警理由。", "Frequency warning justified and recorded."))
+        print(visit.id)
+    return 0
+
+
+def run_check_out(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        recorder = VisitRecorder(ws)
+        visit = recorder.visit(args.visit)
+        exit_scan = "not_scanned"
+        if args.exit_uscc is not None:
+            _check_exit_code(args.exit_uscc, visit)
+            exit_scan = "typed"
+        officer = _unlock(ws, args, args.officer)
+        visit = recorder.check_out(officer, visit.id, exit_scan, args.no_scan_reason)
+        duration = visit.duration()
+    assert duration is not None
+    say(Text("已签退，检查时长 {d}。", "Checked out; the visit took {d}.").format(
+        d=duration.clock_text()))
+    return 0
+
+
+def _check_exit_code(text: str, visit: Visit) -> None:
+    from inspector_app.domain.uscc import parse_uscc
+    from inspector_app.errors import UserError
+
+    if parse_uscc(text).value != visit.enterprise.uscc:
+        raise UserError(Text("签退时的企业代码与签到企业不一致。",
+                             "The code at the exit is not the enterprise checked in to."),
+                        code="visit.exit_mismatch")
+
+
+def run_abandon(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        recorder = VisitRecorder(ws)
+        visit_id = recorder.resolve_visit_id(args.visit)
+        recorder.abandon(_unlock(ws, args, args.officer), visit_id, args.reason)
+    say(Text("已放弃该检查。", "The visit is recorded as abandoned."))
+    return 0
+
+
+def run_note(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        recorder = VisitRecorder(ws)
+        visit_id = recorder.resolve_visit_id(args.visit)
+        recorder.add_note(_unlock(ws, args, args.officer), visit_id, args.text)
+    say(Text("备注已保存。", "Note saved."))
+    return 0
+
+
+def run_rate(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        recorder = VisitRecorder(ws)
+        visit_id = recorder.resolve_visit_id(args.visit)
+        recorder.rate(_unlock(ws, args, args.officer), visit_id, args.score, args.comment)
+    say(Text("评价已保存。", "Rating saved."))
+    return 0
+
+
+def run_correct(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        recorder = VisitRecorder(ws)
+        visit_id = recorder.resolve_visit_id(args.visit)
+        recorder.correct(_unlock(ws, args, args.officer), visit_id, args.field, args.value,
+                         args.reason)
+    say(Text("更正已作为新记录保存。", "The correction is saved as a new event."))
+    return 0
+
+
+def run_visits(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        recorder = VisitRecorder(ws)
+        visits = sorted(recorder.visits(), key=lambda v: v.checked_in.wall_ms)
+        rows = [visit_json(v, ws) for v in visits]
+    if args.json:
+        emit_json(rows)
+        return 0
+    for row in rows:
+        print(_visit_line(row))
+    if not rows:
+        say(Text("暂无检查记录。", "No visits yet."))
+    return 0
+
+
+def visit_json(visit: Visit, ws: Workspace) -> dict[str, Any]:
+    now = ws.ledger.time_evidence()
+    duration = visit.duration(now)
+    delivered = ws.ledger.delivered_ids()
+    return {
+        "id": visit.id,
+        "state": visit.state.value,
+        "officer": visit.officer,
+        "co_officers": list(visit.co_officers),
+        "co_signed": list(visit.co_signed_by),
+        "enterprise": {"uscc": visit.enterprise.uscc, "name": visit.enterprise.name,
+                       "registered": visit.enterprise.registered, "code": visit.enterprise.code},
+        "department": visit.department,
+        "departments": visit.departments,
+        "kind": visit.kind,
+        "category": visit.category,
+        "enforcement": visit.enforcement,
+        "reason": visit.reason,
+        "legal_basis": visit.legal_basis,
+        "checked_in": _iso(visit.checked_in.wall_ms),
+        "checked_out": None if visit.checked_out is None else _iso(visit.checked_out.wall_ms),
+        "duration_s": None if duration is None else duration.seconds,
+        "duration_basis": None if duration is None else duration.basis,
+        "duration_running": visit.is_open,
+        "frequency_warning": visit.frequency_warned,
+        "frequency": visit.frequency,
+        "justification": visit.justification,
+        "rating": None if visit.rating is None else {"score": visit.rating[0],
+                                                      "comment": visit.rating[1]},
+        "corrections": len(visit.corrections),
+        "anomalies": visit.anomalies,
+        "events": len(visit.event_ids),
+        "events_delivered": sum(1 for e in visit.event_ids if e in delivered),
+    }
+
+
+def _iso(wall_ms: int) -> str:
+    return datetime.fromtimestamp(wall_ms / 1000).astimezone().isoformat(timespec="seconds")
+
+
+def _visit_line(row: dict[str, Any]) -> str:
+    states = {"checked_in": Text("进行中", "in progress"), "checked_out": Text("已签退", "done"),
+              "abandoned": Text("已放弃", "abandoned")}
+    minutes = "-" if row["duration_s"] is None else f"{row['duration_s'] // 60}min"
+    flag = " ⚠" if row["frequency_warning"] else ""
+    name = row["enterprise"]["name"] or row["enterprise"]["uscc"]
+    state = states[row["state"]]
+    return (f"{row['id'][:8]}  {row['checked_in'][:16].replace('T', ' ')}  {name}  "
+            f"{row['kind']}  {minutes}  {state}{flag}")

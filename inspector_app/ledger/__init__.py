@@ -1,0 +1,1 @@
+"""The signed, hash-chained, append-only visit ledger in SQLite (BRIEF §5)."""

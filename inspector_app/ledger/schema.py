@@ -1,0 +1,148 @@
+"""Ledger schema and its migrations, versioned with ``PRAGMA user_version``.
+
+Migrations are append-only like the ledger: a released migration is never
+edited; a change is a new function at the end of :data:`MIGRATIONS`.
+
+Tables of record (append-only, enforced by triggers): ``events`` and
+``receipts``.  Everything else is state about the device (its key, the
+officers' wrapped keys, lockouts, caches) and may change.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from inspector_app.ledger.db import write_transaction
+
+_V1 = """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+-- The ledger.  `raw` is the canonical signed envelope; every other column
+-- except `sig` is a copy of a field inside it, kept for indexing, and is
+-- cross-checked by verification.
+CREATE TABLE events (
+    seq        INTEGER PRIMARY KEY,
+    id         TEXT NOT NULL UNIQUE,
+    type       TEXT NOT NULL,
+    officer    TEXT,
+    visit_id   TEXT,
+    enterprise TEXT,
+    wall_ms    INTEGER NOT NULL,
+    hash       BLOB NOT NULL,
+    raw        BLOB NOT NULL,
+    sig        BLOB NOT NULL
+);
+CREATE INDEX events_by_visit ON events(visit_id) WHERE visit_id IS NOT NULL;
+CREATE INDEX events_by_type ON events(type, officer);
+CREATE INDEX checkins_by_enterprise ON events(enterprise, wall_ms)
+    WHERE type = 'visit.checked_in';
+
+CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'ledger events are append-only: a change is a new event'); END;
+CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'ledger events are append-only: nothing is deleted'); END;
+
+-- Signed receipts from the central endpoint; an event is delivered only when
+-- it has one whose signature verified.
+CREATE TABLE receipts (
+    event_id       TEXT PRIMARY KEY REFERENCES events(id),
+    server_key_id  TEXT NOT NULL,
+    server_time_ms INTEGER NOT NULL,
+    raw            BLOB NOT NULL,
+    stored_wall_ms INTEGER NOT NULL
+);
+CREATE TRIGGER receipts_append_only_update BEFORE UPDATE ON receipts
+BEGIN SELECT RAISE(ABORT, 'receipts are append-only'); END;
+CREATE TRIGGER receipts_append_only_delete BEFORE DELETE ON receipts
+BEGIN SELECT RAISE(ABORT, 'receipts are append-only'); END;
+
+-- Device-signed statements of (sequence, chain head), sent with uploads.
+CREATE TABLE checkpoints (
+    seq     INTEGER PRIMARY KEY,
+    head    BLOB NOT NULL,
+    raw     BLOB NOT NULL,
+    sig     BLOB NOT NULL
+);
+
+CREATE TABLE device_key (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    key_id      TEXT NOT NULL,
+    public_key  BLOB NOT NULL,
+    private_key BLOB NOT NULL
+);
+
+CREATE TABLE officer_keys (
+    credential  TEXT PRIMARY KEY,
+    key_id      TEXT NOT NULL UNIQUE,
+    public_key  BLOB NOT NULL,
+    wrapped     TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    department  TEXT NOT NULL
+);
+
+CREATE TABLE passphrase_guard (
+    credential     TEXT PRIMARY KEY,
+    failures       INTEGER NOT NULL,
+    lock_boot_id   TEXT,
+    lock_boot_ns   INTEGER,
+    lock_ms        INTEGER NOT NULL DEFAULT 0
+);
+
+-- Visits known from the central endpoint (other tablets, other departments),
+-- used offline for frequency warnings.  A cache: replaced by each pull.
+CREATE TABLE visit_history (
+    visit_id      TEXT PRIMARY KEY,
+    enterprise    TEXT NOT NULL,
+    department    TEXT NOT NULL,
+    kind          TEXT NOT NULL,
+    enforcement   INTEGER NOT NULL,
+    checked_in_ms INTEGER NOT NULL,
+    duration_s    INTEGER
+);
+CREATE INDEX history_by_enterprise ON visit_history(enterprise, checked_in_ms);
+"""
+
+
+def _execute_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run statements one by one inside the caller's transaction.
+
+    ``executescript`` would commit first, breaking the all-or-nothing migration.
+    """
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement: {statement!r}")
+
+
+def _migrate_v1(conn: sqlite3.Connection) -> None:
+    _execute_script(conn, _V1)
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_v1,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class LedgerTooNew(RuntimeError):
+    pass
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the database to :data:`SCHEMA_VERSION`; returns the version it was at."""
+    with write_transaction(conn):
+        start = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if start > SCHEMA_VERSION:
+            raise LedgerTooNew(
+                f"ledger schema {start} is newer than this program ({SCHEMA_VERSION})"
+            )
+        for version in range(start, SCHEMA_VERSION):
+            MIGRATIONS[version](conn)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+    return start

@@ -1,0 +1,288 @@
+"""Recording a visit: the rules checked before each event is signed and stored.
+
+This is where the product's promises to the officer and to the enterprise are
+kept: every id is validated, the two-officer rule is enforced for enforcement
+kinds, the frequency warning is raised offline and answered with a
+justification (never a block), and an officer cannot be at two enterprises at
+once.  Each method appends events atomically and returns the visit as derived
+from the ledger afterwards, so the caller always sees what was stored.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from inspector_app.app import Workspace
+from inspector_app.domain import events as ev
+from inspector_app.domain.frequency import FrequencyAssessment, PastVisit, assess
+from inspector_app.domain.uscc import parse_uscc
+from inspector_app.domain.visit import CORRECTABLE_FIELDS, Visit, VisitState, derive_visit
+from inspector_app.errors import UserError
+from inspector_app.i18n import Text
+from inspector_app.ledger.keys import Signer
+from inspector_app.ledger.store import PendingEvent
+from inspector_app.officers import officer_department
+from inspector_app.profile.model import VisitKind
+
+MAX_TEXT = 2000
+EXIT_SCAN_KINDS = ("signed", "legacy", "typed", "not_scanned")
+
+
+class JustificationRequired(UserError):
+    """The frequency rule fired; the officer may go on, with a justification."""
+
+    def __init__(self, assessment: FrequencyAssessment) -> None:
+        super().__init__(assessment.text(), code="frequency.justification_required")
+        self.assessment = assessment
+
+
+@dataclass(frozen=True)
+class CheckInRequest:
+    enterprise: str
+    kind: str
+    reason: str
+    legal_basis: str | None = None
+    justification: str | None = None
+    #: How the enterprise was identified: "signed", "legacy" (unverified code) or "typed".
+    code: str = "typed"
+    #: The name read from a signed code, used when the registry does not know the enterprise.
+    scanned_name: str | None = None
+    location: dict[str, Any] | None = None
+    templates: tuple[dict[str, Any], ...] = ()
+
+
+def _text(value: str | None, field: Text, *, required: bool) -> str | None:
+    cleaned = (value or "").strip()
+    if not cleaned:
+        if required:
+            raise UserError(Text("请填写{f}。", "{f} is required.").format(f=field),
+                            code="visit.missing_field")
+        return None
+    if len(cleaned) > MAX_TEXT:
+        raise UserError(Text("{f}过长（最多 {n} 字）。", "{f} is too long (at most {n} characters).")
+                        .format(f=field, n=MAX_TEXT), code="visit.field_too_long")
+    return cleaned
+
+
+_REASON = Text("检查事由", "The reason")
+_JUSTIFICATION = Text("频次预警理由", "The justification")
+
+
+class VisitRecorder:
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.ledger = workspace.ledger
+        self.profile = workspace.profile
+
+    # -- looking things up -----------------------------------------------------
+
+    def visit(self, visit_id: str) -> Visit:
+        return derive_visit(self.ledger.visit_events(self.resolve_visit_id(visit_id)))
+
+    def resolve_visit_id(self, text: str) -> str:
+        prefix = text.strip().lower()
+        matches = self.ledger.visit_ids(prefix) if len(prefix) >= 4 else []
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise UserError(Text("找不到检查记录 {id}。", "No visit {id}.").format(id=text),
+                            code="visit.unknown")
+        raise UserError(Text("编号 {id} 对应多条检查记录，请输入更长的编号。",
+                             "{id} matches several visits; give more of the id.").format(id=text),
+                        code="visit.ambiguous")
+
+    def visits(self) -> list[Visit]:
+        return [derive_visit(self.ledger.visit_events(v)) for v in self.ledger.visit_ids()]
+
+    def open_visits(self, officer: str) -> list[Visit]:
+        return [self.visit(v) for v in self.ledger.open_visit_ids(officer)]
+
+    def assess_frequency(self, uscc: str, enforcement: bool) -> FrequencyAssessment:
+        rule = self.profile.frequency_rule
+        now_ms = self.workspace.clock.now().wall_ms
+        since = now_ms - rule.window_days * 86_400_000
+        past = [self._local_past_visit(e.body, e.officer, e.wall_ms)
+                for e in self.ledger.checkins_at(uscc, since)]
+        past += [
+            PastVisit(str(r[0]), str(r[1]), str(r[2]), str(r[3]), bool(r[4]), int(r[5]), "central")
+            for r in self.ledger.history_since(uscc, since)
+        ]
+        return assess(rule, uscc, past, now_ms, enforcement)
+
+    @staticmethod
+    def _local_past_visit(body: dict[str, Any], officer: str | None, wall_ms: int) -> PastVisit:
+        return PastVisit(str(body["visit"]), str(body["enterprise"]["uscc"]),
+                         str(body["department"]), str(body["kind"]),
+                         body["category"] != "non_enforcement", wall_ms, "local")
+
+    # -- recording -----------------------------------------------------------
+
+    def precheck(self, request: CheckInRequest) -> FrequencyAssessment:
+        """Everything about a check-in that can be refused before anyone signs."""
+        uscc = parse_uscc(request.enterprise)
+        kind = self.visit_kind(request.kind)
+        _text(request.reason, _REASON, required=True)
+        frequency = self.assess_frequency(uscc.value, kind.is_enforcement)
+        justification = _text(request.justification, _JUSTIFICATION, required=False)
+        if frequency.requires_justification and justification is None:
+            raise JustificationRequired(frequency)
+        return frequency
+
+    def check_in(
+        self, officer: Signer, request: CheckInRequest, co_officers: Sequence[Signer] = ()
+    ) -> Visit:
+        assert officer.officer is not None
+        frequency = self.precheck(request)
+        uscc = parse_uscc(request.enterprise)
+        kind = self.visit_kind(request.kind)
+        reason = _text(request.reason, _REASON, required=True)
+        justification = _text(request.justification, _JUSTIFICATION, required=False)
+        self._check_co_officers(officer, co_officers, kind)
+        self._check_not_elsewhere(officer.officer)
+        registered = self.profile.enterprise(uscc)
+        visit_id = str(uuid.uuid4())
+        body = {
+            "visit": visit_id,
+            "enterprise": {
+                "uscc": uscc.value,
+                "name": registered.name if registered else request.scanned_name,
+                "registered": registered is not None,
+                "code": request.code,
+            },
+            "department": officer_department(self.workspace, officer.officer),
+            "kind": kind.id,
+            "category": kind.category,
+            "reason": reason,
+            "legal_basis": _text(request.legal_basis, Text("法律依据", "The legal basis"),
+                                 required=False),
+            "justification": justification,
+            "frequency": frequency.to_json(),
+            "co_officers": [c.officer for c in co_officers],
+            "location": request.location,
+            "templates": list(request.templates),
+            "profile": {"id": self.profile.profile_id, "version": self.profile.version,
+                        "hash": self.profile.content_hash},
+        }
+        pending = [PendingEvent(officer, ev.CHECKED_IN, body)]
+        pending += [PendingEvent(c, ev.CO_SIGNED, {"visit": visit_id}) for c in co_officers]
+        self.ledger.append_all(pending)
+        return self.visit(visit_id)
+
+    def check_out(self, officer: Signer, visit_id: str, exit_scan: str = "not_scanned",
+                  no_scan_reason: str | None = None) -> Visit:
+        visit = self._open_visit_of(officer, visit_id)
+        if exit_scan not in EXIT_SCAN_KINDS:
+            raise ValueError(f"unknown exit scan kind {exit_scan!r}")
+        reason = _text(no_scan_reason, Text("未扫码原因", "The reason for not scanning"),
+                       required=False)
+        self.ledger.append(officer, ev.CHECKED_OUT, {
+            "visit": visit.id, "exit_scan": exit_scan,
+            "no_scan_reason": reason if exit_scan == "not_scanned" else None,
+        })
+        return self.visit(visit.id)
+
+    def abandon(self, officer: Signer, visit_id: str, reason: str) -> Visit:
+        visit = self._open_visit_of(officer, visit_id)
+        text = _text(reason, Text("放弃原因", "The reason for abandoning"), required=True)
+        self.ledger.append(officer, ev.ABANDONED, {"visit": visit.id, "reason": text})
+        return self.visit(visit.id)
+
+    def add_note(self, officer: Signer, visit_id: str, text: str) -> Visit:
+        visit = self._open_visit_of(officer, visit_id)
+        note = _text(text, Text("备注", "The note"), required=True)
+        self.ledger.append(officer, ev.NOTE, {"visit": visit.id, "text": note})
+        return self.visit(visit.id)
+
+    def rate(self, officer: Signer, visit_id: str, score: int, comment: str | None) -> Visit:
+        visit = self.visit(visit_id)
+        if visit.state is not VisitState.CHECKED_OUT:
+            raise UserError(Text("签退后才能评价。", "A visit can be rated after check-out."),
+                            code="visit.not_checked_out")
+        if visit.rating is not None:
+            raise UserError(Text("该检查已评价。", "This visit has already been rated."),
+                            code="visit.already_rated")
+        if not 0 <= score <= 100:
+            raise UserError(Text("评分须在 0–100 之间。", "The score must be 0–100."),
+                            code="visit.bad_score")
+        self.ledger.append(officer, ev.RATED, {
+            "visit": visit.id, "score": score,
+            "comment": _text(comment, Text("评价意见", "The comment"), required=False),
+        })
+        return self.visit(visit.id)
+
+    def correct(self, officer: Signer, visit_id: str, field: str, value: str,
+                reason: str) -> Visit:
+        visit = self.visit(visit_id)
+        if field not in CORRECTABLE_FIELDS:
+            raise UserError(Text("字段 {f} 不能更正（可更正：{ok}）。",
+                                 "Field {f} cannot be corrected (allowed: {ok}).")
+                            .format(f=field, ok=", ".join(sorted(CORRECTABLE_FIELDS))),
+                            code="visit.not_correctable")
+        if field == "kind":
+            self.visit_kind(value)
+        self._check_participant(officer, visit)
+        self.ledger.append(officer, ev.CORRECTED, {
+            "visit": visit.id, "corrects": visit.checked_in_event, "field": field,
+            "value": _text(value, Text("更正内容", "The corrected value"), required=True),
+            "reason": _text(reason, Text("更正原因", "The reason for the correction"),
+                            required=True),
+        })
+        return self.visit(visit.id)
+
+    # -- rules ---------------------------------------------------------------
+
+    def visit_kind(self, kind_id: str) -> VisitKind:
+        kind = self.profile.visit_kind(kind_id)
+        if kind is None:
+            known = ", ".join(k.id for k in self.profile.visit_kinds)
+            raise UserError(Text("未知的检查类型 {k}（可选：{known}）。",
+                                 "Unknown visit kind {k} (choose from: {known}).")
+                            .format(k=kind_id, known=known), code="visit.unknown_kind")
+        return kind
+
+    def _check_co_officers(self, officer: Signer, co: Sequence[Signer], kind: VisitKind) -> None:
+        credentials = [c.officer for c in co]
+        if officer.officer in credentials or len(set(credentials)) != len(credentials):
+            raise UserError(Text("同一执法人员不能重复签名。",
+                                 "The same officer cannot sign twice."),
+                            code="visit.duplicate_officer")
+        if kind.requires_two_officers and not co:
+            raise UserError(
+                Text("“{kind}”须由两名以上执法人员实施（《中华人民共和国行政处罚法》第四十二条），"
+                     "请第二名执法人员共同签名。",
+                     "'{kind}' needs at least two officers with credentials; a second officer "
+                     "must co-sign.").format(kind=kind.name.zh),
+                code="visit.two_officer_rule",
+            )
+
+    def _check_not_elsewhere(self, credential: str) -> None:
+        open_ids = self.ledger.open_visit_ids(credential)
+        if open_ids:
+            visit = self.visit(open_ids[0])
+            name = visit.enterprise.name or visit.enterprise.uscc
+            raise UserError(
+                Text("您在 {name} 的检查（{id}）尚未签退；请先签退或放弃该检查。",
+                     "Your visit to {name} ({id}) is still open; check out or abandon it first.")
+                .format(name=name, id=visit.id[:8]),
+                code="visit.already_open",
+            )
+
+    def _open_visit_of(self, officer: Signer, visit_id: str) -> Visit:
+        visit = self.visit(visit_id)
+        if visit.state is not VisitState.CHECKED_IN:
+            state = {VisitState.CHECKED_OUT: Text("已签退", "checked out"),
+                     VisitState.ABANDONED: Text("已放弃", "abandoned")}[visit.state]
+            raise UserError(Text("检查 {id} {state}。", "Visit {id} is already {state}.")
+                            .format(id=visit.id[:8], state=state), code="visit.closed")
+        self._check_participant(officer, visit)
+        return visit
+
+    @staticmethod
+    def _check_participant(officer: Signer, visit: Visit) -> None:
+        if officer.officer != visit.officer and officer.officer not in visit.co_officers:
+            raise UserError(Text("您不是检查 {id} 的执法人员。",
+                                 "You are not an officer of visit {id}.").format(id=visit.id[:8]),
+                            code="visit.not_participant")
