@@ -1,0 +1,221 @@
+"""Visits as the officer lives them: check-in rules, timers, warnings, corrections."""
+
+from __future__ import annotations
+
+import pytest
+
+from inspector_app.app import Workspace
+from inspector_app.clock import FakeClock
+from inspector_app.domain.frequency import DAY_MS
+from inspector_app.domain.uscc import InvalidUSCC, complete_uscc
+from inspector_app.domain.visit import VisitState
+from inspector_app.errors import UserError
+from inspector_app.ledger.keys import Signer
+from inspector_app.recorder import CheckInRequest, JustificationRequired, VisitRecorder
+from tests.conftest import OFFICERS
+from tests.core.ledger_helpers import enterprise
+
+
+def _signer(ws: Workspace, credential: str) -> Signer:
+    return ws.ledger.unlock(credential, OFFICERS[credential][1])
+
+
+@pytest.fixture
+def recorder(workspace: Workspace) -> VisitRecorder:
+    return VisitRecorder(workspace)
+
+
+def _inspect(recorder: VisitRecorder, uscc: str, **kw: str) -> CheckInRequest:
+    return CheckInRequest(uscc, kw.get("kind", "routine"), kw.get("reason", "特种设备安全检查"),
+                          justification=kw.get("justification"))
+
+
+def test_a_routine_visit_needs_a_second_officer(workspace: Workspace,
+                                                recorder: VisitRecorder) -> None:
+    officer = _signer(workspace, "37142320001")
+    with pytest.raises(UserError) as err:
+        recorder.check_in(officer, _inspect(recorder, enterprise(workspace.profile, 0)))
+    assert err.value.code == "visit.two_officer_rule"
+    assert "第四十二条" in err.value.render("zh")
+
+
+def test_check_in_and_out_with_a_co_officer(workspace: Workspace, recorder: VisitRecorder,
+                                            clock: FakeClock) -> None:
+    officer, second = _signer(workspace, "37142320001"), _signer(workspace, "37142320002")
+    uscc = enterprise(workspace.profile, 0)
+    visit = recorder.check_in(officer, _inspect(recorder, uscc), [second])
+    assert visit.state is VisitState.CHECKED_IN
+    assert visit.co_signed_by == ["37142320002"]
+    assert visit.enterprise.registered and visit.enterprise.name
+    clock.advance(47 * 60)
+    visit = recorder.check_out(second, visit.id)
+    duration = visit.duration()
+    assert duration is not None and duration.minutes() == 47 and duration.basis == "boot_clock"
+
+
+def test_an_unregistered_enterprise_can_be_visited_by_its_valid_uscc(
+    workspace: Workspace, recorder: VisitRecorder
+) -> None:
+    officer = _signer(workspace, "37142320001")
+    uscc = complete_uscc("91371421MA3C00001").value
+    visit = recorder.check_in(officer, CheckInRequest(uscc, "survey", "调研"))
+    assert visit.enterprise.registered is False and visit.enterprise.name is None
+
+
+def test_a_wrong_uscc_changes_nothing(workspace: Workspace, recorder: VisitRecorder) -> None:
+    officer = _signer(workspace, "37142320001")
+    before = workspace.ledger.event_count()
+    with pytest.raises(InvalidUSCC):
+        recorder.check_in(officer, CheckInRequest("91350100M000100Y44", "survey", "调研"))
+    assert workspace.ledger.event_count() == before
+
+
+def test_an_officer_cannot_be_at_two_enterprises(workspace: Workspace,
+                                                 recorder: VisitRecorder) -> None:
+    officer = _signer(workspace, "37142320001")
+    recorder.check_in(officer, CheckInRequest(enterprise(workspace.profile, 0), "survey", "调研"))
+    with pytest.raises(UserError) as err:
+        recorder.check_in(officer, CheckInRequest(enterprise(workspace.profile, 1), "survey", "x"))
+    assert err.value.code == "visit.already_open"
+
+
+def _visits(ws: Workspace, recorder: VisitRecorder, clock: FakeClock, uscc: str, n: int,
+            kind: str = "routine") -> None:
+    officer, second = _signer(ws, "37142320001"), _signer(ws, "37142320002")
+    for _ in range(n):
+        visit = recorder.check_in(officer, _inspect(recorder, uscc, kind=kind, justification="x"),
+                                  [second] if kind != "survey" else [])
+        clock.advance(1800)
+        recorder.check_out(officer, visit.id)
+        clock.advance(2 * 86_400)
+
+
+def test_the_fourth_enforcement_visit_in_15_days_asks_for_a_justification(
+    workspace: Workspace, recorder: VisitRecorder, clock: FakeClock
+) -> None:
+    uscc = enterprise(workspace.profile, 2)
+    _visits(workspace, recorder, clock, uscc, 3)
+    _visits(workspace, recorder, clock, uscc, 2, kind="survey")  # counted apart
+    officer, second = _signer(workspace, "37142320001"), _signer(workspace, "37142320002")
+    before = workspace.ledger.event_count()
+    with pytest.raises(JustificationRequired) as err:
+        recorder.check_in(officer, _inspect(recorder, uscc), [second])
+    assert err.value.assessment.enforcement_count == 4
+    assert err.value.assessment.non_enforcement_count == 2
+    assert "4" in err.value.render("en") and "15" in err.value.render("en")
+    assert workspace.ledger.event_count() == before
+    visit = recorder.check_in(officer, _inspect(recorder, uscc, justification="重污染天气应急"),
+                              [second])
+    assert visit.frequency_warned and visit.justification == "重污染天气应急"
+
+
+def test_visits_older_than_the_window_do_not_count(
+    workspace: Workspace, recorder: VisitRecorder, clock: FakeClock
+) -> None:
+    uscc = enterprise(workspace.profile, 3)
+    _visits(workspace, recorder, clock, uscc, 3)
+    clock.advance(15 * 86_400)
+    assert not recorder.assess_frequency(uscc, True).warned
+
+
+def test_cached_history_from_the_centre_counts_once(
+    workspace: Workspace, recorder: VisitRecorder, clock: FakeClock
+) -> None:
+    uscc = enterprise(workspace.profile, 4)
+    now = clock.now().wall_ms
+    rows = [(f"remote-{i}", uscc, "lc-em", "routine", 1, now - i * DAY_MS) for i in range(1, 4)]
+    rows.append(("remote-1", uscc, "lc-em", "routine", 1, now - DAY_MS))  # duplicate
+    workspace.ledger.conn.executemany(
+        "INSERT OR IGNORE INTO visit_history (visit_id, enterprise, department, kind, "
+        "enforcement, checked_in_ms) VALUES (?, ?, ?, ?, ?, ?)", rows)
+    assessment = recorder.assess_frequency(uscc, True)
+    assert assessment.enforcement_count == 4 and assessment.warned
+
+
+def test_timer_ignores_wall_clock_changes(
+    workspace: Workspace, recorder: VisitRecorder, clock: FakeClock
+) -> None:
+    officer = _signer(workspace, "37142320001")
+    visit = recorder.check_in(officer, CheckInRequest(enterprise(workspace.profile, 5), "survey",
+                                                      "走访"))
+    clock.advance(600)
+    clock.set_wall(clock.wall_ms - 3_600_000)  # someone sets the clock back an hour
+    running = recorder.visit(visit.id).duration(workspace.ledger.time_evidence())
+    assert running is not None and running.seconds == 600 and running.trusted
+
+
+def test_timer_survives_a_reboot_through_server_time_anchors(
+    workspace: Workspace, recorder: VisitRecorder, clock: FakeClock
+) -> None:
+    officer = _signer(workspace, "37142320001")
+    server_ms = 2_000_000_000_000
+    workspace.ledger.set_time_anchor(server_ms)
+    visit = recorder.check_in(officer, CheckInRequest(enterprise(workspace.profile, 5), "survey",
+                                                      "走访"))
+    clock.advance(600)
+    clock.reboot("boot-2", downtime_s=300)
+    clock.set_wall(clock.wall_ms + 86_400_000)  # and the wall clock is now a day off
+    workspace.ledger.set_time_anchor(server_ms + 900_000)
+    clock.advance(120)
+    duration = recorder.check_out(officer, visit.id).duration()
+    assert duration is not None
+    assert (duration.basis, duration.seconds) == ("server_anchor", 1020)
+
+
+def test_without_anchors_a_reboot_falls_back_to_the_wall_clock_and_says_so(
+    workspace: Workspace, recorder: VisitRecorder, clock: FakeClock
+) -> None:
+    officer = _signer(workspace, "37142320001")
+    visit = recorder.check_in(officer, CheckInRequest(enterprise(workspace.profile, 5), "survey",
+                                                      "走访"))
+    clock.advance(600)
+    clock.reboot("boot-2", downtime_s=300)
+    duration = recorder.check_out(officer, visit.id).duration()
+    assert duration is not None
+    assert (duration.basis, duration.seconds, duration.trusted) == ("wall_clock", 900, False)
+
+
+def test_corrections_are_new_events_and_history_stays(
+    workspace: Workspace, recorder: VisitRecorder
+) -> None:
+    officer = _signer(workspace, "37142320001")
+    visit = recorder.check_in(officer, CheckInRequest(enterprise(workspace.profile, 6), "survey",
+                                                      "调研"))
+    before = workspace.ledger.event_count()
+    corrected = recorder.correct(officer, visit.id, "reason", "企业帮扶走访", "录入有误")
+    assert corrected.reason == "企业帮扶走访"
+    assert corrected.corrections[0].old == "调研"
+    assert workspace.ledger.event_count() == before + 1
+
+
+def test_abandoned_visits_refuse_further_work(workspace: Workspace,
+                                              recorder: VisitRecorder) -> None:
+    officer = _signer(workspace, "37142320001")
+    visit = recorder.check_in(officer, CheckInRequest(enterprise(workspace.profile, 7), "survey",
+                                                      "调研"))
+    recorder.abandon(officer, visit.id, "企业停产")
+    with pytest.raises(UserError) as err:
+        recorder.check_out(officer, visit.id)
+    assert err.value.code == "visit.closed"
+    assert recorder.visit(visit.id).state is VisitState.ABANDONED
+
+
+def test_rating_after_check_out_only_once(workspace: Workspace, recorder: VisitRecorder) -> None:
+    officer = _signer(workspace, "37142320001")
+    visit = recorder.check_in(officer, CheckInRequest(enterprise(workspace.profile, 8), "survey",
+                                                      "调研"))
+    with pytest.raises(UserError):
+        recorder.rate(officer, visit.id, 95, None)
+    recorder.check_out(officer, visit.id)
+    assert recorder.rate(officer, visit.id, 95, "流程规范").rating == (95, "流程规范")
+    with pytest.raises(UserError):
+        recorder.rate(officer, visit.id, 90, None)
+
+
+def test_visit_ids_resolve_by_unique_prefix(workspace: Workspace, recorder: VisitRecorder) -> None:
+    officer = _signer(workspace, "37142320001")
+    visit = recorder.check_in(officer, CheckInRequest(enterprise(workspace.profile, 9), "survey",
+                                                      "调研"))
+    assert recorder.resolve_visit_id(visit.id[:8]) == visit.id
+    with pytest.raises(UserError):
+        recorder.resolve_visit_id("zzzzzzzz")
