@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def test_officer_private_keys_are_never_on_disk_in_clear(workspace: Workspace) -
 def test_each_event_carries_time_evidence_and_links_to_the_previous(workspace: Workspace) -> None:
     events = list(workspace.ledger.events())
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
-    for before, after in zip(events, events[1:], strict=False):
+    for before, after in itertools.pairwise(events):
         assert after.prev == before.hash.hex()
     assert events[0].type == ev.LEDGER_CREATED
     assert events[0].time.boot_id == "boot-1"

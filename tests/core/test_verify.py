@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from inspector_app.app import LEDGER_FILE, open_workspace
 from inspector_app.clock import FakeClock
-from inspector_app.ledger.verify import verify_ledger
+from inspector_app.ledger.verify import VerificationReport, verify_ledger
 from tests.conftest import copy_data_dir
 from tests.core.ledger_helpers import attacker_connection, record_visits
 
@@ -32,7 +32,7 @@ def _fresh_copy(filled_dir: Path, tmp_path: Path) -> Path:
     return copy_data_dir(filled_dir, target)
 
 
-def _report(data_dir: Path):  # type: ignore[no-untyped-def]
+def _report(data_dir: Path) -> VerificationReport:
     with open_workspace(data_dir, FakeClock()) as ws:
         return verify_ledger(ws.ledger.conn)
 
