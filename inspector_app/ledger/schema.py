@@ -68,6 +68,15 @@ CREATE TABLE checkpoints (
     sig     BLOB NOT NULL
 );
 
+-- Derived index of visits in progress and who is in them, maintained in the
+-- same transaction as the events that open and close them (rebuildable).
+CREATE TABLE open_visits (
+    visit_id TEXT NOT NULL,
+    officer  TEXT NOT NULL,
+    PRIMARY KEY (visit_id, officer)
+);
+CREATE INDEX open_visits_by_officer ON open_visits(officer);
+
 CREATE TABLE device_key (
     id          INTEGER PRIMARY KEY CHECK (id = 1),
     key_id      TEXT NOT NULL,

@@ -8,7 +8,6 @@ those checks belong to the central endpoint at the next sync.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable
@@ -176,7 +175,7 @@ def _check_row(
     seq = row.seq
     if seq != state.expected_seq:
         findings.append(_gap(state.expected_seq, seq))
-    actual_hash = hashlib.sha256(row.event.raw).digest()
+    actual_hash = row.event.hash
     try:
         envelope = row.event.envelope
         findings.extend(_check_envelope(row, envelope, state, device_key))
@@ -234,12 +233,25 @@ def _check_envelope(
             "第 {seq} 条记录的编号重复", "event {seq} repeats an earlier event id"
         ).format(seq=seq)))
     state.seen_ids.add(event.id)
-    if row.columns != row_values(event)[:7]:
+    if row.columns != _indexed_columns(event, envelope):
         findings.append(Finding(seq, "row_mismatch", Text(
             "第 {seq} 条记录的索引字段被改动", "event {seq}: its indexed columns were altered"
         ).format(seq=seq)))
     findings.extend(_check_signature(row, envelope, state, device_key))
     return findings
+
+
+def _indexed_columns(event: SignedEvent, envelope: dict[str, Any]) -> tuple[Any, ...]:
+    """What the row's index columns must hold; cheaper than building the full row."""
+    body = envelope["body"]
+    enterprise = body.get("enterprise") if envelope["type"] == ev.CHECKED_IN else None
+    visit = body.get("visit")
+    return (
+        envelope["seq"], envelope["id"], envelope["type"], envelope["officer"],
+        None if visit is None else str(visit),
+        enterprise.get("uscc") if isinstance(enterprise, dict) else None,
+        envelope["time"]["wall_ms"],
+    )
 
 
 def _check_signature(
