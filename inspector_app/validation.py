@@ -249,6 +249,37 @@ class Custom(Spec):
         return cleaned
 
 
+@dataclass(frozen=True)
+class Tagged(Spec):
+    """An object whose shape depends on one of its fields (a discriminated union).
+
+    ``{"type": "number", "unit": ...}`` and ``{"type": "single_choice", "options": ...}``
+    are different shapes; checking them as one ``Obj`` with every field optional would
+    accept nonsense such as a unit on a choice.  Each variant is an :class:`Obj` that
+    also declares the tag field, so unknown-field messages list the right keys.
+    """
+
+    tag: str
+    variants: Mapping[str, Obj]
+
+    def check(self, value: Any, path: str, problems: list[Problem]) -> Any:
+        if not isinstance(value, dict):
+            _wrong_type(path, problems, "对象", "an object", value)
+            return value
+        kind = value.get(self.tag)
+        variant = self.variants.get(kind) if isinstance(kind, str) else None
+        if variant is None:
+            where = _join(path, self.tag)
+            if self.tag not in value:
+                problems.append(Problem(where, Text("缺少必填字段", "required field is missing")))
+            else:
+                problems.append(Problem(where, Text(
+                    "应为以下之一：{choices}，实际为 {got}", "must be one of {choices}, not {got}"
+                ).format(choices=", ".join(self.variants), got=_describe(kind))))
+            return value
+        return variant.check(value, path, problems)
+
+
 def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 

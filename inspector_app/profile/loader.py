@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from inspector_app.domain.uscc import InvalidUSCC, parse_uscc
+from inspector_app.domain.uscc import InvalidUSCC, normalise, parse_uscc
 from inspector_app.errors import EnvironmentProblem
 from inspector_app.i18n import Text
 from inspector_app.jsondoc import decode_json
@@ -200,7 +200,7 @@ PROFILE_SPEC = Obj(
                         "industry": Field(Str(max_len=200), required=False),
                     }
                 ),
-                unique_by=lambda e: parse_uscc(e["uscc"]).value,
+                unique_by=lambda e: normalise(e["uscc"]),
             ),
             required=False,
             default=[],
