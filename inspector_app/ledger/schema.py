@@ -67,6 +67,10 @@ CREATE TABLE checkpoints (
     raw     BLOB NOT NULL,
     sig     BLOB NOT NULL
 );
+CREATE TRIGGER checkpoints_append_only_update BEFORE UPDATE ON checkpoints
+BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+CREATE TRIGGER checkpoints_append_only_delete BEFORE DELETE ON checkpoints
+BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
 
 -- Derived index of visits in progress and who is in them, maintained in the
 -- same transaction as the events that open and close them (rebuildable).

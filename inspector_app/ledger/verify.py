@@ -37,11 +37,13 @@ class Finding:
 
 UNDETECTABLE: tuple[Text, ...] = (
     Text("删除最新的若干条记录（截尾）或整体恢复为旧副本后，剩余链条仍然完整；"
-         "本机无法发现，中心端在下次同步时依据已接收的检查点发现。已送达记录的截尾可由回执发现。",
+         "本机无法发现，中心端在下次同步时依据已接收的检查点发现。已送达的记录或本机检查点"
+         "已覆盖的记录被截尾时，可由回执和检查点在本机发现。",
          "Removing the newest events (truncating the tail) or restoring an older copy of the whole "
          "ledger leaves a valid chain; this device cannot tell. The central endpoint detects it at "
          "the next sync against the last accepted checkpoint. Truncated events that were already "
-         "delivered are caught here by their receipts."),
+         "delivered, or covered by a local checkpoint, are caught here by receipts and "
+         "checkpoints."),
     Text("掌握执法人员密码并持有本设备者可在链尾追加伪造记录。",
          "Someone who holds an officer's passphrase and this device can append fabricated events."),
     Text("墙上时钟时间只是设备的陈述；启动计时和服务器时间锚点限定其可信范围。",
@@ -102,7 +104,32 @@ def verify_ledger(conn: sqlite3.Connection) -> VerificationReport:
     meta = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()
     report = _verify_rows(_db_rows(conn), None if meta is None else str(meta[0]), device_key)
     report.findings.extend(_check_receipts(conn))
+    if device_key is not None:
+        report.findings.extend(_check_checkpoints(conn, device_key[1]))
     return report
+
+
+def _check_checkpoints(conn: sqlite3.Connection, device_public_key: bytes) -> list[Finding]:
+    """Each stored checkpoint must verify and name a head this ledger still has."""
+    from inspector_app.ledger.checkpoint import stored_checkpoints
+
+    findings = []
+    for checkpoint in stored_checkpoints(conn):
+        row = conn.execute("SELECT hash FROM events WHERE seq = ?", (checkpoint.seq,)).fetchone()
+        if not checkpoint.verifies_with(device_public_key):
+            findings.append(Finding(checkpoint.seq, "checkpoint_signature", Text(
+                "第 {seq} 条处的检查点签名无效", "the checkpoint at event {seq} has an invalid "
+                "signature").format(seq=checkpoint.seq)))
+        elif row is None:
+            findings.append(Finding(checkpoint.seq, "truncated", Text(
+                "检查点表明记录曾到达第 {seq} 条，现已缺失（记录被截尾）",
+                "a checkpoint shows the ledger reached event {seq}, which is now missing "
+                "(truncated)").format(seq=checkpoint.seq)))
+        elif bytes(row[0]).hex() != checkpoint.head:
+            findings.append(Finding(checkpoint.seq, "checkpoint_mismatch", Text(
+                "第 {seq} 条记录与检查点不符（被替换）",
+                "event {seq} differs from its checkpoint (replaced)").format(seq=checkpoint.seq)))
+    return findings
 
 
 def verify_events(

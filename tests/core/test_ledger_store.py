@@ -104,3 +104,31 @@ def test_a_file_that_is_not_a_ledger_is_a_clear_environment_problem(tmp_path: Pa
     with pytest.raises(EnvironmentProblem) as err:
         Ledger.open(bogus, FakeClock())
     assert "do not delete" in err.value.render("en")
+
+
+def test_schema_has_its_tables_and_append_only_triggers(workspace: Workspace) -> None:
+    import sqlite_utils
+
+    db = sqlite_utils.Database(workspace.ledger.conn)
+    assert {"events", "receipts", "checkpoints", "officer_keys", "passphrase_guard",
+            "visit_history", "open_visits"} <= set(db.table_names())
+    triggers = {t.name for t in db.triggers}
+    for table in ("events", "receipts", "checkpoints"):
+        assert {f"{table}_append_only_update", f"{table}_append_only_delete"} <= triggers
+
+
+def test_checkpoints_are_signed_and_catch_a_truncated_tail(workspace: Workspace) -> None:
+    from inspector_app.ledger.checkpoint import make_checkpoint
+    from inspector_app.ledger.verify import verify_ledger
+    from tests.core.ledger_helpers import attacker_connection
+
+    checkpoint = make_checkpoint(workspace.ledger)
+    assert checkpoint is not None
+    assert checkpoint.verifies_with(workspace.ledger.device_public_key())
+    assert make_checkpoint(workspace.ledger) == checkpoint  # same head, same checkpoint
+    assert verify_ledger(workspace.ledger.conn).intact
+    conn = attacker_connection(workspace.data_dir)
+    conn.execute("DELETE FROM events WHERE seq = ?", (checkpoint.seq,))
+    conn.close()
+    kinds = {f.kind for f in verify_ledger(workspace.ledger.conn).findings}
+    assert kinds == {"truncated"}
