@@ -1,0 +1,1 @@
+"""Bundled checklist templates (``*.json``, format ``inspector-checklist/1``)."""
