@@ -153,7 +153,7 @@ def run(total: int) -> dict[str, Any]:
         check_in_ms = []
         for i in range(100):
             request = CheckInRequest(usccs[i % len(usccs)], "routine", "日常检查",
-                                     justification="bench")
+                                     justification="bench", templates=())
             t0 = time.perf_counter()
             visit = recorder.check_in(officer, request, [second])
             check_in_ms.append((time.perf_counter() - t0) * 1000)

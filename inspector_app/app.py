@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from inspector_app import __version__
 from inspector_app.clock import Clock, SystemClock
@@ -27,8 +28,13 @@ from inspector_app.profile import (
     read_profile_bytes,
 )
 
+if TYPE_CHECKING:
+    from inspector_app.checklists import TemplateRegistry
+
 PROFILE_FILE = "profile.json"
 LEDGER_FILE = "ledger.sqlite3"
+#: Checklist templates installed on this device (by sync or by hand), beside the bundled ones.
+TEMPLATES_DIR = "checklists"
 
 
 def installed_profile_path(data_dir: Path) -> Path:
@@ -47,6 +53,15 @@ class Workspace:
     profile: Profile
     ledger: Ledger
     clock: Clock
+    _templates: TemplateRegistry | None = field(default=None, repr=False)
+
+    def templates(self) -> TemplateRegistry:
+        """Bundled and installed checklist templates, every version (loaded on first use)."""
+        if self._templates is None:
+            from inspector_app.checklists import default_registry
+
+            self._templates = default_registry(self.data_dir / TEMPLATES_DIR)
+        return self._templates
 
     def close(self) -> None:
         self.ledger.close()

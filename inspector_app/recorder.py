@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inspector_app.app import Workspace
 from inspector_app.domain import events as ev
@@ -26,6 +26,9 @@ from inspector_app.ledger.keys import Signer
 from inspector_app.ledger.store import PendingEvent
 from inspector_app.officers import officer_department
 from inspector_app.profile.model import VisitKind
+
+if TYPE_CHECKING:
+    from inspector_app.checklists import VisitChecklists
 
 MAX_TEXT = 2000
 EXIT_SCAN_KINDS = ("signed", "legacy", "typed", "not_scanned")
@@ -51,7 +54,22 @@ class CheckInRequest:
     #: The name read from a signed code, used when the registry does not know the enterprise.
     scanned_name: str | None = None
     location: dict[str, Any] | None = None
-    templates: tuple[dict[str, Any], ...] = ()
+    #: Checklist template refs; None: the department's templates for this kind of visit.
+    templates: tuple[dict[str, Any], ...] | None = None
+
+
+class ChecklistIncomplete(UserError):
+    """Required checklist items are unanswered; check-out needs them, or a stated reason."""
+
+    def __init__(self, missing: Sequence[str]) -> None:
+        shown = "、".join(missing[:3]) + ("…" if len(missing) > 3 else "")
+        super().__init__(
+            Text("还有 {n} 项必填检查项未填写（{items}）；请填写，或说明未完成的原因。",
+                 "{n} required checklist item(s) are unanswered ({items}); answer them or give "
+                 "the reason the checklist is incomplete.").format(n=len(missing), items=shown),
+            code="visit.checklist_incomplete",
+        )
+        self.missing = list(missing)
 
 
 def _text(value: str | None, field: Text, *, required: bool) -> str | None:
@@ -143,6 +161,9 @@ class VisitRecorder:
         self._check_co_officers(officer, co_officers, kind)
         self._check_not_elsewhere(officer.officer)
         registered = self.profile.enterprise(uscc)
+        department = officer_department(self.workspace, officer.officer)
+        templates = (list(request.templates) if request.templates is not None
+                     else self._department_templates(department, kind))
         visit_id = str(uuid.uuid4())
         body = {
             "visit": visit_id,
@@ -152,7 +173,7 @@ class VisitRecorder:
                 "registered": registered is not None,
                 "code": request.code,
             },
-            "department": officer_department(self.workspace, officer.officer),
+            "department": department,
             "kind": kind.id,
             "category": kind.category,
             "reason": reason,
@@ -162,7 +183,7 @@ class VisitRecorder:
             "frequency": frequency.to_json(),
             "co_officers": [c.officer for c in co_officers],
             "location": request.location,
-            "templates": list(request.templates),
+            "templates": templates,
             "profile": {"id": self.profile.profile_id, "version": self.profile.version,
                         "hash": self.profile.content_hash},
         }
@@ -172,17 +193,79 @@ class VisitRecorder:
         return self.visit(visit_id)
 
     def check_out(self, officer: Signer, visit_id: str, exit_scan: str = "not_scanned",
-                  no_scan_reason: str | None = None) -> Visit:
+                  no_scan_reason: str | None = None,
+                  incomplete_reason: str | None = None) -> Visit:
         visit = self._open_visit_of(officer, visit_id)
         if exit_scan not in EXIT_SCAN_KINDS:
             raise ValueError(f"unknown exit scan kind {exit_scan!r}")
         reason = _text(no_scan_reason, Text("未扫码原因", "The reason for not scanning"),
                        required=False)
+        incomplete = _text(incomplete_reason, Text("未完成原因", "The reason"), required=False)
+        missing = self.missing_required_items(visit.id)
+        if missing and incomplete is None:
+            raise ChecklistIncomplete(missing)
         self.ledger.append(officer, ev.CHECKED_OUT, {
             "visit": visit.id, "exit_scan": exit_scan,
             "no_scan_reason": reason if exit_scan == "not_scanned" else None,
+            "incomplete_reason": incomplete if missing else None,
         })
         return self.visit(visit.id)
+
+    # -- checklists ------------------------------------------------------------
+
+    def checklists(self, visit_id: str) -> VisitChecklists:
+        """The visit's checklists with every answer, as derived from its events."""
+        from inspector_app.checklists import derive_visit_checklists
+
+        resolved = self.resolve_visit_id(visit_id)
+        return derive_visit_checklists(self.ledger.visit_events(resolved),
+                                       self.workspace.templates(), resolved)
+
+    def missing_required_items(self, visit_id: str) -> list[str]:
+        """Titles of required, visible items still unanswered."""
+        from inspector_app.checklists import outcomes
+
+        return [
+            status.item.title.zh
+            for outcome in outcomes(self.checklists(visit_id))
+            for status in outcome.statuses
+            if status.missing
+        ]
+
+    def answer(self, officer: Signer, visit_id: str, template_id: str, item_id: str,
+               value: Any, note: str | None = None) -> VisitChecklists:
+        """Record (or change) one checklist answer; the earlier answer stays in the history."""
+        from inspector_app.checklists import visit_answer_body
+
+        visit = self._open_visit_of(officer, visit_id)
+        body = visit_answer_body(self.checklists(visit.id), template_id, item_id, value,
+                                 note=note)
+        self.ledger.append(officer, ev.CHECKLIST_ANSWER, body)
+        return self.checklists(visit.id)
+
+    def add_department(self, officer: Signer, visit_id: str, department_id: str) -> Visit:
+        """Make the visit a joint one: another department's checklists join the form."""
+        visit = self._open_visit_of(officer, visit_id)
+        if self.profile.department(department_id) is None:
+            known = ", ".join(d.id for d in self.profile.departments)
+            raise UserError(Text("部门 {d} 不在部门配置中（可选：{known}）。",
+                                 "Department {d} is not in the profile (choose from: {known}).")
+                            .format(d=department_id, known=known), code="visit.unknown_department")
+        if department_id in visit.departments:
+            raise UserError(Text("该部门已参加本次检查。", "That department is already in this visit."),
+                            code="visit.department_present")
+        kind = self.visit_kind(visit.kind)
+        self.ledger.append(officer, ev.DEPARTMENT_ADDED, {
+            "visit": visit.id, "department": department_id,
+            "templates": self._department_templates(department_id, kind),
+        })
+        return self.visit(visit.id)
+
+    def _department_templates(self, department_id: str, kind: VisitKind) -> list[dict[str, Any]]:
+        from inspector_app.checklists import check_in_templates
+
+        return check_in_templates(self.profile, department_id, self.workspace.templates(),
+                                  enforcement=kind.is_enforcement)
 
     def abandon(self, officer: Signer, visit_id: str, reason: str) -> Visit:
         visit = self._open_visit_of(officer, visit_id)

@@ -4,6 +4,7 @@ and the log, ``visits``."""
 from __future__ import annotations
 
 import argparse
+import json
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +13,7 @@ from inspector_app.cli.common import emit_json, read_passphrase, say, workspace
 from inspector_app.domain.visit import Visit
 from inspector_app.i18n import Text
 from inspector_app.ledger.keys import Signer
-from inspector_app.recorder import CheckInRequest, VisitRecorder
+from inspector_app.recorder import CheckInRequest, ChecklistIncomplete, VisitRecorder
 
 
 def register(subparsers: Any) -> None:
@@ -35,7 +36,25 @@ def register(subparsers: Any) -> None:
     check_out.add_argument("--exit-uscc", default=None, metavar="USCC",
                            help="the enterprise's USCC typed at the exit, checked against the visit")
     check_out.add_argument("--no-scan-reason", default=None)
+    check_out.add_argument("--incomplete-reason", default=None,
+                           help="why required checklist items are left unanswered")
     check_out.set_defaults(handler=run_check_out)
+
+    answer = subparsers.add_parser("answer", help="answer (or change) one checklist item")
+    _officer_arg(answer)
+    answer.add_argument("--visit", required=True, metavar="ID")
+    answer.add_argument("--template", required=True, help="template id (see the visit's form)")
+    answer.add_argument("--item", required=True, help="item id")
+    answer.add_argument("--value", required=True,
+                        help="yes/no/na, a number, text, a date, or JSON (a list of choices)")
+    answer.add_argument("--note", default=None)
+    answer.set_defaults(handler=run_answer)
+
+    join = subparsers.add_parser("join", help="add a department to a visit (joint inspection)")
+    _officer_arg(join)
+    join.add_argument("--visit", required=True, metavar="ID")
+    join.add_argument("--department", required=True)
+    join.set_defaults(handler=run_join)
 
     abandon = subparsers.add_parser("abandon", help="close a visit that did not take place")
     _officer_arg(abandon)
@@ -106,8 +125,12 @@ def run_check_out(args: argparse.Namespace) -> int:
         if args.exit_uscc is not None:
             _check_exit_code(args.exit_uscc, visit)
             exit_scan = "typed"
+        missing = recorder.missing_required_items(visit.id)
+        if missing and not (args.incomplete_reason or "").strip():
+            raise ChecklistIncomplete(missing)  # before asking for a passphrase
         officer = _unlock(ws, args, args.officer)
-        visit = recorder.check_out(officer, visit.id, exit_scan, args.no_scan_reason)
+        visit = recorder.check_out(officer, visit.id, exit_scan, args.no_scan_reason,
+                                   args.incomplete_reason)
         duration = visit.duration()
     assert duration is not None
     say(Text("已签退，检查时长 {d}。", "Checked out; the visit took {d}.").format(
@@ -123,6 +146,39 @@ def _check_exit_code(text: str, visit: Visit) -> None:
         raise UserError(Text("签退时的企业代码与签到企业不一致。",
                              "The code at the exit is not the enterprise checked in to."),
                         code="visit.exit_mismatch")
+
+
+def parse_answer_value(text: str) -> Any:
+    """JSON when it parses (numbers, lists of choices), else the text itself."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def run_answer(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        recorder = VisitRecorder(ws)
+        visit_id = recorder.resolve_visit_id(args.visit)
+        state = recorder.answer(_unlock(ws, args, args.officer), visit_id, args.template,
+                                args.item, parse_answer_value(args.value), args.note)
+        from inspector_app.checklists import visit_progress
+
+        progress = visit_progress(state)
+    say(Text("已保存。必填项 {done}/{total}，不合格 {failing} 项。",
+             "Saved. Required items {done}/{total}; {failing} failing.").format(
+        done=progress.required_answered, total=progress.required, failing=progress.failing))
+    return 0
+
+
+def run_join(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        recorder = VisitRecorder(ws)
+        visit_id = recorder.resolve_visit_id(args.visit)
+        visit = recorder.add_department(_unlock(ws, args, args.officer), visit_id,
+                                        args.department)
+    say(Text("已加入联合检查：{d}", "Joined the visit: {d}").format(d=", ".join(visit.departments)))
+    return 0
 
 
 def run_abandon(args: argparse.Namespace) -> int:

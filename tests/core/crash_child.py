@@ -22,7 +22,7 @@ def main(data_dir: Path, credential: str, passphrase: str) -> None:
             recorder.check_out(officer, open_id)
         uscc = ws.profile.enterprises[0].uscc.value
         while True:
-            visit = recorder.check_in(officer, CheckInRequest(uscc, "survey", "走访"))
+            visit = recorder.check_in(officer, CheckInRequest(uscc, "survey", "走访", templates=()))
             print(f"acked {visit.checked_in_event}", flush=True)
             done = recorder.check_out(officer, visit.id)
             print(f"acked {done.event_ids[-1]}", flush=True)

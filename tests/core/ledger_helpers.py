@@ -23,7 +23,7 @@ def record_visits(ws: Workspace, clock: FakeClock, count: int) -> list[str]:
     ids = []
     for i in range(count):
         visit = recorder.check_in(officer, CheckInRequest(enterprise(ws.profile, i), "survey",
-                                                          f"走访 {i}"))
+                                                          f"走访 {i}", templates=()))
         clock.advance(120)
         recorder.add_note(officer, visit.id, f"note {i}")
         clock.advance(60)

@@ -56,26 +56,92 @@ def test_init_twice_is_refused(capsys: pytest.CaptureFixture[str], data_dir: Pat
 
 
 def test_a_whole_visit_from_the_command_line(capsys: pytest.CaptureFixture[str], data_dir: Path,
-                                             passphrases: dict[str, Path]) -> None:
+                                             passphrases: dict[str, Path], tmp_path: Path) -> None:
+    officer = ["--passphrase-file", str(passphrases["37142320001"])]
     code, out, err = run(
-        capsys, data_dir, "--passphrase-file", str(passphrases["37142320001"]),
-        "--co-passphrase-file", str(passphrases["37142320002"]), "check-in",
-        "--officer", "37142320001", "--enterprise", USCC, "--kind", "routine",
+        capsys, data_dir, *officer, "--co-passphrase-file", str(passphrases["37142320002"]),
+        "check-in", "--officer", "37142320001", "--enterprise", USCC, "--kind", "routine",
         "--reason", "特种设备安全检查", "--co-officer", "37142320002",
     )
     assert code == 0, err
     visit_id = out.strip().splitlines()[-1]
-    code, out, err = run(capsys, data_dir, "--passphrase-file", str(passphrases["37142320001"]),
-                         "check-out", "--officer", "37142320001", "--visit", visit_id[:8],
-                         "--exit-uscc", USCC)
+    check_out = [*officer, "check-out", "--officer", "37142320001", "--visit", visit_id[:8],
+                 "--exit-uscc", USCC]
+    code, _, err = run(capsys, data_dir, *check_out)
+    assert code == ExitCode.REFUSED and "required checklist item" in err
+    code, out, err = run(capsys, data_dir, *officer, "answer", "--officer", "37142320001",
+                         "--visit", visit_id[:8], "--template", "special-equipment",
+                         "--item", "se-equipment-types", "--value", '["forklift"]')
+    assert code == 0, err
+    code, out, err = run(capsys, data_dir, *officer, "answer", "--officer", "37142320001",
+                         "--visit", visit_id[:8], "--template", "special-equipment",
+                         "--item", "fl-registration-mark", "--value", "no", "--note", "叉车未办理使用登记")
+    assert code == 0, err
+    code, out, err = run(capsys, data_dir, *officer, "answer", "--officer", "37142320001",
+                         "--visit", visit_id[:8], "--template", "special-equipment",
+                         "--item", "fl-registration-mark", "--value", "maybe")
+    assert code == ExitCode.REFUSED
+    code, _, err = run(capsys, data_dir, *check_out, "--incomplete-reason", "企业设备停用，无法检查")
     assert code == 0, err
     code, out, _ = run(capsys, data_dir, "visits", "--json")
     [visit] = json.loads(out)
     assert visit["id"] == visit_id and visit["state"] == "checked_out"
     assert visit["enterprise"]["name"] == PROFILE.enterprises[0].name
     assert visit["co_signed"] == ["37142320002"] and visit["duration_s"] is not None
+    report = tmp_path / "one-form.csv"
+    code, _, err = run(capsys, data_dir, "report", "--visit", visit_id, "--format", "csv",
+                       "-o", str(report))
+    assert code == 0, err
+    failing = [line for line in report.read_text(encoding="utf-8-sig").splitlines()
+               if "Register the forklift" in line]
+    assert len(failing) == 1
+    assert "张明" in failing[0]  # the answering officer, by name
+    pdf = tmp_path / "one-form.pdf"
+    assert run(capsys, data_dir, "report", "--visit", visit_id, "-o", str(pdf))[0] == 0
+    assert pdf.read_bytes().startswith(b"%PDF")
     code, out, _ = run(capsys, data_dir, "verify", "--json")
     assert code == 0 and json.loads(out)["intact"] is True
+
+
+def test_a_survey_visit_answered_in_full_checks_out(capsys: pytest.CaptureFixture[str],
+                                                    data_dir: Path,
+                                                    passphrases: dict[str, Path]) -> None:
+    officer = ["--passphrase-file", str(passphrases["37142320001"])]
+    code, out, err = run(capsys, data_dir, *officer, "check-in", "--officer", "37142320001",
+                         "--enterprise", USCC, "--kind", "survey", "--reason", "政策宣讲")
+    assert code == 0, err
+    visit = out.strip()
+    answers = {"ne-purpose": "assistance", "ne-purpose-detail": "宣讲减税政策",
+               "ne-met-name": "华经理", "ne-met-role": "总经理", "ne-not-inspection": "yes",
+               "ne-follow-up": "no"}
+    for item, value in answers.items():
+        code, _, err = run(capsys, data_dir, *officer, "answer", "--officer", "37142320001",
+                           "--visit", visit, "--template", "non-enforcement-visit", "--item", item,
+                           "--value", value)
+        assert code == 0, (item, err)
+    code, _, err = run(capsys, data_dir, *officer, "check-out", "--officer", "37142320001",
+                       "--visit", visit)
+    assert code == 0, err
+
+
+def test_joining_a_department_adds_its_checklists(capsys: pytest.CaptureFixture[str],
+                                                  data_dir: Path,
+                                                  passphrases: dict[str, Path]) -> None:
+    officer = ["--passphrase-file", str(passphrases["37142320001"])]
+    code, out, err = run(capsys, data_dir, *officer, "--co-passphrase-file",
+                         str(passphrases["37142330001"]), "check-in", "--officer", "37142320001",
+                         "--enterprise", USCC, "--kind", "campaign", "--reason", "联合检查",
+                         "--co-officer", "37142330001")
+    assert code == 0, err
+    visit = out.strip()
+    code, out, err = run(capsys, data_dir, *officer, "join", "--officer", "37142320001",
+                         "--visit", visit, "--department", "lc-em")
+    assert code == 0, err
+    assert "lc-amr, lc-em" in out
+    code, _, err = run(capsys, data_dir, *officer, "answer", "--officer", "37142320001",
+                       "--visit", visit, "--template", "dust-explosion", "--item", "nonexistent",
+                       "--value", "yes")
+    assert code == ExitCode.REFUSED and "nonexistent" in err
 
 
 def test_frequency_warning_exits_4_and_says_how_many(capsys: pytest.CaptureFixture[str],
@@ -89,7 +155,7 @@ def test_frequency_warning_exits_4_and_says_how_many(capsys: pytest.CaptureFixtu
                              "--co-officer", "37142320002")
         assert code == 0, err
         run(capsys, data_dir, *common, "check-out", "--officer", "37142320001", "--visit",
-            out.strip())
+            out.strip(), "--incomplete-reason", "测试")
     args = [*common, "check-in", "--officer", "37142320001", "--enterprise", USCC, "--kind",
             "routine", "--reason", "检查", "--co-officer", "37142320002"]
     code, _, err = run(capsys, data_dir, *args)

@@ -54,7 +54,7 @@ def test_random_valid_sequences_verify_and_derive_consistently(
                 clock.advance(60 * (n + 1))
             elif action == "check_in" and not open_ids:
                 uscc = ws.profile.enterprises[n].uscc.value
-                visit = recorder.check_in(signer, CheckInRequest(uscc, "survey", f"走访{n}"))
+                visit = recorder.check_in(signer, CheckInRequest(uscc, "survey", f"走访{n}", templates=()))
                 expected[visit.id] = VisitState.CHECKED_IN
             elif action == "note" and open_ids:
                 recorder.add_note(signer, open_ids[0], f"记录{n}")

@@ -27,7 +27,7 @@ def recorder(workspace: Workspace) -> VisitRecorder:
 
 def _inspect(recorder: VisitRecorder, uscc: str, **kw: str) -> CheckInRequest:
     return CheckInRequest(uscc, kw.get("kind", "routine"), kw.get("reason", "特种设备安全检查"),
-                          justification=kw.get("justification"))
+                          justification=kw.get("justification"), templates=())
 
 
 def test_a_routine_visit_needs_a_second_officer(workspace: Workspace,
@@ -58,7 +58,7 @@ def test_an_unregistered_enterprise_can_be_visited_by_its_valid_uscc(
 ) -> None:
     officer = _signer(workspace, "37142320001")
     uscc = complete_uscc("91371421MA3C00001").value
-    visit = recorder.check_in(officer, CheckInRequest(uscc, "survey", "调研"))
+    visit = recorder.check_in(officer, CheckInRequest(uscc, "survey", "调研", templates=()))
     assert visit.enterprise.registered is False and visit.enterprise.name is None
 
 
@@ -66,16 +66,17 @@ def test_a_wrong_uscc_changes_nothing(workspace: Workspace, recorder: VisitRecor
     officer = _signer(workspace, "37142320001")
     before = workspace.ledger.event_count()
     with pytest.raises(InvalidUSCC):
-        recorder.check_in(officer, CheckInRequest("91350100M000100Y44", "survey", "调研"))
+        recorder.check_in(officer, CheckInRequest("91350100M000100Y44", "survey", "调研", templates=()))
     assert workspace.ledger.event_count() == before
 
 
 def test_an_officer_cannot_be_at_two_enterprises(workspace: Workspace,
                                                  recorder: VisitRecorder) -> None:
     officer = _signer(workspace, "37142320001")
-    recorder.check_in(officer, CheckInRequest(enterprise(workspace.profile, 0), "survey", "调研"))
+    first, second = enterprise(workspace.profile, 0), enterprise(workspace.profile, 1)
+    recorder.check_in(officer, CheckInRequest(first, "survey", "调研", templates=()))
     with pytest.raises(UserError) as err:
-        recorder.check_in(officer, CheckInRequest(enterprise(workspace.profile, 1), "survey", "x"))
+        recorder.check_in(officer, CheckInRequest(second, "survey", "x", templates=()))
     assert err.value.code == "visit.already_open"
 
 
@@ -137,7 +138,7 @@ def test_timer_ignores_wall_clock_changes(
 ) -> None:
     officer = _signer(workspace, "37142320001")
     visit = recorder.check_in(officer, CheckInRequest(enterprise(workspace.profile, 5), "survey",
-                                                      "走访"))
+                                                      "走访", templates=()))
     clock.advance(600)
     clock.set_wall(clock.wall_ms - 3_600_000)  # someone sets the clock back an hour
     running = recorder.visit(visit.id).duration(workspace.ledger.time_evidence())
@@ -151,7 +152,7 @@ def test_timer_survives_a_reboot_through_server_time_anchors(
     server_ms = 2_000_000_000_000
     workspace.ledger.set_time_anchor(server_ms)
     visit = recorder.check_in(officer, CheckInRequest(enterprise(workspace.profile, 5), "survey",
-                                                      "走访"))
+                                                      "走访", templates=()))
     clock.advance(600)
     clock.reboot("boot-2", downtime_s=300)
     clock.set_wall(clock.wall_ms + 86_400_000)  # and the wall clock is now a day off
@@ -167,7 +168,7 @@ def test_without_anchors_a_reboot_falls_back_to_the_wall_clock_and_says_so(
 ) -> None:
     officer = _signer(workspace, "37142320001")
     visit = recorder.check_in(officer, CheckInRequest(enterprise(workspace.profile, 5), "survey",
-                                                      "走访"))
+                                                      "走访", templates=()))
     clock.advance(600)
     clock.reboot("boot-2", downtime_s=300)
     duration = recorder.check_out(officer, visit.id).duration()
@@ -180,7 +181,7 @@ def test_corrections_are_new_events_and_history_stays(
 ) -> None:
     officer = _signer(workspace, "37142320001")
     visit = recorder.check_in(officer, CheckInRequest(enterprise(workspace.profile, 6), "survey",
-                                                      "调研"))
+                                                      "调研", templates=()))
     before = workspace.ledger.event_count()
     corrected = recorder.correct(officer, visit.id, "reason", "企业帮扶走访", "录入有误")
     assert corrected.reason == "企业帮扶走访"
@@ -192,7 +193,7 @@ def test_abandoned_visits_refuse_further_work(workspace: Workspace,
                                               recorder: VisitRecorder) -> None:
     officer = _signer(workspace, "37142320001")
     visit = recorder.check_in(officer, CheckInRequest(enterprise(workspace.profile, 7), "survey",
-                                                      "调研"))
+                                                      "调研", templates=()))
     recorder.abandon(officer, visit.id, "企业停产")
     with pytest.raises(UserError) as err:
         recorder.check_out(officer, visit.id)
@@ -203,7 +204,7 @@ def test_abandoned_visits_refuse_further_work(workspace: Workspace,
 def test_rating_after_check_out_only_once(workspace: Workspace, recorder: VisitRecorder) -> None:
     officer = _signer(workspace, "37142320001")
     visit = recorder.check_in(officer, CheckInRequest(enterprise(workspace.profile, 8), "survey",
-                                                      "调研"))
+                                                      "调研", templates=()))
     with pytest.raises(UserError):
         recorder.rate(officer, visit.id, 95, None)
     recorder.check_out(officer, visit.id)
@@ -215,7 +216,34 @@ def test_rating_after_check_out_only_once(workspace: Workspace, recorder: VisitR
 def test_visit_ids_resolve_by_unique_prefix(workspace: Workspace, recorder: VisitRecorder) -> None:
     officer = _signer(workspace, "37142320001")
     visit = recorder.check_in(officer, CheckInRequest(enterprise(workspace.profile, 9), "survey",
-                                                      "调研"))
+                                                      "调研", templates=()))
     assert recorder.resolve_visit_id(visit.id[:8]) == visit.id
     with pytest.raises(UserError):
         recorder.resolve_visit_id("zzzzzzzz")
+
+
+def test_check_out_needs_the_required_items_or_a_stated_reason(
+    workspace: Workspace, recorder: VisitRecorder
+) -> None:
+    from inspector_app.recorder import ChecklistIncomplete
+
+    officer = _signer(workspace, "37142320001")
+    visit = recorder.check_in(officer, CheckInRequest(enterprise(workspace.profile, 10), "survey",
+                                                      "走访"))
+    assert [t.template.id for t in recorder.checklists(visit.id).attached] == [
+        "non-enforcement-visit"]
+    with pytest.raises(ChecklistIncomplete) as err:
+        recorder.check_out(officer, visit.id)
+    assert len(err.value.missing) == 6
+    recorder.answer(officer, visit.id, "non-enforcement-visit", "ne-purpose", "survey")
+    recorder.answer(officer, visit.id, "non-enforcement-visit", "ne-purpose", "assistance")
+    state = recorder.checklists(visit.id)
+    [answers] = [a for (_, item), a in state.history.items() if item == "ne-purpose"]
+    assert [a.value for a in answers] == ["survey", "assistance"]  # the history is kept
+    with pytest.raises(ChecklistIncomplete) as err:
+        recorder.check_out(officer, visit.id)
+    assert len(err.value.missing) == 5
+    done = recorder.check_out(officer, visit.id, incomplete_reason="企业负责人临时外出")
+    assert done.state is VisitState.CHECKED_OUT
+    last = workspace.ledger.visit_events(visit.id)[-1]
+    assert last.body["incomplete_reason"] == "企业负责人临时外出"
