@@ -29,7 +29,9 @@ COMMAND_MODULES = (
     "visits",
     "integrity",
     "export",
+    "report",
     "scan",
+    "qr",
     "checklist",
 )
 
