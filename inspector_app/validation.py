@@ -104,6 +104,14 @@ class Str(Spec):
         return value
 
 
+def _check_range(value: float, lo: float | None, hi: float | None, path: str,
+                 problems: list[Problem]) -> None:
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        problems.append(Problem(path, Text(
+            "应在 {lo}–{hi} 之间，实际为 {got}", "must be between {lo} and {hi}, not {got}"
+        ).format(lo=lo, hi=hi, got=value)))
+
+
 @dataclass(frozen=True)
 class Int(Spec):
     minimum: int | None = None
@@ -112,13 +120,8 @@ class Int(Spec):
     def check(self, value: Any, path: str, problems: list[Problem]) -> Any:
         if not isinstance(value, int) or isinstance(value, bool):
             _wrong_type(path, problems, "整数", "an integer", value)
-            return value
-        if (self.minimum is not None and value < self.minimum) or (
-            self.maximum is not None and value > self.maximum
-        ):
-            problems.append(Problem(path, Text(
-                "应在 {lo}–{hi} 之间，实际为 {got}", "must be between {lo} and {hi}, not {got}"
-            ).format(lo=self.minimum, hi=self.maximum, got=value)))
+        else:
+            _check_range(value, self.minimum, self.maximum, path, problems)
         return value
 
 
@@ -130,13 +133,8 @@ class Number(Spec):
     def check(self, value: Any, path: str, problems: list[Problem]) -> Any:
         if not isinstance(value, int | float) or isinstance(value, bool):
             _wrong_type(path, problems, "数字", "a number", value)
-            return value
-        if (self.minimum is not None and value < self.minimum) or (
-            self.maximum is not None and value > self.maximum
-        ):
-            problems.append(Problem(path, Text(
-                "应在 {lo}–{hi} 之间，实际为 {got}", "must be between {lo} and {hi}, not {got}"
-            ).format(lo=self.minimum, hi=self.maximum, got=value)))
+        else:
+            _check_range(value, self.minimum, self.maximum, path, problems)
         return value
 
 

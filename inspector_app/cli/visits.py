@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from inspector_app.app import Workspace
 from inspector_app.cli.common import emit_json, read_passphrase, say, workspace
@@ -14,6 +15,8 @@ from inspector_app.domain.visit import Visit
 from inspector_app.i18n import Text
 from inspector_app.ledger.keys import Signer
 from inspector_app.recorder import CheckInRequest, ChecklistIncomplete, VisitRecorder
+
+T = TypeVar("T")
 
 
 def register(subparsers: Any) -> None:
@@ -156,15 +159,20 @@ def parse_answer_value(text: str) -> Any:
         return text
 
 
-def run_answer(args: argparse.Namespace) -> int:
+def _act_on_visit(args: argparse.Namespace, action: Callable[[VisitRecorder, Signer, str], T]) -> T:
+    """Resolve ``--visit``, unlock ``--officer`` (after the id is known good), then act."""
     with workspace(args) as ws:
         recorder = VisitRecorder(ws)
         visit_id = recorder.resolve_visit_id(args.visit)
-        state = recorder.answer(_unlock(ws, args, args.officer), visit_id, args.template,
-                                args.item, parse_answer_value(args.value), args.note)
-        from inspector_app.checklists import visit_progress
+        return action(recorder, _unlock(ws, args, args.officer), visit_id)
 
-        progress = visit_progress(state)
+
+def run_answer(args: argparse.Namespace) -> int:
+    from inspector_app.checklists import visit_progress
+
+    state = _act_on_visit(args, lambda r, officer, visit: r.answer(
+        officer, visit, args.template, args.item, parse_answer_value(args.value), args.note))
+    progress = visit_progress(state)
     say(Text("已保存。必填项 {done}/{total}，不合格 {failing} 项。",
              "Saved. Required items {done}/{total}; {failing} failing.").format(
         done=progress.required_answered, total=progress.required, failing=progress.failing))
@@ -172,48 +180,34 @@ def run_answer(args: argparse.Namespace) -> int:
 
 
 def run_join(args: argparse.Namespace) -> int:
-    with workspace(args) as ws:
-        recorder = VisitRecorder(ws)
-        visit_id = recorder.resolve_visit_id(args.visit)
-        visit = recorder.add_department(_unlock(ws, args, args.officer), visit_id,
-                                        args.department)
+    visit = _act_on_visit(args, lambda r, officer, visit: r.add_department(
+        officer, visit, args.department))
     say(Text("已加入联合检查：{d}", "Joined the visit: {d}").format(d=", ".join(visit.departments)))
     return 0
 
 
 def run_abandon(args: argparse.Namespace) -> int:
-    with workspace(args) as ws:
-        recorder = VisitRecorder(ws)
-        visit_id = recorder.resolve_visit_id(args.visit)
-        recorder.abandon(_unlock(ws, args, args.officer), visit_id, args.reason)
+    _act_on_visit(args, lambda r, officer, visit: r.abandon(officer, visit, args.reason))
     say(Text("已放弃该检查。", "The visit is recorded as abandoned."))
     return 0
 
 
 def run_note(args: argparse.Namespace) -> int:
-    with workspace(args) as ws:
-        recorder = VisitRecorder(ws)
-        visit_id = recorder.resolve_visit_id(args.visit)
-        recorder.add_note(_unlock(ws, args, args.officer), visit_id, args.text)
+    _act_on_visit(args, lambda r, officer, visit: r.add_note(officer, visit, args.text))
     say(Text("备注已保存。", "Note saved."))
     return 0
 
 
 def run_rate(args: argparse.Namespace) -> int:
-    with workspace(args) as ws:
-        recorder = VisitRecorder(ws)
-        visit_id = recorder.resolve_visit_id(args.visit)
-        recorder.rate(_unlock(ws, args, args.officer), visit_id, args.score, args.comment)
+    _act_on_visit(args, lambda r, officer, visit: r.rate(officer, visit, args.score,
+                                                         args.comment))
     say(Text("评价已保存。", "Rating saved."))
     return 0
 
 
 def run_correct(args: argparse.Namespace) -> int:
-    with workspace(args) as ws:
-        recorder = VisitRecorder(ws)
-        visit_id = recorder.resolve_visit_id(args.visit)
-        recorder.correct(_unlock(ws, args, args.officer), visit_id, args.field, args.value,
-                         args.reason)
+    _act_on_visit(args, lambda r, officer, visit: r.correct(officer, visit, args.field,
+                                                            args.value, args.reason))
     say(Text("更正已作为新记录保存。", "The correction is saved as a new event."))
     return 0
 
