@@ -66,14 +66,22 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         raise _locked_problem(exc) from exc
     try:
         yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    try:
         conn.execute("COMMIT")
     except sqlite3.OperationalError as exc:
+        _rollback(conn)
+        problem = _environment_problem(exc)
+        if problem is None:
+            raise
+        raise problem from exc
+    except BaseException:
+        _rollback(conn)
+        raise
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    # SQLite rolls back by itself on some errors (a full disk among them).
+    if conn.in_transaction:
         conn.execute("ROLLBACK")
-        raise _full_or_locked(exc) from exc
 
 
 def _locked_problem(exc: sqlite3.OperationalError) -> EnvironmentProblem:
@@ -85,15 +93,27 @@ def _locked_problem(exc: sqlite3.OperationalError) -> EnvironmentProblem:
     )
 
 
-def _full_or_locked(exc: sqlite3.OperationalError) -> EnvironmentProblem:
-    if "full" in str(exc).lower():
+def _environment_problem(exc: sqlite3.OperationalError) -> EnvironmentProblem | None:
+    """The environment behind an SQLite error, or None when it is not the environment's."""
+    message = str(exc).lower()
+    if "full" in message:
         return EnvironmentProblem(
             Text("磁盘已满，本次记录未保存，原有记录完好。",
                  "The disk is full; this record was not saved and earlier records are intact."),
             Text("请释放存储空间后重试。", "Free some space and try again."),
             code="env.disk_full",
         )
-    return _locked_problem(exc)
+    if "locked" in message or "busy" in message:
+        return _locked_problem(exc)
+    if "disk i/o" in message or "readonly" in message:
+        return EnvironmentProblem(
+            Text("无法写入记录数据库：{err}", "The ledger database cannot be written: {err}")
+            .format(err=exc),
+            Text("请检查存储设备和文件权限；已保存的记录不受影响。",
+                 "Check the storage and the file's permissions; saved records are unaffected."),
+            code="env.database_write",
+        )
+    return None
 
 
 def backup_to(conn: sqlite3.Connection, target: Path) -> None:

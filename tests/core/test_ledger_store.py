@@ -132,3 +132,30 @@ def test_checkpoints_are_signed_and_catch_a_truncated_tail(workspace: Workspace)
     conn.close()
     kinds = {f.kind for f in verify_ledger(workspace.ledger.conn).findings}
     assert kinds == {"truncated"}
+
+
+def test_a_full_disk_is_reported_and_changes_nothing(workspace: Workspace) -> None:
+    """SQLite reports a full disk and a database at its size limit with the same error;
+    the limit lets the test produce it for real without filling the machine's disk."""
+    from inspector_app.errors import EnvironmentProblem
+    from inspector_app.ledger.verify import verify_ledger
+
+    ledger = workspace.ledger
+    before = ledger.event_count()
+    pages = ledger.conn.execute("PRAGMA page_count").fetchone()[0]
+    ledger.conn.execute(f"PRAGMA max_page_count = {pages}")
+    signer = ledger.device_signer()
+    saved: list[str] = []
+
+    def fill_the_disk() -> None:
+        for _ in range(200):  # fill the last free pages, then hit the limit
+            saved.append(ledger.append(signer, ev.NOTE, {"visit": "v", "text": "x" * 2000}).id)
+
+    with pytest.raises(EnvironmentProblem) as err:
+        fill_the_disk()
+    assert err.value.code == "env.disk_full"
+    assert "this record was not saved and earlier records are intact" in err.value.render("en")
+    assert ledger.event_count() == before + len(saved)  # the failed one left nothing behind
+    ledger.conn.execute(f"PRAGMA max_page_count = {pages * 100}")
+    assert verify_ledger(ledger.conn).intact
+    ledger.append(signer, ev.NOTE, {"visit": "v", "text": "after space was freed"})
