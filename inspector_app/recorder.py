@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from inspector_app.app import Workspace
 from inspector_app.domain import events as ev
 from inspector_app.domain.frequency import FrequencyAssessment, PastVisit, assess
+from inspector_app.domain.location import Location
 from inspector_app.domain.uscc import parse_uscc
 from inspector_app.domain.visit import CORRECTABLE_FIELDS, Visit, VisitState, derive_visit
 from inspector_app.errors import UserError
@@ -53,7 +54,7 @@ class CheckInRequest:
     code: str = "typed"
     #: The name read from a signed code, used when the registry does not know the enterprise.
     scanned_name: str | None = None
-    location: dict[str, Any] | None = None
+    location: Location | None = None
     #: Checklist template refs; None: the department's templates for this kind of visit.
     templates: tuple[dict[str, Any], ...] | None = None
 
@@ -182,7 +183,7 @@ class VisitRecorder:
             "justification": justification,
             "frequency": frequency.to_json(),
             "co_officers": [c.officer for c in co_officers],
-            "location": request.location,
+            "location": None if request.location is None else request.location.to_json(),
             "templates": templates,
             "profile": {"id": self.profile.profile_id, "version": self.profile.version,
                         "hash": self.profile.content_hash},

@@ -23,6 +23,7 @@ from inspector_app.domain.events import TimeAnchor, TimeEvidence
 from inspector_app.errors import UserError
 from inspector_app.i18n import Text
 from inspector_app.ledger import keys
+from inspector_app.ledger.canonical import NotCanonical
 from inspector_app.ledger.db import connect, write_transaction
 from inspector_app.ledger.envelope import SignedEvent, build_envelope, signing_message
 from inspector_app.ledger.lockout import PassphraseGuard
@@ -217,7 +218,25 @@ class Ledger:
     def _append_in_transaction(self, pending: PendingEvent) -> SignedEvent:
         head = self.conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
         seq, prev = (1, None) if head is None else (head[0] + 1, bytes(head[1]))
-        raw = build_envelope(
+        try:
+            raw = self._envelope(pending, seq, prev)
+        except NotCanonical as exc:
+            raise UserError(
+                Text("该数值无法按签名格式记录（{err}）。", "This value cannot be recorded in signed "
+                     "form ({err}).").format(err=exc),
+                code="ledger.unrecordable_value",
+            ) from None
+        event = SignedEvent(raw, pending.signer.sign(signing_message(raw)))
+        self.conn.execute(
+            "INSERT INTO events (seq, id, type, officer, visit_id, enterprise, wall_ms, hash, raw,"
+            " sig) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            _row_values(event),
+        )
+        self._track_open_visits(event)
+        return event
+
+    def _envelope(self, pending: PendingEvent, seq: int, prev: bytes | None) -> bytes:
+        return build_envelope(
             event_id=str(uuid.uuid4()),
             device=self.device_id,
             seq=seq,
@@ -228,14 +247,6 @@ class Ledger:
             time=self.time_evidence(),
             body=pending.body,
         )
-        event = SignedEvent(raw, pending.signer.sign(signing_message(raw)))
-        self.conn.execute(
-            "INSERT INTO events (seq, id, type, officer, visit_id, enterprise, wall_ms, hash, raw,"
-            " sig) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            _row_values(event),
-        )
-        self._track_open_visits(event)
-        return event
 
     def _track_open_visits(self, event: SignedEvent) -> None:
         if event.type == ev.CHECKED_IN:

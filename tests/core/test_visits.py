@@ -247,3 +247,29 @@ def test_check_out_needs_the_required_items_or_a_stated_reason(
     assert done.state is VisitState.CHECKED_OUT
     last = workspace.ledger.visit_events(visit.id)[-1]
     assert last.body["incomplete_reason"] == "企业负责人临时外出"
+
+
+def test_a_location_is_signed_with_one_spelling(workspace: Workspace,
+                                                recorder: VisitRecorder) -> None:
+    from inspector_app.domain.location import Location
+
+    officer = _signer(workspace, "37142320001")
+    here = Location(37.3356789, 116.5769123, 8.4, "gnss", 1_767_225_600_000)
+    visit = recorder.check_in(officer, CheckInRequest(
+        enterprise(workspace.profile, 11), "survey", "走访", location=here, templates=()))
+    body = workspace.ledger.visit_events(visit.id)[0].body
+    assert body["location"] == {"lat_e7": 373356789, "lon_e7": 1165769123, "accuracy_m": 8,
+                                "source": "gnss", "fix_wall_ms": 1_767_225_600_000}
+    with pytest.raises(UserError):
+        Location(91.0, 0.0, None, "gnss", 0)
+
+
+def test_a_number_without_a_signed_spelling_is_refused_not_crashed(
+    workspace: Workspace,
+) -> None:
+    ledger = workspace.ledger
+    before = ledger.event_count()
+    with pytest.raises(UserError) as err:
+        ledger.append(ledger.device_signer(), "visit.note", {"visit": "v", "reading": 1e-9})
+    assert err.value.code == "ledger.unrecordable_value"
+    assert ledger.event_count() == before
