@@ -33,6 +33,8 @@ COMMAND_MODULES = (
     "scan",
     "qr",
     "checklist",
+    "gui",
+    "sync",
 )
 
 log = logging.getLogger("inspector")

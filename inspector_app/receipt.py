@@ -1,0 +1,49 @@
+"""The visit receipt the enterprise photographs at check-out.
+
+It is short enough for a QR code a phone reads at arm's length, and it names
+the check-out event by its hash, so the enterprise can later ask the central
+endpoint whether exactly that record arrived (and rate the visit).  It is not
+signed itself: the event it names is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from inspector_app.domain.uscc import parse_uscc
+from inspector_app.errors import UserError
+from inspector_app.i18n import Text
+
+PREFIX = "RCPT1"
+#: Enough of the SHA-256 to name one event among all of them (128 bits).
+HASH_CHARS = 32
+
+
+@dataclass(frozen=True)
+class Receipt:
+    visit_id: str
+    uscc: str
+    checked_in_ms: int
+    checked_out_ms: int
+    event_hash: str
+
+    def text(self) -> str:
+        return "|".join((PREFIX, self.visit_id, self.uscc, str(self.checked_in_ms // 1000),
+                         str(self.checked_out_ms // 1000), self.event_hash[:HASH_CHARS]))
+
+
+def parse_receipt(text: str) -> Receipt:
+    parts = text.strip().split("|")
+    if len(parts) != 6 or parts[0] != PREFIX:
+        raise UserError(Text("这不是检查回执。", "This is not a visit receipt."),
+                        code="receipt.malformed")
+    try:
+        checked_in, checked_out = int(parts[3]) * 1000, int(parts[4]) * 1000
+    except ValueError:
+        raise UserError(Text("回执中的时间无效。", "The receipt's times are not valid."),
+                        code="receipt.malformed") from None
+    event_hash = parts[5].lower()
+    if len(event_hash) != HASH_CHARS or any(c not in "0123456789abcdef" for c in event_hash):
+        raise UserError(Text("回执中的记录摘要无效。", "The receipt's event hash is not valid."),
+                        code="receipt.malformed")
+    return Receipt(parts[1], parse_uscc(parts[2]).value, checked_in, checked_out, event_hash)

@@ -1,0 +1,127 @@
+"""The app shell: build the window around a data folder and run it.
+
+Start-up is kept lean so the first window is painted quickly: only Qt and the
+shell are imported on the GUI thread before the first paint; the ledger,
+cryptography and the profile are loaded by the worker thread when the sign-in
+screen asks for the officers.  A fresh data folder is initialised with the
+demo profile, so the app runs on its embedded defaults.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, cast
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+
+from inspector_app.i18n import Lang
+from inspector_app.ui.context import AppContext
+from inspector_app.ui.i18n import LanguageState
+from inspector_app.ui.main_window import MainWindow
+from inspector_app.ui.preferences import Preferences, load_preferences, save_preferences
+from inspector_app.ui.session import Session
+from inspector_app.ui.tasks import TaskRunner
+from inspector_app.ui.theme import apply_theme
+
+if TYPE_CHECKING:
+    from inspector_app.app import Workspace
+    from inspector_app.clock import Clock
+
+#: The tablet's screen, landscape.
+WINDOW_SIZE = (1280, 800)
+
+
+@dataclass
+class App:
+    qt: QApplication
+    window: MainWindow
+    ctx: AppContext
+
+    def close(self) -> None:
+        self.window.close()
+        self.ctx.tasks.shutdown()
+        self.window.deleteLater()  # a closed window is not deleted by itself
+
+
+def open_or_init(data_dir: Path, clock: Clock | None = None) -> Workspace:
+    """Runs on the worker thread: the ledger in ``data_dir``, created on a fresh machine."""
+    from inspector_app.app import init_workspace, is_initialised, open_workspace
+
+    if not is_initialised(data_dir):
+        return init_workspace(data_dir, clock=clock)
+    return open_workspace(data_dir, clock)
+
+
+def build_app(data_dir: Path, *, lang: Lang | None = None, clock: Clock | None = None,
+              preferences: Preferences | None = None) -> App:
+    qt = cast(QApplication, QApplication.instance() or QApplication(sys.argv[:1]))
+    qt.setApplicationName("inspector")
+    # Read before the event loop starts (a few bytes), so the first paint is already in
+    # the officer's language and theme; every later write goes through the worker.
+    prefs = preferences or load_preferences(data_dir, lang)
+    if lang is not None:
+        prefs = prefs.with_value("language", lang)
+    window = MainWindow()
+    tasks = TaskRunner(lambda: open_or_init(data_dir, clock), window.report)
+    session = Session()
+    ctx = AppContext(data_dir, LanguageState(cast(Lang, prefs.language)), tasks, session, window,
+                     prefs)
+    qt.installEventFilter(session)
+    apply_theme(qt, prefs.theme, prefs.text_size)
+    window.attach(ctx)
+    window.resize(*WINDOW_SIZE)
+    window.go("signin")
+    return App(qt, window, ctx)
+
+
+def apply_preferences(ctx: AppContext, preferences: Preferences) -> None:
+    qt = cast(QApplication, QApplication.instance())
+    if (preferences.theme, preferences.text_size) != (ctx.preferences.theme,
+                                                      ctx.preferences.text_size):
+        apply_theme(qt, preferences.theme, preferences.text_size)
+    ctx.preferences = preferences
+    ctx.lang.set_lang(cast(Lang, preferences.language))
+    folder = ctx.data_dir
+    ctx.tasks.run(lambda ws: save_preferences(folder, preferences), lambda _: None)
+
+
+class _FirstPaint(QObject):
+    """Quits the app with status 0 once the window has painted (``--startup-probe``)."""
+
+    def __init__(self, app: QApplication) -> None:
+        super().__init__()
+        self._app = app
+        self._seen = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not self._seen:
+            self._seen = True
+            # After this paint event is delivered, not during it.
+            QTimer.singleShot(0, lambda: self._app.exit(0))
+        return False
+
+
+def run(data_dir: Path, *, lang: Lang | None = None, startup_probe: bool = False) -> int:
+    app = build_app(data_dir, lang=lang)
+    probe = _FirstPaint(app.qt)
+    if startup_probe:
+        app.window.installEventFilter(probe)
+    previous_hook = sys.excepthook
+
+    def report_bug(kind: type[BaseException], error: BaseException,
+                   trace: TracebackType | None) -> None:
+        # A slot raised: log it with its traceback and show the crash dialog; keep running.
+        app.window.report(error.with_traceback(trace))
+
+    sys.excepthook = report_bug
+    try:
+        app.window.show()
+        status = app.qt.exec()
+    finally:
+        sys.excepthook = previous_hook
+        app.close()
+    return int(status)

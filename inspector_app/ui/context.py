@@ -1,0 +1,49 @@
+"""What every screen is given: language, task runner, session, navigation, profile.
+
+One object instead of many constructor arguments, built by the app shell
+(:mod:`.app`) and by the tests the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from inspector_app.ui.i18n import LanguageState
+from inspector_app.ui.preferences import Preferences
+from inspector_app.ui.session import Session
+from inspector_app.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from inspector_app.profile import Profile
+    from inspector_app.scanning.sources import FrameSource
+
+
+class Navigator(Protocol):
+    def go(self, screen: str, **params: Any) -> None: ...
+
+    def report(self, error: BaseException) -> None: ...
+
+    def set_preferences(self, preferences: Preferences) -> None: ...
+
+
+#: Makes a frame source for the scan screen's camera worker; called on the camera thread.
+SourceFactory = Callable[[], "FrameSource"]
+
+
+@dataclass
+class AppContext:
+    data_dir: Path
+    lang: LanguageState
+    tasks: TaskRunner
+    session: Session
+    nav: Navigator
+    preferences: Preferences
+    #: The installed profile, known once the worker has opened the workspace.
+    profile: Profile | None = None
+    #: Extra frame sources offered on the scan screen, by label (tests, demos).
+    extra_sources: dict[str, SourceFactory] = field(default_factory=dict)
+    #: Frames per second when replaying a video file (a real camera sets its own pace).
+    replay_fps: float = 15.0

@@ -1,0 +1,162 @@
+"""The window: a top bar, a message bar, and one screen at a time.
+
+Screens are built the first time they are needed (importing and building
+every screen up front would delay the first paint), then kept, so a screen's
+state survives going to another one and back.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QMainWindow, QStackedWidget, QWidget
+
+from inspector_app.i18n import Text
+from inspector_app.ui.context import AppContext
+from inspector_app.ui.errors import is_expected, log_bug, show_crash_dialog
+from inspector_app.ui.preferences import Preferences
+from inspector_app.ui.screen import Screen
+from inspector_app.ui.widgets import MessageLine, button, label, vbox
+
+#: Screen name → module and class, imported on first use.
+SCREENS = {
+    "signin": ("inspector_app.ui.screens.signin", "SignInScreen"),
+    "home": ("inspector_app.ui.screens.home", "HomeScreen"),
+    "scan": ("inspector_app.ui.screens.scan", "ScanScreen"),
+    "checkin": ("inspector_app.ui.screens.checkin", "CheckInScreen"),
+    "visit": ("inspector_app.ui.screens.visit", "VisitScreen"),
+    "checkout": ("inspector_app.ui.screens.checkout", "CheckOutScreen"),
+    "logs": ("inspector_app.ui.screens.logs", "LogsScreen"),
+    "settings": ("inspector_app.ui.screens.settings", "SettingsScreen"),
+}
+APP_NAME = Text("入企扫码", "Scan-to-Enter Inspector")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ctx: AppContext | None = None
+        self.screens: dict[str, Screen] = {}
+        self.current: Screen | None = None
+        self._dialogs: list[QWidget] = []
+
+    def attach(self, ctx: AppContext) -> None:
+        """Build the chrome around the context (split from __init__: the context needs us)."""
+        self.ctx = ctx
+        self.binder = ctx.lang.binder()
+        self.binder.bind(self, lambda w, s: w.setWindowTitle(s), APP_NAME)
+        central = QWidget()
+        layout = vbox(central, spacing=0)
+        layout.addWidget(self._top_bar(ctx))
+        self.message_bar = MessageLine(self.binder)
+        layout.addWidget(self.message_bar)
+        self.stack = QStackedWidget()
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        ctx.tasks.busy_changed.connect(self._busy)
+        ctx.session.signed_in.connect(self._officer_changed)
+        ctx.session.locked.connect(self._locked)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self._escape)
+        self._officer_changed()
+
+    # -- chrome -------------------------------------------------------------
+
+    def _top_bar(self, ctx: AppContext) -> QFrame:
+        bar = QFrame()
+        bar.setProperty("role", "bar")
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(16, 6, 16, 6)
+        self.title_label = label(None, role="heading", wrap=False)
+        self.officer_label = label(None, wrap=False)
+        self.busy_label = label(self.binder, Text("正在保存…", "Working…"), role="muted")
+        self.busy_label.setVisible(False)
+        self.home_button = button(self.binder, Text("首页", "Home"))
+        self.lang_button = button(self.binder, Text("English", "中文"),
+                                  name=Text("切换为英文", "Switch to Chinese"))
+        self.settings_button = button(self.binder, Text("设置", "Settings"))
+        self.lock_button = button(self.binder, Text("锁定 / 换人", "Lock / switch"),
+                                  name=Text("锁定并切换执法人员", "Lock and switch officer"))
+        self.home_button.clicked.connect(lambda: self.go("home"))
+        self.lang_button.clicked.connect(self._toggle_language)
+        self.settings_button.clicked.connect(lambda: self.go("settings"))
+        self.lock_button.clicked.connect(ctx.session.lock)
+        row.addWidget(self.title_label)
+        row.addStretch(1)
+        for widget in (self.busy_label, self.officer_label, self.home_button, self.lang_button,
+                       self.settings_button, self.lock_button):
+            row.addWidget(widget)
+        return bar
+
+    def _busy(self, busy: bool) -> None:
+        self.busy_label.setVisible(busy)
+
+    def _officer_changed(self) -> None:
+        assert self.ctx is not None
+        officer = self.ctx.session.officer
+        self.officer_label.setText("" if officer is None else f"{officer.name} · {officer.credential}")
+        signed_in = officer is not None
+        for widget in (self.home_button, self.lock_button):
+            widget.setVisible(signed_in)
+
+    def _locked(self, credential: str) -> None:
+        self._officer_changed()
+        self.go("signin", credential=credential, locked=True)
+
+    def _toggle_language(self) -> None:
+        assert self.ctx is not None
+        lang = "en" if self.ctx.lang.lang == "zh" else "zh"
+        self.set_preferences(self.ctx.preferences.with_value("language", lang))
+
+    def _escape(self) -> None:
+        if self.current is not None:
+            self.current.back()
+
+    # -- navigation ---------------------------------------------------------
+
+    def go(self, screen: str, **params: Any) -> None:
+        assert self.ctx is not None
+        target = self.screen(screen)
+        if target.needs_officer and not self.ctx.session.active:
+            target = self.screen("signin")
+            params = {}
+        self.message_bar.clear()
+        if self.current is not None and self.current is not target:
+            self.current.leave()
+        self.current = target
+        self.stack.setCurrentWidget(target)
+        self.binder.bind(self.title_label, lambda w, s: w.setText(s), target.title)  # type: ignore[attr-defined]
+        target.enter(**params)
+
+    def screen(self, name: str) -> Screen:  # type: ignore[override]  # by name, not QScreen
+        if name not in self.screens:
+            assert self.ctx is not None
+            module, cls = SCREENS[name]
+            screen = getattr(importlib.import_module(module), cls)(self.ctx)
+            self.screens[name] = screen
+            self.stack.addWidget(screen)
+        return self.screens[name]
+
+    # -- errors and preferences --------------------------------------------------
+
+    def report(self, error: BaseException) -> None:
+        """Errors no screen handled: messages in the bar, bugs in a crash dialog."""
+        assert self.ctx is not None
+        if is_expected(error):
+            self.message_bar.show_error(error)
+            return
+        details = log_bug(error)
+        self._dialogs.append(show_crash_dialog(self, error, details, self.ctx.lang.lang))
+
+    def set_preferences(self, preferences: Preferences) -> None:
+        from inspector_app.ui.app import apply_preferences
+
+        assert self.ctx is not None
+        apply_preferences(self.ctx, preferences)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.current is not None:
+            self.current.leave()
+        super().closeEvent(event)

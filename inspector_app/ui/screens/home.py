@@ -1,0 +1,221 @@
+"""Home: the visit in progress with its timer, a large Scan button, today's visits, sync state."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem
+
+from inspector_app.i18n import Text
+from inspector_app.ui.screen import Screen
+from inspector_app.ui.sync_state import SyncState, read_sync_state
+from inspector_app.ui.timer import RunningTimer, clock_text
+from inspector_app.ui.widgets import MessageLine, button, card, label, row, vbox
+
+if TYPE_CHECKING:
+    from inspector_app.app import Workspace
+    from inspector_app.domain.visit import Visit
+
+STATE_TEXT = {
+    "checked_in": Text("进行中", "in progress"),
+    "checked_out": Text("已签退", "done"),
+    "abandoned": Text("已放弃", "abandoned"),
+}
+
+
+@dataclass(frozen=True)
+class HomeSnapshot:
+    open_visit: Visit | None
+    open_seconds: int
+    today: tuple[tuple[Visit, int | None], ...]
+    sync: SyncState
+
+
+def home_snapshot(ws: Workspace, credential: str) -> HomeSnapshot:
+    from inspector_app.recorder import VisitRecorder
+    from inspector_app.visit_log import CHINA_TZ, visits_on
+
+    recorder = VisitRecorder(ws)
+    now = ws.ledger.time_evidence()
+    open_ids = ws.ledger.open_visit_ids(credential)
+    open_visit = recorder.visit(open_ids[0]) if open_ids else None
+    running = open_visit.duration(now) if open_visit else None
+    today = dt.datetime.fromtimestamp(now.wall_ms / 1000, CHINA_TZ).date()
+    visits = visits_on(recorder.visits(), today)
+    return HomeSnapshot(
+        open_visit, running.seconds if running else 0,
+        tuple((v, d.seconds if (d := v.duration(now)) else None) for v in visits),
+        read_sync_state(ws))
+
+
+class HomeScreen(Screen):
+    title = Text("首页", "Home")
+
+    def __init__(self, ctx: Any) -> None:
+        super().__init__(ctx)
+        self.snapshot: HomeSnapshot | None = None
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(24, 20, 24, 20)
+        outer.setSpacing(20)
+        left = vbox(spacing=16)
+        left.addWidget(self._visit_card())
+        self.scan_button = button(self.binder, Text("扫码签到", "Scan to check in"), role="huge")
+        self.scan_button.clicked.connect(lambda: self.ctx.nav.go("scan", purpose="checkin"))
+        left.addWidget(self.scan_button)
+        left.addWidget(self._today_card(), 1)
+        outer.addLayout(left, 3)
+        right = vbox(spacing=16)
+        right.addWidget(self._sync_card())
+        self.logs_button = button(self.binder, Text("检查记录（中队长）", "Visit logs (team lead)"))
+        self.logs_button.clicked.connect(lambda: self.ctx.nav.go("logs"))
+        right.addWidget(self.logs_button)
+        right.addStretch(1)
+        outer.addLayout(right, 2)
+
+    def _visit_card(self) -> Any:
+        self.visit_frame, layout = card()
+        layout.addWidget(label(self.binder, Text("进行中的检查", "Visit in progress"), role="muted"))
+        self.visit_label = label(None, role="heading")
+        self.timer_label = label(None, role="timer", wrap=False)
+        self.binder.name(self.timer_label, Text("检查计时", "Visit timer"))
+        self.timer = RunningTimer(self.timer_label, self.refresh)
+        self.continue_button = button(self.binder, Text("继续检查", "Continue the visit"),
+                                      role="primary")
+        self.continue_button.clicked.connect(self._continue)
+        layout.addWidget(self.visit_label)
+        layout.addLayout(row(self.timer_label, self.continue_button, stretch_last=True))
+        self.visit_frame.hide()
+        return self.visit_frame
+
+    def _today_card(self) -> Any:
+        frame, layout = card()
+        layout.addWidget(label(self.binder, Text("今日检查", "Today's visits"), role="heading"))
+        self.today_list = QListWidget()
+        self.binder.name(self.today_list, Text("今日检查列表", "Today's visits"))
+        self.today_list.itemActivated.connect(self._open_item)
+        self.today_empty = label(self.binder, Text("今天还没有检查记录。", "No visits yet today."),
+                                 role="muted")
+        layout.addWidget(self.today_list, 1)
+        layout.addWidget(self.today_empty)
+        return frame
+
+    def _sync_card(self) -> Any:
+        frame, layout = card()
+        layout.addWidget(label(self.binder, Text("同步", "Sync"), role="heading"))
+        self.pending_label = label(None)
+        self.last_sync_label = label(None, role="muted")
+        self.sync_button = button(self.binder, Text("立即同步", "Sync now"))
+        self.sync_button.clicked.connect(self._sync_now)
+        self.sync_message = MessageLine(self.binder)
+        for widget in (self.pending_label, self.last_sync_label, self.sync_button,
+                       self.sync_message):
+            layout.addWidget(widget)
+        return frame
+
+    # -- data -----------------------------------------------------------------
+
+    def enter(self, **_: Any) -> None:
+        self.refresh()
+        self.scan_button.setFocus()
+
+    def leave(self) -> None:
+        self.timer.stop()
+
+    def refresh(self) -> None:
+        officer = self.ctx.session.officer
+        if officer is None:
+            return
+        credential = officer.credential
+        self.run(lambda ws: home_snapshot(ws, credential), self._show)
+
+    def _show(self, snapshot: HomeSnapshot) -> None:
+        self.snapshot = snapshot
+        visit = snapshot.open_visit
+        self.visit_frame.setVisible(visit is not None)
+        self.scan_button.setEnabled(visit is None)
+        if visit is not None:
+            self.visit_label.setText(f"{visit.enterprise.name or visit.enterprise.uscc} · "
+                                     f"{self._kind_name(visit.kind)}")
+            self.timer.start_from(snapshot.open_seconds)
+        else:
+            self.timer.stop()
+        self._show_today(snapshot)
+        self._show_sync(snapshot.sync)
+
+    def _show_today(self, snapshot: HomeSnapshot) -> None:
+        from inspector_app.visit_log import local_time_text
+
+        self.today_list.clear()
+        for visit, seconds in snapshot.today:
+            state = self.tr(STATE_TEXT[visit.state.value])
+            duration = "" if seconds is None else clock_text(seconds)
+            warned = "  ⚠" if visit.frequency_warned else ""
+            item = QListWidgetItem(
+                f"{local_time_text(visit.checked_in.wall_ms, with_date=False)}  "
+                f"{visit.enterprise.name or visit.enterprise.uscc}{warned}\n"
+                f"{self._kind_name(visit.kind)} · {state} · {duration}")
+            item.setData(Qt.ItemDataRole.UserRole, visit.id)
+            self.today_list.addItem(item)
+        self.today_empty.setVisible(not snapshot.today)
+
+    def _show_sync(self, sync: SyncState) -> None:
+        from inspector_app.visit_log import local_time_text
+
+        self.pending_label.setText(self.tr(
+            Text("待同步记录：{n} 条", "Events awaiting sync: {n}").format(n=sync.pending)
+            if sync.pending else Text("全部记录已送达中心。", "Everything has reached the centre.")))
+        last = (Text("上次同步：{t}", "Last sync: {t}").format(t=local_time_text(sync.last_sync_ms))
+                if sync.last_sync_ms else Text("尚未同步过（离线记录，联网后同步）。",
+                                               "Never synced (recorded offline; syncs when online)."))
+        self.last_sync_label.setText(self.tr(last))
+        self.sync_button.setEnabled(sync.available)
+        if not sync.available:
+            self.sync_message.show_text("warn", Text("本版本尚未启用同步；记录安全地保存在本机。",
+                                                     "Sync is not enabled in this version; records "
+                                                     "are kept safely on this tablet."))
+        elif sync.last_error:
+            self.sync_message.show_text("error", Text("上次同步失败：{e}", "Last sync failed: {e}")
+                                        .format(e=sync.last_error))
+        else:
+            self.sync_message.clear()
+
+    def _kind_name(self, kind_id: str) -> str:
+        profile = self.ctx.profile
+        kind = profile.visit_kind(kind_id) if profile else None
+        return kind.name.render(self.ctx.lang.lang) if kind else kind_id
+
+    def language_changed(self, lang: str) -> None:
+        if self.snapshot is not None:
+            self._show(self.snapshot)
+
+    # -- actions ----------------------------------------------------------------
+
+    def _continue(self) -> None:
+        if self.snapshot and self.snapshot.open_visit:
+            self.ctx.nav.go("visit", visit_id=self.snapshot.open_visit.id)
+
+    def _open_item(self, item: QListWidgetItem) -> None:
+        visit_id = item.data(Qt.ItemDataRole.UserRole)
+        if self.snapshot and self.snapshot.open_visit and self.snapshot.open_visit.id == visit_id:
+            self._continue()
+
+    def _sync_now(self) -> None:
+        from inspector_app.ui.sync_state import sync_entry_point
+
+        entry = sync_entry_point()
+        if entry is None:
+            return
+        self.sync_button.setEnabled(False)
+
+        def done(message: Text) -> None:
+            self.sync_message.show_text("ok", message)
+            self.refresh()
+
+        def failed(error: BaseException) -> None:
+            self.shown_in(self.sync_message)(error)
+            self.refresh()
+
+        self.run(entry, done, failed)

@@ -1,0 +1,148 @@
+"""Settings and diagnostics: language, text size, theme, where the data is, and a self-test."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import QButtonGroup, QGridLayout, QListWidget, QPushButton
+
+from inspector_app import __version__
+from inspector_app.i18n import Text
+from inspector_app.ui.preferences import ALL_CHOICES, Choice
+from inspector_app.ui.screen import Screen
+from inspector_app.ui.widgets import button, card, label, row
+
+if TYPE_CHECKING:
+    from inspector_app.selftest import CheckResult
+
+CHOICE_TEXT = {
+    "zh": Text("中文", "中文"), "en": Text("English", "English"),
+    "normal": Text("标准", "Normal"), "large": Text("大", "Large"), "huge": Text("特大", "Huge"),
+    "standard": Text("标准配色", "Standard"), "sunlight": Text("强光高对比度", "Sunlight (high contrast)"),
+}
+OUTCOME_MARK = {"ok": "✓", "warning": "⚠", "failed": "✗"}
+
+
+class SettingsScreen(Screen):
+    title = Text("设置与诊断", "Settings and diagnostics")
+    needs_officer = False
+
+    def __init__(self, ctx: Any) -> None:
+        super().__init__(ctx)
+        outer = QGridLayout(self)
+        outer.setContentsMargins(24, 20, 24, 20)
+        outer.setHorizontalSpacing(20)
+        outer.addWidget(self._display_card(), 0, 0)
+        outer.addWidget(self._about_card(), 1, 0)
+        outer.addWidget(self._self_test_card(), 0, 1, 2, 1)
+        outer.setColumnStretch(0, 1)
+        outer.setColumnStretch(1, 1)
+
+    def _display_card(self) -> Any:
+        frame, layout = card()
+        self.choice_buttons: dict[tuple[str, str], QPushButton] = {}
+        for choice in ALL_CHOICES:
+            layout.addWidget(label(self.binder, choice.description, role="heading"))
+            layout.addLayout(self._choice_row(choice))
+        return frame
+
+    def _choice_row(self, choice: Choice) -> Any:
+        group = QButtonGroup(self)
+        buttons = []
+        for value in choice.allowed:
+            widget = button(self.binder, CHOICE_TEXT[value], checkable=True,
+                            name=Text("{c}：{v}", "{c}: {v}").format(
+                                c=choice.description, v=CHOICE_TEXT[value]))
+            widget.clicked.connect(lambda _=False, c=choice.name, v=value: self._choose(c, v))
+            group.addButton(widget)
+            buttons.append(widget)
+            self.choice_buttons[(choice.name, value)] = widget
+        return row(*buttons)
+
+    def _about_card(self) -> Any:
+        frame, layout = card()
+        layout.addWidget(label(self.binder, Text("关于本设备", "About this tablet"), role="heading"))
+        self.about_label = label(None)
+        layout.addWidget(self.about_label)
+        layout.addStretch(1)
+        self.back_button = button(self.binder, Text("返回", "Back"))
+        self.back_button.clicked.connect(self.back)
+        layout.addLayout(row(self.back_button))
+        return frame
+
+    def _self_test_card(self) -> Any:
+        frame, layout = card()
+        layout.addWidget(label(self.binder, Text("自检", "Self-test"), role="heading"))
+        layout.addWidget(label(self.binder, Text(
+            "检查数据库、密钥、二维码识别、摄像头和中心端配置。",
+            "Checks the database, keys, QR decoding, camera and the endpoint setting."),
+            role="muted"))
+        self.self_test_button = button(self.binder, Text("开始自检", "Run the self-test"),
+                                       role="primary")
+        self.self_test_button.clicked.connect(self.run_self_test)
+        self.results = QListWidget()
+        self.results.setWordWrap(True)
+        self.binder.name(self.results, Text("自检结果", "Self-test results"))
+        self.results_data: list[CheckResult] = []
+        layout.addLayout(row(self.self_test_button))
+        layout.addWidget(self.results, 1)
+        return frame
+
+    # -- showing --------------------------------------------------------------------
+
+    def enter(self, **_: Any) -> None:
+        self._show_choices()
+        self._show_about()
+
+    def back(self) -> None:
+        self.ctx.nav.go("home" if self.ctx.session.active else "signin")
+
+    def _show_choices(self) -> None:
+        for (name, value), widget in self.choice_buttons.items():
+            widget.setChecked(getattr(self.ctx.preferences, name) == value)
+
+    def _show_about(self) -> None:
+        profile = self.ctx.profile
+        lines = [
+            Text("版本：{v}", "Version: {v}").format(v=__version__),
+            Text("数据文件夹：{d}", "Data folder: {d}").format(d=self.ctx.data_dir),
+        ]
+        if profile is not None:
+            lines.append(Text("部门配置：{n}（第 {v} 版）", "Profile: {n} (version {v})").format(
+                n=profile.name.as_text(), v=profile.version))
+            lines.append(Text("闲置 {m} 分钟后自动锁定", "Locks after {m} minutes idle").format(
+                m=profile.idle_lock_minutes))
+        self.about_label.setText("\n".join(self.tr(line) for line in lines))
+
+    def language_changed(self, lang: str) -> None:
+        self._show_choices()
+        self._show_about()
+        self._show_results(self.results_data)
+
+    # -- actions ----------------------------------------------------------------------
+
+    def _choose(self, name: str, value: str) -> None:
+        self.ctx.nav.set_preferences(self.ctx.preferences.with_value(name, value))
+        self._show_choices()
+
+    def run_self_test(self) -> None:
+        from inspector_app.selftest import run_self_test
+
+        self.self_test_button.setEnabled(False)
+        self.results.clear()
+        self.results.addItem(self.tr(Text("正在自检…", "Running…")))
+
+        def done(results: list[CheckResult]) -> None:
+            self.self_test_button.setEnabled(True)
+            self._show_results(results)
+
+        self.run(run_self_test, done)
+
+    def _show_results(self, results: list[CheckResult]) -> None:
+        self.results_data = results
+        if not results:
+            return
+        self.results.clear()
+        for result in results:
+            self.results.addItem(f"{OUTCOME_MARK[result.outcome]} {self.tr(result.name)}\n"
+                                 f"{self.tr(result.detail)}")

@@ -1,0 +1,301 @@
+"""Sign-in: pick yourself from the list, type your passphrase; or enrol on this tablet.
+
+Unlocking derives a key with scrypt (~0.1 s), so it runs on the worker.  After
+repeated wrong passphrases the ledger refuses attempts for a while; the
+screen counts the wait down and keeps the button disabled until it is over.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem
+
+from inspector_app.i18n import Text
+from inspector_app.ui.screen import Screen
+from inspector_app.ui.session import Officer
+from inspector_app.ui.widgets import MessageLine, button, card, label, line_edit, row
+
+if TYPE_CHECKING:
+    from inspector_app.app import Workspace
+    from inspector_app.ledger.keys import Signer
+    from inspector_app.officers import OfficerSummary
+    from inspector_app.profile import Profile
+
+
+@dataclass(frozen=True)
+class Roster:
+    profile: Profile
+    officers: tuple[OfficerSummary, ...]
+
+
+def load_roster(ws: Workspace) -> Roster:
+    from inspector_app.officers import list_officers
+
+    return Roster(ws.profile, tuple(list_officers(ws)))
+
+
+class SignInScreen(Screen):
+    title = Text("执法人员登录", "Officer sign-in")
+    needs_officer = False
+
+    def __init__(self, ctx: Any) -> None:
+        super().__init__(ctx)
+        self.roster: Roster | None = None
+        self._wait_s = 0
+        self._countdown = QTimer(self)
+        self._countdown.setInterval(1000)
+        self._countdown.timeout.connect(self._tick)
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(24, 20, 24, 20)
+        outer.setSpacing(20)
+        outer.addWidget(self._officer_card(), 5)
+        outer.addLayout(self._right_column(), 6)
+
+    # -- layout ---------------------------------------------------------------
+
+    def _officer_card(self) -> Any:
+        frame, layout = card()
+        layout.addWidget(label(self.binder, Text("请选择执法人员", "Choose your name"), role="heading"))
+        self.officer_list = QListWidget()
+        self.binder.name(self.officer_list, Text("执法人员列表", "Officers"))
+        self.officer_list.currentItemChanged.connect(lambda *_: self._selection_changed())
+        self.officer_list.itemActivated.connect(lambda _: self.passphrase.setFocus())
+        layout.addWidget(self.officer_list, 1)
+        self.new_officer_button = button(self.binder, Text("登记新的执法人员", "Enrol a new officer"))
+        self.new_officer_button.clicked.connect(lambda: self._show_enrolment(None))
+        layout.addWidget(self.new_officer_button)
+        return frame
+
+    def _right_column(self) -> QGridLayout:
+        column = QGridLayout()
+        frame, layout = card()
+        self.selected_label = label(None, role="heading")
+        self.status_label = label(None, role="muted")
+        self.passphrase = line_edit(self.binder, Text("密码", "Passphrase"))
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.returnPressed.connect(self.sign_in)
+        self.sign_in_button = button(self.binder, Text("登录", "Sign in"), role="primary")
+        self.sign_in_button.clicked.connect(self.sign_in)
+        self.enrol_button = button(self.binder, Text("在本设备登记", "Enrol on this tablet"))
+        self.enrol_button.clicked.connect(lambda: self._show_enrolment(self._selected()))
+        self.message = MessageLine(self.binder)
+        for widget in (self.selected_label, self.status_label, self.passphrase):
+            layout.addWidget(widget)
+        layout.addLayout(row(self.sign_in_button, self.enrol_button))
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+        column.addWidget(frame, 0, 0)
+        column.addWidget(self._enrolment_card(), 1, 0)
+        column.setRowStretch(0, 1)
+        return column
+
+    def _enrolment_card(self) -> Any:
+        self.enrol_frame, layout = card()
+        layout.addWidget(label(self.binder, Text("在本设备登记执法人员", "Enrol an officer on this tablet"),
+                               role="heading"))
+        self.enrol_credential = line_edit(self.binder, Text("执法证号", "Credential number"))
+        self.enrol_name = line_edit(self.binder, Text("姓名", "Name"))
+        self.enrol_department = QComboBox()
+        self.binder.name(self.enrol_department, Text("部门", "Department"))
+        self.enrol_pass = line_edit(self.binder, Text("设置密码（至少 6 位）",
+                                                      "New passphrase (6 characters or more)"))
+        self.enrol_repeat = line_edit(self.binder, Text("再次输入密码", "Repeat the passphrase"))
+        for field in (self.enrol_pass, self.enrol_repeat):
+            field.setEchoMode(QLineEdit.EchoMode.Password)
+        self.enrol_repeat.returnPressed.connect(self.enrol)
+        grid = QGridLayout()
+        grid.addWidget(self.enrol_credential, 0, 0)
+        grid.addWidget(self.enrol_name, 0, 1)
+        grid.addWidget(self.enrol_department, 1, 0, 1, 2)
+        grid.addWidget(self.enrol_pass, 2, 0)
+        grid.addWidget(self.enrol_repeat, 2, 1)
+        layout.addLayout(grid)
+        self.enrol_confirm = button(self.binder, Text("登记", "Enrol"), role="primary")
+        self.enrol_confirm.clicked.connect(self.enrol)
+        self.enrol_cancel = button(self.binder, Text("取消", "Cancel"))
+        self.enrol_cancel.clicked.connect(self.enrol_frame.hide)
+        layout.addLayout(row(self.enrol_confirm, self.enrol_cancel))
+        self.enrol_message = MessageLine(self.binder)
+        layout.addWidget(self.enrol_message)
+        self.enrol_frame.hide()
+        return self.enrol_frame
+
+    # -- entering ---------------------------------------------------------------
+
+    def enter(self, credential: str | None = None, locked: bool = False, **_: Any) -> None:
+        self.passphrase.clear()
+        self.message.clear()
+        if locked:
+            self.message.show_text("warn", Text("已锁定。请重新输入密码，或选择其他执法人员。",
+                                                "Locked. Enter your passphrase again, or choose "
+                                                "another officer."))
+        self._wanted = credential
+        self.status_label.setText(self.tr(Text("正在打开记录…", "Opening the ledger…")))
+        self.run(load_roster, self._show_roster)
+
+    def _show_roster(self, roster: Roster) -> None:
+        self.roster = roster
+        self.ctx.profile = roster.profile
+        self.ctx.session.set_idle_minutes(roster.profile.idle_lock_minutes)
+        selected = self._selected()
+        wanted = self._wanted or (selected.credential if selected else None)
+        self.officer_list.clear()
+        for officer in roster.officers:
+            item = QListWidgetItem(self._officer_text(officer))
+            item.setData(Qt.ItemDataRole.UserRole, officer)
+            self.officer_list.addItem(item)
+            if officer.credential == wanted:
+                self.officer_list.setCurrentItem(item)
+        if self.officer_list.currentItem() is None and self.officer_list.count():
+            self.officer_list.setCurrentRow(0)
+        self._fill_departments(roster.profile)
+        self._selection_changed()
+        self.passphrase.setFocus()
+
+    def _officer_text(self, officer: OfficerSummary) -> str:
+        assert self.roster is not None
+        department = self.roster.profile.department(officer.department)
+        dept = department.name.render(self.ctx.lang.lang) if department else officer.department
+        state = "" if officer.key_id else self.tr(Text("  〔未在本设备登记〕", "  [not enrolled here]"))
+        return f"{officer.name}  {officer.credential}\n{dept}{state}"
+
+    def _fill_departments(self, profile: Profile) -> None:
+        self.enrol_department.clear()
+        for department in profile.departments:
+            self.enrol_department.addItem(department.name.render(self.ctx.lang.lang), department.id)
+
+    def language_changed(self, lang: str) -> None:
+        if self.roster is not None:
+            self._show_roster(self.roster)
+
+    def _selected(self) -> OfficerSummary | None:
+        item = self.officer_list.currentItem()
+        officer: OfficerSummary | None = None if item is None else item.data(
+            Qt.ItemDataRole.UserRole)
+        return officer
+
+    def _selection_changed(self) -> None:
+        officer = self._selected()
+        enrolled = officer is not None and officer.key_id is not None
+        self.selected_label.setText("" if officer is None else officer.name)
+        self.status_label.setText(self.tr(
+            Text("请输入密码登录。", "Enter your passphrase to sign in.") if enrolled else
+            Text("尚未在本设备登记：请先登记并设置密码。",
+                 "Not enrolled on this tablet yet: enrol and choose a passphrase first.")
+            if officer is not None else Text("本设备尚无执法人员。", "No officers on this tablet yet.")))
+        self.passphrase.setEnabled(enrolled)
+        self.sign_in_button.setEnabled(enrolled and self._wait_s == 0)
+        self.enrol_button.setVisible(officer is not None and not enrolled)
+
+    # -- signing in ---------------------------------------------------------------
+
+    def sign_in(self) -> None:
+        officer = self._selected()
+        if officer is None or officer.key_id is None or self._wait_s > 0:
+            return
+        credential, passphrase = officer.credential, self.passphrase.text()
+        self.sign_in_button.setEnabled(False)
+        self.message.clear()
+
+        def unlock(ws: Workspace) -> Signer:
+            return ws.ledger.unlock(credential, passphrase)
+
+        self.run(unlock, lambda signer: self._signed_in(signer, officer), self._refused)
+
+    def _signed_in(self, signer: Signer, officer: OfficerSummary) -> None:
+        self.passphrase.clear()
+        self.ctx.session.sign_in(signer, Officer(officer.credential, officer.name, officer.department))
+        self.ctx.nav.go("home")
+
+    def _refused(self, error: BaseException) -> None:
+        from inspector_app.ledger.lockout import LockedOut, WrongPassphraseError
+
+        self.passphrase.selectAll()
+        self.passphrase.setFocus()
+        self._selection_changed()
+        if isinstance(error, LockedOut):
+            self._start_wait(error.remaining_s)
+        elif isinstance(error, WrongPassphraseError) and error.attempts_left == 0:
+            self.message.show_error(error)
+            self._ask_remaining_wait()
+            return
+        self.shown_in(self.message)(error)
+
+    def _ask_remaining_wait(self) -> None:
+        officer = self._selected()
+        if officer is None:
+            return
+        credential = officer.credential
+
+        def remaining(ws: Workspace) -> int:
+            return -(-ws.ledger.guard.remaining_ms(credential, ws.clock.now()) // 1000)
+
+        self.run(remaining, self._start_wait)
+
+    def _start_wait(self, seconds: int) -> None:
+        self._wait_s = seconds
+        self._show_wait()
+        if seconds > 0:
+            self._countdown.start()
+
+    def _tick(self) -> None:
+        self._wait_s = max(0, self._wait_s - 1)
+        self._show_wait()
+
+    def _show_wait(self) -> None:
+        if self._wait_s == 0:
+            self._countdown.stop()
+            self.message.show_text("ok", Text("可以再次尝试。", "You may try again now."))
+        else:
+            self.message.show_text("error", Text(
+                "密码错误次数过多，请等待 {s} 秒后重试。",
+                "Too many wrong passphrases; try again in {s} seconds.").format(s=self._wait_s))
+        self._selection_changed()
+
+    # -- enrolling ---------------------------------------------------------------
+
+    def _show_enrolment(self, officer: OfficerSummary | None) -> None:
+        self.enrol_message.clear()
+        self.enrol_credential.setText(officer.credential if officer else "")
+        self.enrol_name.setText(officer.name if officer else "")
+        if officer is not None:
+            index = self.enrol_department.findData(officer.department)
+            self.enrol_department.setCurrentIndex(max(0, index))
+        for field in (self.enrol_pass, self.enrol_repeat):
+            field.clear()
+        self.enrol_frame.show()
+        (self.enrol_pass if officer else self.enrol_credential).setFocus()
+
+    def enrol(self) -> None:
+        from inspector_app.errors import UserError
+
+        if self.enrol_pass.text() != self.enrol_repeat.text():
+            self.enrol_message.show_error(UserError(Text("两次输入的密码不一致。",
+                                                         "The passphrases differ.")))
+            return
+        credential, name = self.enrol_credential.text().strip(), self.enrol_name.text().strip()
+        passphrase, department = self.enrol_pass.text(), self.enrol_department.currentData()
+
+        def enrol(ws: Workspace) -> Roster:
+            from inspector_app.officers import enrol_officer
+
+            enrol_officer(ws, credential, name, passphrase, department)
+            return load_roster(ws)
+
+        self.enrol_confirm.setEnabled(False)
+        self.run(enrol, lambda roster: self._enrolled(roster, credential), self._enrol_failed)
+
+    def _enrolled(self, roster: Roster, credential: str) -> None:
+        self.enrol_confirm.setEnabled(True)
+        self.enrol_frame.hide()
+        self._wanted = credential
+        self._show_roster(roster)
+        self.message.show_text("ok", Text("登记完成，请输入刚设置的密码登录。",
+                                          "Enrolled. Sign in with the passphrase you chose."))
+
+    def _enrol_failed(self, error: BaseException) -> None:
+        self.enrol_confirm.setEnabled(True)
+        self.shown_in(self.enrol_message)(error)

@@ -1,0 +1,162 @@
+"""The visit log as a team lead reads it: each visit with its duration, integrity and delivery.
+
+Integrity is per visit: the whole ledger (or bundle) is verified once, and a
+visit is *broken* when a finding falls on one of its events, so a lead sees
+"this visit, event 4,127" rather than "the file is bad".  Works the same on
+this tablet's ledger and on a bundle exported on another one.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from inspector_app.checklists.report_csv import defuse_formula
+from inspector_app.domain import events as ev
+from inspector_app.domain.duration import Duration
+from inspector_app.domain.events import TimeEvidence
+from inspector_app.domain.visit import NotAVisit, Visit, derive_visit
+from inspector_app.i18n import Lang, Text
+from inspector_app.ledger.envelope import SignedEvent
+from inspector_app.ledger.verify import Finding, VerificationReport
+
+#: Dates in the log are China Standard Time, as on the enterprise's records.
+CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "CST")
+
+
+@dataclass(frozen=True)
+class LogRow:
+    visit: Visit
+    duration: Duration | None
+    #: Findings of verification that fall on this visit's events (empty: intact).
+    problems: tuple[Finding, ...]
+    events: int
+    delivered: int
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+    @property
+    def fully_delivered(self) -> bool:
+        return self.delivered == self.events
+
+    def integrity_text(self) -> Text:
+        if self.intact:
+            return Text("完整", "intact")
+        first = min(self.problems, key=lambda f: f.seq)
+        return Text("受损：第 {seq} 条（{what}）", "broken at event {seq} ({what})").format(
+            seq=first.seq, what=first.text)
+
+    def delivery_text(self) -> Text:
+        if self.fully_delivered:
+            return Text("已送达", "delivered")
+        return Text("待同步 {n}/{total}", "{n} of {total} pending").format(
+            n=self.events - self.delivered, total=self.events)
+
+
+@dataclass(frozen=True)
+class VisitLog:
+    rows: tuple[LogRow, ...]
+    report: VerificationReport
+    #: Where the log comes from: None for this tablet, else the bundle file.
+    source: Path | None = None
+
+
+def build_log(events: Iterable[SignedEvent], report: VerificationReport, delivered: set[str],
+              now: TimeEvidence | None, source: Path | None = None) -> VisitLog:
+    """Group events by visit (in ledger order) and attach integrity and delivery."""
+    by_visit: dict[str, list[SignedEvent]] = {}
+    for event in events:
+        visit_id = event.visit_id
+        if visit_id is not None and event.type in ev.VISIT_EVENT_TYPES:
+            by_visit.setdefault(visit_id, []).append(event)
+    problems_at: dict[int, list[Finding]] = {}
+    for finding in report.findings:
+        problems_at.setdefault(finding.seq, []).append(finding)
+    rows = []
+    for visit_events in by_visit.values():
+        try:
+            visit = derive_visit(visit_events)
+        except NotAVisit:
+            continue  # answers without a check-in: verification reports the gap itself
+        problems = tuple(f for e in visit_events for f in problems_at.get(e.seq, ()))
+        rows.append(LogRow(visit, visit.duration(now), problems, len(visit_events),
+                           sum(1 for e in visit_events if e.id in delivered)))
+    rows.sort(key=lambda r: r.visit.checked_in.wall_ms, reverse=True)
+    return VisitLog(tuple(rows), report, source)
+
+
+def local_day(wall_ms: int) -> dt.date:
+    return dt.datetime.fromtimestamp(wall_ms / 1000, CHINA_TZ).date()
+
+
+def local_time_text(wall_ms: int, *, with_date: bool = True) -> str:
+    moment = dt.datetime.fromtimestamp(wall_ms / 1000, CHINA_TZ)
+    return moment.strftime("%Y-%m-%d %H:%M" if with_date else "%H:%M")
+
+
+def visits_on(visits: Sequence[Visit], day: dt.date) -> list[Visit]:
+    """Visits checked in on ``day`` (China time), or still open from earlier, newest first."""
+    chosen = [v for v in visits if v.is_open or local_day(v.checked_in.wall_ms) == day]
+    return sorted(chosen, key=lambda v: v.checked_in.wall_ms, reverse=True)
+
+
+CSV_COLUMNS: tuple[tuple[str, Text], ...] = (
+    ("id", Text("检查编号", "visit id")),
+    ("checked_in", Text("签到时间", "checked in")),
+    ("checked_out", Text("签退时间", "checked out")),
+    ("duration_min", Text("时长（分钟）", "duration (min)")),
+    ("duration_basis", Text("计时依据", "timing basis")),
+    ("enterprise", Text("企业名称", "enterprise")),
+    ("uscc", Text("统一社会信用代码", "USCC")),
+    ("officer", Text("执法人员", "officer")),
+    ("co_officers", Text("共同执法人员", "co-officers")),
+    ("department", Text("部门", "department")),
+    ("kind", Text("检查类型", "kind")),
+    ("reason", Text("事由", "reason")),
+    ("frequency_warning", Text("频次预警", "frequency warning")),
+    ("justification", Text("预警理由", "justification")),
+    ("rating", Text("评分", "rating")),
+    ("integrity", Text("完整性", "integrity")),
+    ("delivery", Text("送达", "delivery")),
+)
+
+
+def log_csv(rows: Iterable[LogRow], lang: Lang) -> str:
+    """The rows as CSV (the caller adds a BOM for spreadsheet programs)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([title.render(lang) for _, title in CSV_COLUMNS])
+    for row in rows:
+        values = _csv_values(row, lang)
+        writer.writerow([defuse_formula(values[key]) for key, _ in CSV_COLUMNS])
+    return buffer.getvalue()
+
+
+def _csv_values(row: LogRow, lang: Lang) -> dict[str, str]:
+    visit = row.visit
+    return {
+        "id": visit.id,
+        "checked_in": local_time_text(visit.checked_in.wall_ms),
+        "checked_out": "" if visit.checked_out is None else local_time_text(
+            visit.checked_out.wall_ms),
+        "duration_min": "" if row.duration is None else str(row.duration.minutes()),
+        "duration_basis": "" if row.duration is None else row.duration.basis,
+        "enterprise": visit.enterprise.name or "",
+        "uscc": visit.enterprise.uscc,
+        "officer": visit.officer,
+        "co_officers": " ".join(visit.co_officers),
+        "department": visit.department,
+        "kind": visit.kind,
+        "reason": visit.reason,
+        "frequency_warning": "1" if visit.frequency_warned else "",
+        "justification": visit.justification or "",
+        "rating": "" if visit.rating is None else str(visit.rating[0]),
+        "integrity": row.integrity_text().render(lang),
+        "delivery": row.delivery_text().render(lang),
+    }

@@ -1,0 +1,95 @@
+"""The real app around a test data folder, and helpers to drive it as an officer would."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QListWidget, QWidget
+from pytestqt.qtbot import QtBot
+
+from inspector_app.app import open_workspace
+from inspector_app.clock import FakeClock
+from inspector_app.recorder import CheckInRequest, VisitRecorder
+from inspector_app.ui.app import App, build_app
+from inspector_app.ui.preferences import Preferences
+from tests.conftest import OFFICERS
+
+ZHANG, LIU, ZHAO = "37142320001", "37142320002", "37142330001"
+#: 德州恒信机械制造有限公司 in the demo profile.
+ENTERPRISE = "91371421EUHUXQEE8D"
+
+
+@pytest.fixture
+def gui(qtbot: QtBot, data_dir: Path, clock: FakeClock) -> Iterator[App]:
+    app = build_app(data_dir, clock=clock, preferences=Preferences(language="zh"))
+    app.window.show()
+    qtbot.waitExposed(app.window)
+    wait_idle(qtbot, app)
+    yield app
+    wait_idle(qtbot, app)
+    app.close()
+
+
+def wait_idle(qtbot: QtBot, app: App, timeout: int = 10_000) -> None:
+    """Until the worker has run every job submitted so far and its callbacks have run."""
+    qtbot.waitUntil(lambda: not app.ctx.tasks.busy, timeout=timeout)
+
+
+def type_text(widget: QWidget, text: str) -> None:
+    """Type as a Chinese input method does: the text arrives committed, in one event."""
+    widget.setFocus()
+    event = QInputMethodEvent("", [])
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)
+
+
+def current(app: App) -> Any:
+    """The screen shown (typed loosely: tests reach into each screen's own widgets)."""
+    assert app.window.current is not None
+    return app.window.current
+
+
+def screen(app: App, name: str) -> Any:
+    return app.window.screen(name)
+
+
+def select_in_list(widget: QListWidget, contains: str) -> None:
+    for index in range(widget.count()):
+        if contains in widget.item(index).text():
+            widget.setCurrentRow(index)
+            return
+    raise AssertionError(f"{contains!r} not in the list")
+
+
+def sign_in(qtbot: QtBot, app: App, credential: str = ZHANG) -> None:
+    signin = screen(app, "signin")
+    select_in_list(signin.officer_list, credential)
+    QTest.keyClicks(signin.passphrase, OFFICERS[credential][1])
+    QTest.mouseClick(signin.sign_in_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: app.window.current is app.window.screens.get("home"))
+    wait_idle(qtbot, app)
+
+
+def seed_visits(data_dir: Path, clock: FakeClock, count: int, *, close: bool = True) -> list[str]:
+    """``count`` routine visits at the demo enterprise, recorded through the core."""
+    ids = []
+    with open_workspace(data_dir, clock) as ws:
+        recorder = VisitRecorder(ws)
+        zhang = ws.ledger.unlock(LIU, OFFICERS[LIU][1])
+        zhao = ws.ledger.unlock(ZHAO, OFFICERS[ZHAO][1])
+        for _ in range(count):
+            request = CheckInRequest(ENTERPRISE, "routine", "特种设备安全隐患排查",
+                                     justification="复查")
+            visit = recorder.check_in(zhang, request, [zhao])
+            clock.advance(600)
+            if close:
+                recorder.check_out(zhang, visit.id, "typed", incomplete_reason="复查，仅查整改项")
+            clock.advance(3600)
+            ids.append(visit.id)
+    return ids
