@@ -10,6 +10,7 @@ from the ledger afterwards, so the caller always sees what was stored.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from inspector_app.domain.location import Location
 from inspector_app.domain.uscc import parse_uscc
 from inspector_app.domain.visit import CORRECTABLE_FIELDS, Visit, VisitState, derive_visit
 from inspector_app.errors import UserError
+from inspector_app.evidence import StoredPhoto
 from inspector_app.i18n import Text
 from inspector_app.ledger.keys import Signer
 from inspector_app.ledger.store import PendingEvent
@@ -278,6 +280,32 @@ class VisitRecorder:
         visit = self._open_visit_of(officer, visit_id)
         note = _text(text, Text("备注", "The note"), required=True)
         self.ledger.append(officer, ev.NOTE, {"visit": visit.id, "text": note})
+        return self.visit(visit.id)
+
+    def add_photo(self, officer: Signer, visit_id: str, photo: StoredPhoto,
+                  caption: str | None = None) -> Visit:
+        """Sign a photo already stored with :func:`inspector_app.evidence.store_photo`."""
+        visit = self._open_visit_of(officer, visit_id)
+        self.ledger.append(officer, ev.PHOTO, {
+            "visit": visit.id, **photo.event_fields(),
+            "caption": _text(caption, Text("照片说明", "The caption"), required=False),
+        })
+        return self.visit(visit.id)
+
+    def add_rectification(self, officer: Signer, visit_id: str, requirement: str,
+                          deadline: dt.date, item: str | None = None) -> Visit:
+        """A finding the enterprise must correct by ``deadline`` (整改)."""
+        visit = self._open_visit_of(officer, visit_id)
+        today = dt.datetime.fromtimestamp(self.workspace.clock.now().wall_ms / 1000).date()
+        if deadline < today:
+            raise UserError(Text("整改期限不能早于今天。", "The deadline cannot be in the past."),
+                            code="visit.deadline_past")
+        self.ledger.append(officer, ev.RECTIFICATION, {
+            "visit": visit.id,
+            "requirement": _text(requirement, Text("整改要求", "The requirement"), required=True),
+            "deadline": deadline.isoformat(),
+            "item": item,
+        })
         return self.visit(visit.id)
 
     def rate(self, officer: Signer, visit_id: str, score: int, comment: str | None) -> Visit:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from inspector_app.app import Workspace
@@ -52,6 +53,22 @@ def register(subparsers: Any) -> None:
                         help="yes/no/na, a number, text, a date, or JSON (a list of choices)")
     answer.add_argument("--note", default=None)
     answer.set_defaults(handler=run_answer)
+
+    photo = subparsers.add_parser("photo", help="attach a photo (JPEG or PNG) as evidence")
+    _officer_arg(photo)
+    photo.add_argument("--visit", required=True, metavar="ID")
+    photo.add_argument("--file", required=True, type=Path)
+    photo.add_argument("--caption", default=None)
+    photo.set_defaults(handler=run_photo)
+
+    rectify = subparsers.add_parser("rectify", help="require a rectification (整改) by a deadline")
+    _officer_arg(rectify)
+    rectify.add_argument("--visit", required=True, metavar="ID")
+    rectify.add_argument("--requirement", required=True)
+    rectify.add_argument("--deadline", required=True, type=date.fromisoformat,
+                         metavar="YYYY-MM-DD")
+    rectify.add_argument("--item", default=None, help="the checklist item it comes from")
+    rectify.set_defaults(handler=run_rectify)
 
     join = subparsers.add_parser("join", help="add a department to a visit (joint inspection)")
     _officer_arg(join)
@@ -176,6 +193,28 @@ def run_answer(args: argparse.Namespace) -> int:
     say(Text("已保存。必填项 {done}/{total}，不合格 {failing} 项。",
              "Saved. Required items {done}/{total}; {failing} failing.").format(
         done=progress.required_answered, total=progress.required, failing=progress.failing))
+    return 0
+
+
+def run_photo(args: argparse.Namespace) -> int:
+    from inspector_app.evidence import store_photo
+
+    data = args.file.read_bytes()
+    with workspace(args) as ws:
+        recorder = VisitRecorder(ws)
+        visit_id = recorder.resolve_visit_id(args.visit)
+        officer = _unlock(ws, args, args.officer)
+        photo = store_photo(ws.data_dir, data)
+        recorder.add_photo(officer, visit_id, photo, args.caption)
+    say(Text("照片已保存（{h}）。", "Photo saved ({h}).").format(h=photo.sha256[:12]))
+    print(photo.sha256)
+    return 0
+
+
+def run_rectify(args: argparse.Namespace) -> int:
+    _act_on_visit(args, lambda r, officer, visit: r.add_rectification(
+        officer, visit, args.requirement, args.deadline, args.item))
+    say(Text("整改要求已保存，期限 {d}。", "Rectification saved, due {d}.").format(d=args.deadline))
     return 0
 
 

@@ -273,3 +273,46 @@ def test_a_number_without_a_signed_spelling_is_refused_not_crashed(
         ledger.append(ledger.device_signer(), "visit.note", {"visit": "v", "reading": 1e-9})
     assert err.value.code == "ledger.unrecordable_value"
     assert ledger.event_count() == before
+
+
+def test_photos_are_stored_durably_and_signed_by_hash(workspace: Workspace,
+                                                      recorder: VisitRecorder) -> None:
+    import hashlib
+
+    import cv2
+    import numpy as np
+
+    from inspector_app.evidence import photo_intact, photo_path, store_photo
+
+    officer = _signer(workspace, "37142320001")
+    visit = recorder.check_in(officer, CheckInRequest(enterprise(workspace.profile, 1), "survey",
+                                                      "走访", templates=()))
+    ok, jpeg = cv2.imencode(".jpg", np.full((48, 64, 3), 128, dtype=np.uint8))
+    assert ok
+    data = jpeg.tobytes()
+    photo = store_photo(workspace.data_dir, data)
+    recorder.add_photo(officer, visit.id, photo, "叉车铭牌")
+    signed = workspace.ledger.visit_events(visit.id)[-1].body
+    assert signed["sha256"] == hashlib.sha256(data).hexdigest() == photo.sha256
+    assert photo_intact(workspace.data_dir, photo.sha256)
+    path = photo_path(workspace.data_dir, photo.sha256)
+    assert path is not None
+    path.write_bytes(data[:-1] + b"\x00")  # someone edits the picture afterwards
+    assert not photo_intact(workspace.data_dir, photo.sha256)
+    with pytest.raises(UserError):
+        store_photo(workspace.data_dir, b"GIF89a not a camera photo")
+
+
+def test_rectifications_carry_a_future_deadline(workspace: Workspace, recorder: VisitRecorder,
+                                                clock: FakeClock) -> None:
+    import datetime as dt
+
+    officer = _signer(workspace, "37142320001")
+    visit = recorder.check_in(officer, CheckInRequest(enterprise(workspace.profile, 2), "survey",
+                                                      "走访", templates=()))
+    today = dt.datetime.fromtimestamp(clock.wall_ms / 1000).date()
+    with pytest.raises(UserError):
+        recorder.add_rectification(officer, visit.id, "补办使用登记", today - dt.timedelta(days=1))
+    done = recorder.add_rectification(officer, visit.id, "补办使用登记",
+                                      today + dt.timedelta(days=15), "fl-registration-mark")
+    assert done.rectifications[0]["deadline"] == (today + dt.timedelta(days=15)).isoformat()
