@@ -139,7 +139,68 @@ def _migrate_v1(conn: sqlite3.Connection) -> None:
     _execute_script(conn, _V1)
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_v1,)
+_V2_SYNC = """
+-- The enrolment with the central endpoint: its pinned key and this device's token.
+CREATE TABLE sync_enrolment (
+    id                INTEGER PRIMARY KEY CHECK (id = 1),
+    endpoint          TEXT NOT NULL,
+    device_name       TEXT NOT NULL,
+    server_key_id     TEXT NOT NULL,
+    server_public_key BLOB NOT NULL,
+    token             TEXT NOT NULL,
+    enrolled_ms       INTEGER NOT NULL,
+    statement_raw     BLOB NOT NULL,
+    statement_sig     BLOB NOT NULL
+);
+-- What the last sync did, in plain words, for the status line and `inspector sync`.
+CREATE TABLE sync_state (
+    id              INTEGER PRIMARY KEY CHECK (id = 1),
+    last_attempt_ms INTEGER,
+    last_success_ms INTEGER,
+    last_error_code TEXT,
+    last_error_zh   TEXT,
+    last_error_en   TEXT
+);
+-- Events the central endpoint refused (4xx), with why; not resent unless asked.
+CREATE TABLE sync_rejections (
+    event_id    TEXT PRIMARY KEY REFERENCES events(id),
+    status      INTEGER NOT NULL,
+    code        TEXT NOT NULL,
+    message_zh  TEXT NOT NULL,
+    message_en  TEXT NOT NULL,
+    rejected_ms INTEGER NOT NULL
+);
+-- Where each pulled feed stands: the server-issued cursor and the last ETag.
+CREATE TABLE sync_feeds (
+    feed      TEXT PRIMARY KEY,
+    cursor    TEXT NOT NULL,
+    etag      TEXT,
+    pulled_ms INTEGER NOT NULL
+);
+CREATE TABLE central_enterprises (
+    uscc     TEXT PRIMARY KEY,
+    name     TEXT NOT NULL,
+    address  TEXT,
+    industry TEXT
+);
+CREATE TABLE central_templates (
+    id       TEXT PRIMARY KEY,
+    document TEXT NOT NULL
+);
+CREATE TABLE central_issuer_keys (
+    key_id     TEXT PRIMARY KEY,
+    public_key BLOB NOT NULL,
+    revoked    INTEGER NOT NULL
+);
+"""
+
+
+def _migrate_v2_sync(conn: sqlite3.Connection) -> None:
+    """Sync state, the pinned server key and the caches of pulled feeds."""
+    _execute_script(conn, _V2_SYNC)
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_v1, _migrate_v2_sync)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,0 +1,230 @@
+"""The HTTP face of the central endpoint (FastAPI); the protocol is ``docs/sync-protocol.md``.
+
+Handlers are plain functions run in the server's thread pool: each request is
+one database transaction and nothing is kept between requests, so any number of
+these processes may serve one database.
+
+No ``from __future__ import annotations`` here: FastAPI reads the handlers'
+annotations at run time, and the dependency alias ``Device`` is local.
+"""
+
+
+import base64
+import binascii
+import logging
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
+
+from inspector_app.i18n import Text
+from inspector_app.ledger import keys
+from inspector_app.sync.wire import (
+    ACK_DOMAIN,
+    API_PREFIX,
+    MAX_BATCH_EVENTS,
+    MAX_EVENT_BYTES,
+    MAX_FEED_PAGE,
+    MAX_REQUEST_BYTES,
+    PROTOCOL,
+    SignedStatement,
+)
+from inspector_central import __version__
+from inspector_central.bodies import BodyLimits
+from inspector_central.checkpoints import submit_checkpoint
+from inspector_central.enrolment import authenticate, enrol_device
+from inspector_central.errors import UNAUTHORISED, ApiError, error_body
+from inspector_central.feeds import DEFAULT_HISTORY_DAYS, read_page
+from inspector_central.ingest import ItemResult, ingest_batch
+from inspector_central.models import (
+    CheckpointRequest,
+    CheckpointResponse,
+    EnrolRequest,
+    EnrolResponse,
+    ErrorDetail,
+    ErrorResponse,
+    EventResult,
+    FeedResponse,
+    InfoResponse,
+    Signed,
+    SingleEventResponse,
+    UploadRequest,
+    UploadResponse,
+    WireEvent,
+)
+from inspector_central.signing import ServerKey, now_ms
+from inspector_central.storage import Database
+
+log = logging.getLogger("inspector_central")
+_bearer = HTTPBearer(auto_error=False)
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse} for status in (400, 401, 403, 404, 409, 413, 415, 422, 500)
+}
+
+
+def create_app(database: Database, server_key: ServerKey) -> FastAPI:
+    app = FastAPI(title="inspector central endpoint", version=__version__,
+                  description="Sync protocol inspector-sync/1: see docs/sync-protocol.md.")
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(BodyLimits)
+    _install_error_handlers(app)
+
+    def device(credentials: Annotated[HTTPAuthorizationCredentials | None,
+                                      Depends(_bearer)]) -> str:
+        if credentials is None or len(credentials.credentials) > 200:
+            raise UNAUTHORISED
+        device_id = authenticate(database, credentials.credentials)
+        if device_id is None:
+            raise UNAUTHORISED
+        return device_id
+
+    Device = Annotated[str, Depends(device)]
+
+    @app.get(f"{API_PREFIX}/info", response_model=InfoResponse, responses=_ERRORS)
+    def info() -> InfoResponse:
+        return InfoResponse(
+            server_key_id=server_key.key_id,
+            server_public_key=keys.b64encode(server_key.public_key), server_time_ms=now_ms(),
+            limits={"max_batch_events": MAX_BATCH_EVENTS, "max_event_bytes": MAX_EVENT_BYTES,
+                    "max_request_bytes": MAX_REQUEST_BYTES, "max_feed_page": MAX_FEED_PAGE})
+
+    @app.post(f"{API_PREFIX}/enrol", response_model=EnrolResponse, responses=_ERRORS)
+    def enrol(request: EnrolRequest) -> EnrolResponse:
+        public = _b64(request.device_public_key, "device_public_key")
+        token, statement = enrol_device(
+            database, server_key, code=request.code, device_id=request.device,
+            device_public_key=public, genesis_raw=_utf8(request.genesis.event),
+            genesis_sig=_b64(request.genesis.sig, "sig"), nonce=request.nonce)
+        return EnrolResponse(token=token, enrolment=_signed(statement))
+
+    @app.post(f"{API_PREFIX}/events", response_model=UploadResponse, responses=_ERRORS)
+    def upload(request: UploadRequest, device_id: Device) -> UploadResponse:
+        _same_device(request.device, device_id)
+        items = [(_utf8(e.event), _sig_or_empty(e.sig)) for e in request.events]
+        results = ingest_batch(database, server_key, device_id, request.nonce, items)
+        return UploadResponse(ack=_ack(server_key, device_id, request.nonce, "events"),
+                              results=[_result(r) for r in results])
+
+    @app.put(f"{API_PREFIX}/events/{{event_id}}", response_model=SingleEventResponse,
+             responses=_ERRORS)
+    def put_event(event_id: str, item: WireEvent, device_id: Device,
+                  nonce: Annotated[str, Query(min_length=16, max_length=64,
+                                              pattern=r"^[A-Za-z0-9_-]+$")]) -> JSONResponse:
+        [result] = ingest_batch(database, server_key, device_id, nonce,
+                                [(_utf8(item.event), _sig_or_empty(item.sig))])
+        if result.event_id is not None and result.event_id != event_id:
+            raise ApiError(400, "event.id_mismatch", Text(
+                "地址中的记录编号与记录内容不符。", "The event id in the path differs from the event's."))
+        body = SingleEventResponse(ack=_ack(server_key, device_id, nonce, "event"),
+                                   result=_result(result))
+        return JSONResponse(body.model_dump(mode="json"), status_code=result.status)
+
+    @app.post(f"{API_PREFIX}/checkpoint", response_model=CheckpointResponse, responses=_ERRORS)
+    def checkpoint(request: CheckpointRequest, device_id: Device) -> JSONResponse:
+        _same_device(request.device, device_id)
+        result = submit_checkpoint(database, device_id, _utf8(request.checkpoint.raw),
+                                   _sig_or_empty(request.checkpoint.sig))
+        body = CheckpointResponse(
+            ack=_ack(server_key, device_id, request.nonce, "checkpoint"),
+            outcome=result.outcome,  # type: ignore[arg-type]
+            accepted_seq=result.accepted_seq, error=_detail(result.code, result.text))
+        return JSONResponse(body.model_dump(mode="json"), status_code=result.status)
+
+    @app.get(f"{API_PREFIX}/feeds/{{feed}}", response_model=FeedResponse,
+             responses={**_ERRORS, 304: {"description": "Not modified"}})
+    def feed(feed: str, _device_id: Device,
+             cursor: Annotated[str | None, Query(max_length=512)] = None,
+             limit: Annotated[int, Query(ge=1, le=MAX_FEED_PAGE)] = MAX_FEED_PAGE,
+             days: Annotated[int, Query(ge=1, le=366)] = DEFAULT_HISTORY_DAYS,
+             if_none_match: Annotated[str | None, Header(max_length=1024)] = None) -> Response:
+        page = read_page(database, feed, cursor, limit, if_none_match, days)
+        if page is None:
+            return Response(status_code=304, headers={"ETag": if_none_match or ""})
+        body = FeedResponse(feed=page.feed, items=page.items, next_cursor=page.next_cursor,
+                            more=page.more)
+        return JSONResponse(body.model_dump(mode="json"), headers={"ETag": page.etag})
+
+    return app
+
+
+def _same_device(claimed: str, device_id: str) -> None:
+    if claimed != device_id:
+        raise ApiError(403, "auth.device", Text(
+            "请求中的设备编号与注册凭据不符。", "The device in the request is not the enrolled one."))
+
+
+def _ack(server_key: ServerKey, device_id: str, nonce: str, kind: str) -> Signed:
+    """The server's signed time for this request: the device's time anchor."""
+    return _signed(server_key.sign(ACK_DOMAIN, {
+        "v": 1, "kind": kind, "device": device_id, "nonce": nonce, "server_time_ms": now_ms()}))
+
+
+def _signed(statement: SignedStatement) -> Signed:
+    return Signed(raw=statement.raw.decode("utf-8"), sig=keys.b64encode(statement.sig))
+
+
+def _result(result: ItemResult) -> EventResult:
+    return EventResult(
+        index=result.index, id=result.event_id, status=result.status,
+        outcome=result.outcome,  # type: ignore[arg-type]
+        receipt=None if result.receipt is None else _signed(result.receipt),
+        error=_detail(result.code, result.text))
+
+
+def _detail(code: str | None, text: Text | None) -> ErrorDetail | None:
+    if code is None or text is None:
+        return None
+    return ErrorDetail.model_validate(error_body(code, text))
+
+
+def _utf8(text: str) -> bytes:
+    # A lone surrogate cannot be UTF-8: the event is malformed, refused as such downstream.
+    return text.encode("utf-8", errors="replace")
+
+
+def _sig_or_empty(text: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return b""
+
+
+def _b64(text: str, field: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise ApiError(422, "request.base64", Text(
+            "字段 {f} 不是有效的 base64。", "Field {f} is not valid base64.").format(f=field)) from None
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    def api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return _error(exc.status, exc.body(), headers)
+
+    @app.exception_handler(RequestValidationError)
+    def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        where = "; ".join(".".join(str(p) for p in e.get("loc", ())) for e in exc.errors()[:5])
+        return _error(422, error_body("request.invalid", Text(
+            "请求格式错误：{where}", "The request is malformed: {where}").format(where=where)))
+
+    @app.exception_handler(StarletteHTTPException)
+    def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _error(exc.status_code, error_body(f"http.{exc.status_code}", Text(
+            "请求无法处理：{detail}", "The request cannot be handled: {detail}").format(
+            detail=str(exc.detail))))
+
+    @app.exception_handler(Exception)
+    def bug(_request: Request, exc: Exception) -> JSONResponse:
+        log.error("unexpected error while handling a request", exc_info=exc)
+        return _error(500, error_body("server.bug", Text(
+            "服务端内部错误，请稍后重试。", "Internal server error; retry later.")))
+
+
+def _error(status: int, error: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"protocol": PROTOCOL, "error": error}, status_code=status, headers=headers)

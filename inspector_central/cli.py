@@ -1,0 +1,140 @@
+"""``inspector-central``: run the endpoint and administer it.
+
+Every command takes ``--data-dir`` (SQLite, the default) or ``--database-url``
+(PostgreSQL); several ``serve`` processes may share one database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from inspector_central.storage import Database
+
+DATA_DIR_ENV = "INSPECTOR_CENTRAL_DATA_DIR"
+DATABASE_URL_ENV = "INSPECTOR_CENTRAL_DATABASE_URL"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="inspector-central",
+                                     description="The reference central endpoint of the inspector")
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help=f"folder of the SQLite database (default: ${DATA_DIR_ENV} or ./central-data)")
+    parser.add_argument("--database-url", default=None,
+                        help=f"PostgreSQL URL instead of SQLite (or ${DATABASE_URL_ENV})")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the HTTP endpoint")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.set_defaults(handler=run_serve)
+
+    code = commands.add_parser("enrolment-code", help="print a one-time enrolment code for a device")
+    code.add_argument("--device", required=True, metavar="NAME", help="a name for the tablet")
+    code.add_argument("--valid-days", type=int, default=7)
+    code.set_defaults(handler=run_enrolment_code)
+
+    visits = commands.add_parser("visits", help="visits held here, with their verification state")
+    visits.add_argument("--json", action="store_true")
+    visits.set_defaults(handler=run_visits)
+
+    alarms = commands.add_parser("alarms", help="tamper alarms with their evidence")
+    alarms.add_argument("--json", action="store_true")
+    alarms.add_argument("--device", default=None)
+    alarms.set_defaults(handler=run_alarms)
+
+    feed = commands.add_parser("feed-import", help="add documents to a feed the tablets pull")
+    feed.add_argument("--feed", required=True, choices=("registry", "templates", "issuer_keys"))
+    feed.add_argument("file", type=Path, help="a JSON array, or JSON lines")
+    feed.set_defaults(handler=run_feed_import)
+    return parser
+
+
+def open_database(args: argparse.Namespace) -> Database:
+    url = args.database_url or os.environ.get(DATABASE_URL_ENV)
+    folder = args.data_dir or Path(os.environ.get(DATA_DIR_ENV, "central-data"))
+    return Database.open(data_dir=None if url else folder, database_url=url)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from inspector_central.app import create_app
+    from inspector_central.signing import load_or_create_server_key
+
+    database = open_database(args)
+    app = create_app(database, load_or_create_server_key(database))
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    return 0
+
+
+def run_enrolment_code(args: argparse.Namespace) -> int:
+    from inspector_central.enrolment import create_code
+
+    name = args.device.strip()
+    if not name or len(name) > 100 or not 1 <= args.valid_days <= 90:
+        print("the device name must be 1-100 characters and --valid-days 1-90", file=sys.stderr)
+        return 2
+    print(create_code(open_database(args), name, ttl_ms=args.valid_days * 86_400_000))
+    return 0
+
+
+def run_visits(args: argparse.Namespace) -> int:
+    from inspector_central.visits import list_visits
+
+    rows = list_visits(open_database(args))
+    if args.json:
+        print(json.dumps([r.to_json() for r in rows], ensure_ascii=False))
+        return 0
+    for r in rows:
+        minutes = "-" if r.duration_s is None else f"{r.duration_s // 60}min"
+        print(f"{r.visit_id[:8]}  {_when(r.checked_in_ms)}  {r.enterprise}  {r.department}  "
+              f"{r.kind}  {minutes}  {r.state}  {r.events} events  {r.verification}")
+    return 0
+
+
+def run_alarms(args: argparse.Namespace) -> int:
+    from inspector_central.alarms import list_alarms
+
+    alarms = list_alarms(open_database(args), args.device)
+    if args.json:
+        print(json.dumps([a.to_json() for a in alarms], ensure_ascii=False))
+        return 0
+    for a in alarms:
+        where = "" if a.seq is None else f" at event {a.seq}"
+        print(f"#{a.id}  {_when(a.detected_ms)}  {a.device}  {a.kind}{where}")
+    return 0
+
+
+def run_feed_import(args: argparse.Namespace) -> int:
+    from inspector_central.feed_documents import FeedDocumentError, read_documents
+    from inspector_central.feeds import put_documents
+
+    try:
+        documents = read_documents(args.feed, args.file)
+    except FeedDocumentError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    count = put_documents(open_database(args), args.feed, documents)
+    print(f"{count} {args.feed} documents imported")
+    return 0
+
+
+def _when(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000).astimezone().isoformat(timespec="minutes")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler: Any = args.handler
+    return int(handler(args))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

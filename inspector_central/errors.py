@@ -1,0 +1,27 @@
+"""Refusals the server explains: an HTTP status, a stable code, and words in both languages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from inspector_app.i18n import Text
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, text: Text) -> None:
+        super().__init__(text.render("en"))
+        self.status = status
+        self.code = code
+        self.text = text
+
+    def body(self) -> dict[str, Any]:
+        return error_body(self.code, self.text)
+
+
+def error_body(code: str, text: Text) -> dict[str, Any]:
+    return {"code": code, "message": {"zh": text.render("zh"), "en": text.render("en")}}
+
+
+UNAUTHORISED = ApiError(401, "auth.token", Text(
+    "设备未注册或注册已失效，请重新注册设备（inspector enrol）。",
+    "The device is not enrolled or its enrolment was withdrawn; enrol it again (inspector enrol)."))

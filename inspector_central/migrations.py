@@ -1,0 +1,174 @@
+"""The central schema and its migrations, for SQLite and PostgreSQL alike.
+
+Append-only, like the ledger: a released migration is never edited.  The SQL is
+written once with three type words filled in per dialect.  Applying a migration
+and recording it happen in one transaction; the ``schema_version`` primary key
+makes two servers starting at once on a fresh database safe (the loser rolls
+back and finds the work done).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from inspector_central.storage import Database, Tx
+
+_TYPES = {
+    "sqlite": {"blob": "BLOB", "bigint": "INTEGER", "serial": "INTEGER PRIMARY KEY AUTOINCREMENT"},
+    "postgresql": {"blob": "BYTEA", "bigint": "BIGINT", "serial": "BIGSERIAL PRIMARY KEY"},
+}
+
+_V1 = """
+CREATE TABLE server_key (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    key_id      TEXT NOT NULL,
+    public_key  {blob} NOT NULL,
+    private_key {blob} NOT NULL,
+    created_ms  {bigint} NOT NULL
+);
+CREATE TABLE counters (
+    name  TEXT PRIMARY KEY,
+    value {bigint} NOT NULL
+);
+INSERT INTO counters VALUES ('feeds', 0);
+INSERT INTO counters VALUES ('visits', 0);
+CREATE TABLE enrolment_codes (
+    code_hash   TEXT PRIMARY KEY,
+    device_name TEXT NOT NULL,
+    created_ms  {bigint} NOT NULL,
+    expires_ms  {bigint} NOT NULL,
+    used_ms     {bigint},
+    used_by     TEXT
+);
+CREATE TABLE devices (
+    id              TEXT PRIMARY KEY,
+    name            TEXT NOT NULL,
+    public_key      {blob} NOT NULL,
+    key_id          TEXT NOT NULL,
+    token_hash      TEXT NOT NULL UNIQUE,
+    enrolled_ms     {bigint} NOT NULL,
+    checkpoint_seq  {bigint} NOT NULL DEFAULT 0,
+    checkpoint_head TEXT,
+    checkpoint_raw  {blob},
+    checkpoint_sig  {blob}
+);
+-- Keys that sign a device's events: its own, and officers' keys enrolled on it.
+CREATE TABLE device_keys (
+    device     TEXT NOT NULL REFERENCES devices(id),
+    key_id     TEXT NOT NULL,
+    officer    TEXT,
+    public_key {blob} NOT NULL,
+    PRIMARY KEY (device, key_id)
+);
+-- Accepted events.  The primary key is the idempotency key; the unique
+-- (device, seq) is what makes a fork impossible to store silently.
+CREATE TABLE events (
+    id             TEXT PRIMARY KEY,
+    device         TEXT NOT NULL REFERENCES devices(id),
+    seq            {bigint} NOT NULL,
+    hash           TEXT NOT NULL,
+    type           TEXT NOT NULL,
+    officer        TEXT,
+    visit_id       TEXT,
+    chain_ok       INTEGER NOT NULL,
+    received_ms    {bigint} NOT NULL,
+    raw            {blob} NOT NULL,
+    sig            {blob} NOT NULL,
+    receipt_raw    {blob} NOT NULL,
+    receipt_sig    {blob} NOT NULL,
+    UNIQUE (device, seq)
+);
+CREATE INDEX events_by_visit ON events(visit_id);
+-- Events refused for a forged or unknown signature, kept as evidence and so
+-- that the next event's chain link can still be checked against them.
+CREATE TABLE quarantine (
+    hash        TEXT PRIMARY KEY,
+    event_id    TEXT NOT NULL,
+    device      TEXT NOT NULL,
+    seq         {bigint} NOT NULL,
+    reason      TEXT NOT NULL,
+    received_ms {bigint} NOT NULL,
+    raw         {blob} NOT NULL,
+    sig         {blob} NOT NULL
+);
+CREATE INDEX quarantine_by_position ON quarantine(device, seq);
+CREATE TABLE alarms (
+    id          {serial},
+    device      TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    seq         {bigint},
+    event_id    TEXT,
+    detected_ms {bigint} NOT NULL,
+    evidence    TEXT NOT NULL
+);
+CREATE INDEX alarms_by_device ON alarms(device, id);
+-- Visits derived from accepted events, served as the history feed.
+CREATE TABLE visits (
+    visit_id       TEXT PRIMARY KEY,
+    device         TEXT NOT NULL,
+    officer        TEXT,
+    enterprise     TEXT NOT NULL,
+    department     TEXT NOT NULL,
+    kind           TEXT NOT NULL,
+    enforcement    INTEGER NOT NULL,
+    state          TEXT NOT NULL,
+    checked_in_ms  {bigint} NOT NULL,
+    checked_out_ms {bigint},
+    duration_s     {bigint},
+    rev            {bigint} NOT NULL
+);
+CREATE INDEX visits_by_rev ON visits(rev, visit_id);
+CREATE INDEX visits_by_enterprise ON visits(enterprise, checked_in_ms);
+-- Registry, templates and issuer keys: documents keyed per feed, each change a new revision.
+CREATE TABLE feed_items (
+    feed     TEXT NOT NULL,
+    item_key TEXT NOT NULL,
+    rev      {bigint} NOT NULL,
+    doc      TEXT NOT NULL,
+    PRIMARY KEY (feed, item_key)
+);
+CREATE INDEX feed_items_by_rev ON feed_items(feed, rev, item_key);
+"""
+
+
+def _statements(script: str) -> list[str]:
+    code = "\n".join(line for line in script.splitlines() if not line.lstrip().startswith("--"))
+    return [s.strip() for s in code.split(";") if s.strip()]
+
+
+def _migrate_v1(tx: Tx) -> None:
+    for statement in _statements(_V1.format(**_TYPES[tx.dialect])):
+        tx.execute(statement)
+
+
+MIGRATIONS: tuple[Callable[[Tx], None], ...] = (_migrate_v1,)
+
+
+def migrate(database: Database) -> None:
+    for _attempt in range(3):
+        try:
+            _migrate_once(database)
+            return
+        except Exception as exc:  # a concurrent start won the race: look again
+            if not _is_concurrent_migration(exc):
+                raise
+    _migrate_once(database)
+
+
+def _migrate_once(database: Database) -> None:
+    with database.transaction() as tx:
+        tx.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)")
+    with database.transaction() as tx:
+        if tx.dialect == "postgresql":
+            # Serialise concurrent starts; the lock ends with the transaction.
+            tx.execute("SELECT pg_advisory_xact_lock(7315001)")
+        row = tx.one("SELECT MAX(version) FROM schema_version")
+        current = int(row[0]) if row and row[0] is not None else 0
+        for version in range(current, len(MIGRATIONS)):
+            MIGRATIONS[version](tx)
+            tx.execute("INSERT INTO schema_version VALUES (?)", (version + 1,))
+
+
+def _is_concurrent_migration(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "already exists" in text or "duplicate key" in text or "unique" in text

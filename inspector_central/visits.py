@@ -1,0 +1,111 @@
+"""Visits as the server knows them, derived from accepted events: the history feed's rows.
+
+Only check-in, check-out and abandonment matter here; the rest of a visit
+stays in its events.  Every visit touched by a batch gets the batch's revision,
+which is what the history feed's cursor follows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from inspector_app.domain import events as ev
+from inspector_app.ledger.envelope import SignedEvent
+from inspector_central.storage import Database, Tx
+
+
+class VisitDeriver:
+    """Collects visit changes during a batch and writes them, in event order, at its end."""
+
+    def __init__(self, tx: Tx) -> None:
+        self._tx = tx
+        self._changes: list[tuple[str, tuple[Any, ...]]] = []
+        self._check_ins: dict[str, tuple[int, int, str]] = {}
+
+    def apply(self, device: str, event: SignedEvent) -> None:
+        body, visit = event.body, event.visit_id
+        if visit is None:
+            return
+        if event.type == ev.CHECKED_IN:
+            enterprise = body.get("enterprise")
+            uscc = enterprise.get("uscc") if isinstance(enterprise, dict) else None
+            if not isinstance(uscc, str):
+                return
+            time = event.time
+            self._check_ins[visit] = (time.wall_ms, time.boot_ns, time.boot_id)
+            self._changes.append(("in", (
+                visit, device, event.officer, uscc, str(body.get("department", "")),
+                str(body.get("kind", "")), int(body.get("category") != "non_enforcement"),
+                time.wall_ms)))
+        elif event.type in (ev.CHECKED_OUT, ev.ABANDONED):
+            state = "checked_out" if event.type == ev.CHECKED_OUT else "abandoned"
+            self._changes.append((state, (visit, event.time.wall_ms, event.time.boot_ns,
+                                          event.time.boot_id)))
+
+    def flush(self) -> None:
+        if not self._changes:
+            return
+        rev = self._tx.next_revision("visits")
+        for what, values in self._changes:
+            if what == "in":
+                self._tx.execute(
+                    "INSERT INTO visits (visit_id, device, officer, enterprise, department, kind, "
+                    "enforcement, state, checked_in_ms, rev) VALUES (?, ?, ?, ?, ?, ?, ?, "
+                    "'checked_in', ?, ?) ON CONFLICT (visit_id) DO NOTHING", (*values, rev))
+            else:
+                self._close(what, values, rev)
+
+    def _close(self, state: str, values: tuple[Any, ...], rev: int) -> None:
+        visit, wall_ms, boot_ns, boot_id = values
+        row = self._tx.one("SELECT checked_in_ms FROM visits WHERE visit_id = ?", (visit,))
+        if row is None:
+            return
+        start = self._check_ins.get(visit)
+        if start is not None and start[2] == boot_id:
+            duration = max(0, (boot_ns - start[1]) // 1_000_000_000)  # the boot counter: no clock jumps
+        else:
+            duration = max(0, (wall_ms - int(row[0])) // 1000)
+        self._tx.execute(
+            "UPDATE visits SET state = ?, checked_out_ms = ?, duration_s = ?, rev = ? "
+            "WHERE visit_id = ?", (state, wall_ms, duration, rev, visit))
+
+
+@dataclass(frozen=True)
+class VisitRow:
+    visit_id: str
+    device: str
+    officer: str | None
+    enterprise: str
+    department: str
+    kind: str
+    enforcement: bool
+    state: str
+    checked_in_ms: int
+    checked_out_ms: int | None
+    duration_s: int | None
+    events: int
+    chain_ok: bool
+    alarms: int
+
+    @property
+    def verification(self) -> str:
+        return "verified" if self.chain_ok and not self.alarms else "alarm"
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.__dict__, "verification": self.verification}
+
+
+def list_visits(database: Database) -> list[VisitRow]:
+    with database.transaction(write=False) as tx:
+        rows = tx.all(
+            "SELECT v.visit_id, v.device, v.officer, v.enterprise, v.department, v.kind, "
+            "v.enforcement, v.state, v.checked_in_ms, v.checked_out_ms, v.duration_s, "
+            "(SELECT COUNT(*) FROM events e WHERE e.visit_id = v.visit_id), "
+            "(SELECT MIN(e.chain_ok) FROM events e WHERE e.visit_id = v.visit_id), "
+            "(SELECT COUNT(*) FROM alarms a WHERE a.event_id IN "
+            "   (SELECT e.id FROM events e WHERE e.visit_id = v.visit_id)) "
+            "FROM visits v ORDER BY v.checked_in_ms, v.visit_id")
+    return [VisitRow(str(r[0]), str(r[1]), r[2], str(r[3]), str(r[4]), str(r[5]), bool(r[6]),
+                     str(r[7]), int(r[8]), r[9], r[10], int(r[11]), bool(r[12]), int(r[13]))
+            for r in rows]

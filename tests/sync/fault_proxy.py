@@ -1,0 +1,151 @@
+"""A loopback HTTP proxy that injects the faults of a bad network, one chosen per request.
+
+Each client connection carries one request: the proxy reads it whole, applies
+the next fault from its schedule (or ``pass``), and closes.  Faults:
+
+* ``latency`` — forwards after a delay;
+* ``drop`` — closes without forwarding or answering;
+* ``reset_mid_body`` — forwards, then sends half the answer and resets the connection;
+* ``truncate`` — forwards, then sends the headers and half the body and closes;
+* ``error_after_commit`` — forwards (the server commits), then answers 500;
+* ``captive_portal`` — answers 200 with an HTML sign-in page, forwarding nothing;
+* ``slow_close`` — forwards and answers, then holds the connection a while before closing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import struct
+import threading
+import time
+from collections import deque
+
+FAULTS = ("pass", "latency", "drop", "reset_mid_body", "truncate", "error_after_commit",
+          "captive_portal", "slow_close")
+_PORTAL = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: 58\r\n"
+           b"Connection: close\r\n\r\n<html><body>Please sign in to Park-WiFi first</body></html>")
+_ERROR = (b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n"
+          b"Connection: close\r\n\r\nerror")
+
+
+class FaultProxy:
+    def __init__(self, upstream_port: int, latency_s: float = 0.2, slow_close_s: float = 0.5) -> None:
+        self.upstream_port = upstream_port
+        self.latency_s = latency_s
+        self.slow_close_s = slow_close_s
+        self.schedule: deque[str] = deque()
+        self.always: str | None = None
+        self.seen: list[str] = []
+        self._lock = threading.Lock()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.2)
+        self.port = int(self._listener.getsockname()[1])
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self._listener.close()
+
+    def _next_fault(self) -> str:
+        with self._lock:
+            fault = self.schedule.popleft() if self.schedule else (self.always or "pass")
+            self.seen.append(fault)
+            return fault
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                client, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            threading.Thread(target=self._handle, args=(client,), daemon=True).start()
+
+    def _handle(self, client: socket.socket) -> None:
+        with contextlib.closing(client):
+            client.settimeout(10)
+            try:
+                request = _read_request(client)
+            except OSError:
+                return
+            if request is None:
+                return
+            fault = self._next_fault()
+            if fault == "drop":
+                return
+            if fault == "captive_portal":
+                client.sendall(_PORTAL)
+                return
+            if fault == "latency":
+                time.sleep(self.latency_s)
+            # The server may be down (the chaos test kills it) or the client gone: to the
+            # other side that is just a dropped connection.
+            with contextlib.suppress(OSError):
+                self._answer(client, fault, self._forward(request))
+
+    def _answer(self, client: socket.socket, fault: str, response: bytes) -> None:
+        if fault == "error_after_commit":
+            client.sendall(_ERROR)
+        elif fault == "reset_mid_body":
+            client.sendall(response[: len(response) // 2])
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        elif fault == "truncate":
+            head, _, body = response.partition(b"\r\n\r\n")
+            client.sendall(head + b"\r\n\r\n" + body[: len(body) // 2])
+        else:
+            client.sendall(response)
+            if fault == "slow_close":
+                time.sleep(self.slow_close_s)
+
+    def _forward(self, request: bytes) -> bytes:
+        with socket.create_connection(("127.0.0.1", self.upstream_port), timeout=30) as upstream:
+            upstream.sendall(request)
+            chunks = []
+            for _ in range(100_000):
+                chunk = upstream.recv(65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        return _with_connection_close(b"".join(chunks))
+
+
+def _read_request(client: socket.socket) -> bytes | None:
+    data = b""
+    for _ in range(10_000):
+        if b"\r\n\r\n" in data:
+            break
+        chunk = client.recv(65536)
+        if not chunk:
+            return None
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    lines = head.split(b"\r\n")
+    for line in lines[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    for _ in range(10_000):
+        if len(body) >= length:
+            break
+        chunk = client.recv(65536)
+        if not chunk:
+            return None
+        body += chunk
+    kept = [line for line in lines if not line.lower().startswith(b"connection:")]
+    return b"\r\n".join([*kept, b"Connection: close"]) + b"\r\n\r\n" + body
+
+
+def _with_connection_close(response: bytes) -> bytes:
+    head, _, body = response.partition(b"\r\n\r\n")
+    lines = [line for line in head.split(b"\r\n") if not line.lower().startswith(b"connection:")]
+    return b"\r\n".join([*lines, b"Connection: close"]) + b"\r\n\r\n" + body
