@@ -164,12 +164,16 @@ def run(total: int) -> dict[str, Any]:
         _fill_hot(ws, officer, usccs[0], 200)
         hot_ms = _time_frequency(recorder, usccs[:1])
 
-        raw_rate = _raw_verify_rate(ws, officer)
-        t0 = time.perf_counter()
-        report = verify_ledger(ws.ledger.conn)
-        verify_s = time.perf_counter() - t0
-        assert report.intact, report.findings[:3]
-        verify_rate = report.events_checked / verify_s
+        # Best of three for both rates, taken alternately, so that a burst of other load
+        # on the machine cannot favour either side of the ratio.
+        raw_rates, verify_rates = [], []
+        for _ in range(3):
+            raw_rates.append(_raw_verify_rate(ws, officer))
+            t0 = time.perf_counter()
+            report = verify_ledger(ws.ledger.conn)
+            verify_rates.append(report.events_checked / (time.perf_counter() - t0))
+            assert report.intact, report.findings[:3]
+        raw_rate, verify_rate = max(raw_rates), max(verify_rates)
 
         ws.ledger.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         size = (folder / LEDGER_FILE).stat().st_size
