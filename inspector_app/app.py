@@ -8,8 +8,6 @@ lives in one place and tests build the same objects around a temporary folder.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +16,7 @@ from inspector_app import __version__
 from inspector_app.clock import Clock, SystemClock
 from inspector_app.domain import events as ev
 from inspector_app.errors import UserError
+from inspector_app.fileio import write_durably
 from inspector_app.i18n import Text
 from inspector_app.ledger.store import Ledger
 from inspector_app.profile import (
@@ -99,7 +98,7 @@ def init_workspace(
     raw = read_profile_bytes(source)
     profile = parse_profile(raw, source.name)  # validated before anything is written
     data_dir.mkdir(parents=True, exist_ok=True)
-    _write_atomically(installed_profile_path(data_dir), raw)
+    write_durably(installed_profile_path(data_dir), raw)
     ledger = Ledger.create(
         data_dir / LEDGER_FILE, clock,
         {"app_version": __version__, "profile": _profile_ref(profile)},
@@ -114,23 +113,10 @@ def install_profile(workspace: Workspace, profile_file: Path) -> Profile:
     profile = parse_profile(raw, profile_file.name)
     ledger = workspace.ledger
     ledger.append(ledger.device_signer(), ev.PROFILE_INSTALLED, {"profile": _profile_ref(profile)})
-    _write_atomically(installed_profile_path(workspace.data_dir), raw)
+    write_durably(installed_profile_path(workspace.data_dir), raw)
     workspace.profile = profile
     return profile
 
 
 def _profile_ref(profile: Profile) -> dict[str, object]:
     return {"id": profile.profile_id, "version": profile.version, "hash": profile.content_hash}
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -10,12 +10,11 @@ a photo that was lost in a crash.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from inspector_app.errors import UserError
+from inspector_app.fileio import write_durably
 from inspector_app.i18n import Text
 
 PHOTOS_DIR = "photos"
@@ -57,7 +56,7 @@ def store_photo(data_dir: Path, data: bytes) -> StoredPhoto:
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{digest}{suffix}"
     if not (target.exists() and _sha256(target) == digest):
-        _write_durably(folder, target, data)
+        write_durably(target, data)
     return StoredPhoto(digest, len(data), media_type, target)
 
 
@@ -77,27 +76,3 @@ def photo_intact(data_dir: Path, sha256: str) -> bool:
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _write_durably(folder: Path, target: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".partial")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_directory(folder)
-
-
-def _fsync_directory(folder: Path) -> None:
-    # The rename is durable only once the directory entry is; not possible on Windows.
-    if os.name == "posix":
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

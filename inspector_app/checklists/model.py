@@ -94,9 +94,10 @@ class Option:
 
 
 @dataclass(frozen=True)
-class SingleChoiceAnswer:
+class _ChoiceAnswer:
+    """What single and multiple choice share: options, some of which are findings."""
+
     options: tuple[Option, ...]
-    type: Literal["single_choice"] = "single_choice"
 
     @property
     def can_fail(self) -> bool:
@@ -110,21 +111,15 @@ class SingleChoiceAnswer:
 
 
 @dataclass(frozen=True)
-class MultipleChoiceAnswer:
-    options: tuple[Option, ...]
+class SingleChoiceAnswer(_ChoiceAnswer):
+    type: Literal["single_choice"] = "single_choice"
+
+
+@dataclass(frozen=True)
+class MultipleChoiceAnswer(_ChoiceAnswer):
     min_selected: int
     max_selected: int
     type: Literal["multiple_choice"] = "multiple_choice"
-
-    @property
-    def can_fail(self) -> bool:
-        return any(o.failing for o in self.options)
-
-    def possible_values(self) -> tuple[str, ...]:
-        return tuple(o.value for o in self.options)
-
-    def option(self, value: str) -> Option | None:
-        return next((o for o in self.options if o.value == value), None)
 
 
 @dataclass(frozen=True)
