@@ -8,7 +8,8 @@ Measures (see docs/sync-protocol.md):
   * server ingest in events/s (verification, de-duplication, receipts, commit) on SQLite and on
     PostgreSQL, against the raw Ed25519 verify rate of ``cryptography`` measured in the same run
     (target: at least 50 %);
-  * a pull of the registry feed with N enterprises: time, bytes, and a 304 on the second pull.
+  * a pull of the registry feed with N enterprises: time, bytes, and a 304 on the second pull;
+  * ``import-bundle`` of the same backlog as a USB-stick bundle (the upload path, from a file).
 """
 
 from __future__ import annotations
@@ -105,6 +106,25 @@ def ingest_rate(name: str, database: Database, ws: Workspace, raw_rate: float) -
           f"verify ({raw_rate:,.0f}/s) [target ≥ 50%]")
 
 
+def bundle_import(folder: Path, ws: Workspace) -> None:
+    from inspector_app.ledger.bundle import write_bundle
+    from inspector_central.bundles import import_bundle
+
+    path = folder / "backlog.bundle"
+    write_bundle(ws.ledger, path)
+    database = Database.open(data_dir=folder / "bundle-sqlite", database_url=None)
+    started = time.perf_counter()
+    report = import_bundle(database, load_or_create_server_key(database), path)
+    wall = time.perf_counter() - started
+    assert report.clean and report.accepted == report.events, report.to_json("en")
+    again = time.perf_counter()
+    assert import_bundle(database, load_or_create_server_key(database), path).accepted == 0
+    print(f"import-bundle (SQLite): {report.events} events in {wall:.2f} s "
+          f"({report.events / wall:,.0f} events/s, file read and device enrolment included); "
+          f"again: {time.perf_counter() - again:.2f} s, 0 added")
+    database.close()
+
+
 def random_uscc(rng: random.Random) -> str:
     body = "91" + "371421" + "".join(rng.choice(ALPHABET) for _ in range(9))
     return complete_uscc(body).value
@@ -174,6 +194,7 @@ def main() -> None:
         sqlite_db = Database.open(data_dir=folder / "ingest-sqlite", database_url=None)
         ingest_rate("SQLite", sqlite_db, open_workspace(folder / "tab"), raw_rate)
         sqlite_db.close()
+        bundle_import(folder, open_workspace(folder / "tab"))
         if not args.no_postgres:
             with postgres_cluster() as cluster:
                 database = Database.open(data_dir=None, database_url=cluster.new_database())

@@ -29,6 +29,7 @@ from inspector_app.ledger.keys import Signer
 from inspector_app.ledger.store import PendingEvent
 from inspector_app.officers import officer_department
 from inspector_app.profile.model import VisitKind
+from inspector_app.registry import find_enterprise
 
 if TYPE_CHECKING:
     from inspector_app.checklists import VisitChecklists
@@ -163,7 +164,7 @@ class VisitRecorder:
         justification = _text(request.justification, _JUSTIFICATION, required=False)
         self._check_co_officers(officer, co_officers, kind)
         self._check_not_elsewhere(officer.officer)
-        registered = self.profile.enterprise(uscc)
+        registered = find_enterprise(self.workspace, uscc)
         department = officer_department(self.workspace, officer.officer)
         templates = (list(request.templates) if request.templates is not None
                      else self._department_templates(department, kind))

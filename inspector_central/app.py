@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
@@ -56,8 +56,10 @@ from inspector_central.models import (
     UploadResponse,
     WireEvent,
 )
+from inspector_central.pages import credential_page, receipt_page
 from inspector_central.signing import ServerKey, now_ms
 from inspector_central.storage import Database
+from inspector_central.verification import check_credential, check_receipt
 
 log = logging.getLogger("inspector_central")
 _bearer = HTTPBearer(auto_error=False)
@@ -148,7 +150,38 @@ def create_app(database: Database, server_key: ServerKey) -> FastAPI:
                             more=page.more)
         return JSONResponse(body.model_dump(mode="json"), headers={"ETag": page.etag})
 
+    _install_verification_pages(app, database)
     return app
+
+
+def _install_verification_pages(app: FastAPI, database: Database) -> None:
+    """Public pages for the enterprise's guard and the enterprise (BRIEF §4): HTML, no login."""
+    html_responses: dict[int | str, dict[str, Any]] = {
+        200: {"content": {"text/html": {}}, "description": "The verification page"},
+        422: {"model": ErrorResponse}}
+
+    @app.get("/verify", response_class=HTMLResponse, responses=html_responses,
+             summary="Check an officer credential code (ZF1)")
+    def verify_credential_page(
+            code: Annotated[str | None, Query(max_length=2048)] = None) -> HTMLResponse:
+        check = None if not code else check_credential(database, code)
+        return _html(credential_page(check, code or ""))
+
+    @app.get("/verify/receipt", response_class=HTMLResponse, responses=html_responses,
+             summary="Check a visit receipt (RCPT1) shown at check-out")
+    def verify_receipt_page(
+            text: Annotated[str | None, Query(max_length=512)] = None) -> HTMLResponse:
+        check = None if not text else check_receipt(database, text)
+        return _html(receipt_page(check, text or ""))
+
+
+def _html(page: str) -> HTMLResponse:
+    # The pages answer about a moment (a code that expires, a receipt not yet synced): no caching.
+    return HTMLResponse(page, headers={"Cache-Control": "no-store",
+                                       "X-Content-Type-Options": "nosniff",
+                                       "Content-Security-Policy": "default-src 'none'; "
+                                       "style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+                                       "form-action 'self'"})
 
 
 def _same_device(claimed: str, device_id: str) -> None:

@@ -49,6 +49,20 @@ def build_parser() -> argparse.ArgumentParser:
     alarms.add_argument("--device", default=None)
     alarms.set_defaults(handler=run_alarms)
 
+    revoke = commands.add_parser(
+        "revoke-officer", help="withdraw an officer: their codes fail the public verification page")
+    revoke.add_argument("--credential", required=True, help="credential number 执法证号")
+    revoke.add_argument("--reason", required=True)
+    revoke.set_defaults(handler=run_revoke_officer)
+
+    bundle = commands.add_parser(
+        "import-bundle", help="import a tablet's bundle (inspector export --format bundle)")
+    bundle.add_argument("file", type=Path)
+    bundle.add_argument("--device-name", default=None,
+                        help="a name for the tablet if this server does not know it yet")
+    bundle.add_argument("--json", action="store_true")
+    bundle.set_defaults(handler=run_import_bundle)
+
     feed = commands.add_parser("feed-import", help="add documents to a feed the tablets pull")
     feed.add_argument("--feed", required=True, choices=("registry", "templates", "issuer_keys"))
     feed.add_argument("file", type=Path, help="a JSON array, or JSON lines")
@@ -112,16 +126,63 @@ def run_alarms(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_revoke_officer(args: argparse.Namespace) -> int:
+    from inspector_central.verification import revoke_officer
+
+    credential, reason = args.credential.strip(), args.reason.strip()
+    if not 0 < len(credential) <= 64 or not 0 < len(reason) <= 500:
+        print("the credential must be 1-64 characters and the reason 1-500", file=sys.stderr)
+        return 2
+    revoke_officer(open_database(args), credential, reason)
+    print(f"officer {credential} withdrawn")
+    return 0
+
+
+def run_import_bundle(args: argparse.Namespace) -> int:
+    """Exit 0: every event imported or already held; 1: nothing imported (unreadable bundle,
+    another device key); 3: imported, but events were refused or the bundle is not intact."""
+    from inspector_app.i18n import current_lang
+    from inspector_app.ledger.bundle import BundleError
+    from inspector_central.bundles import import_bundle
+    from inspector_central.signing import load_or_create_server_key
+
+    database = open_database(args)
+    try:
+        report = import_bundle(database, load_or_create_server_key(database), args.file,
+                               args.device_name)
+    except (BundleError, OSError) as exc:
+        print(exc.text.render(current_lang()) if isinstance(exc, BundleError) else str(exc),
+              file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(report.to_json(current_lang()), ensure_ascii=False))
+    else:
+        print(f"{report.device}: {report.events} events, {report.accepted} imported, "
+              f"{report.duplicate} already held, {len(report.refused)} refused"
+              + (" (device enrolled from the bundle)" if report.enrolled_device else ""))
+        for refused in report.refused:
+            print(f"event #{refused.index + 1} refused: {refused.outcome}", file=sys.stderr)
+        for problem in report.problems:
+            print(problem.render(current_lang()), file=sys.stderr)
+    return 0 if report.clean else 3
+
+
 def run_feed_import(args: argparse.Namespace) -> int:
     from inspector_central.feed_documents import FeedDocumentError, read_documents
-    from inspector_central.feeds import put_documents
+    from inspector_central.feeds import put_documents, template_conflicts
 
     try:
         documents = read_documents(args.feed, args.file)
     except FeedDocumentError as exc:
         print(str(exc), file=sys.stderr)
         return 1
-    count = put_documents(open_database(args), args.feed, documents)
+    database = open_database(args)
+    conflicts = template_conflicts(database, documents) if args.feed == "templates" else []
+    if conflicts:
+        print(f"refused: {', '.join(conflicts)} reuse(s) a version already published with other "
+              "content; a changed template needs a new version", file=sys.stderr)
+        return 1
+    count = put_documents(database, args.feed, documents)
     print(f"{count} {args.feed} documents imported")
     return 0
 

@@ -61,7 +61,7 @@ def create_code(database: Database, device_name: str, ttl_ms: int = CODE_TTL_MS)
 def enrol_device(database: Database, server_key: ServerKey, *, code: str, device_id: str,
                  device_public_key: bytes, genesis_raw: bytes, genesis_sig: bytes,
                  nonce: str) -> tuple[str, SignedStatement]:
-    _check_genesis(device_id, device_public_key, genesis_raw, genesis_sig)
+    check_genesis(device_id, device_public_key, genesis_raw, genesis_sig)
     token = secrets.token_urlsafe(32)
     now = now_ms()
     try:
@@ -82,7 +82,7 @@ def enrol_device(database: Database, server_key: ServerKey, *, code: str, device
     return token, statement
 
 
-def _check_genesis(device_id: str, public: bytes, raw: bytes, sig: bytes) -> None:
+def check_genesis(device_id: str, public: bytes, raw: bytes, sig: bytes) -> None:
     bad = ApiError(422, "enrolment.genesis", Text(
         "设备首条记录无效：它必须是本设备密钥签名的 ledger.created 记录。",
         "The device's first event is invalid: it must be ledger.created signed by the device key."))

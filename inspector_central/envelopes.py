@@ -7,13 +7,12 @@ signature is looked at.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
-from inspector_app.ledger.canonical import canonical_bytes
 from inspector_app.ledger.envelope import ENVELOPE_VERSION, SignedEvent
 from inspector_app.sync.wire import MAX_EVENT_BYTES
+from inspector_central.canonical_read import NotCanonicalBytes, parse_canonical
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _KEY_ID = re.compile(r"[0-9a-f]{16}")
@@ -38,17 +37,11 @@ def parse_event(raw: bytes, sig: bytes) -> SignedEvent:
 
 def _canonical_object(raw: bytes) -> dict[str, Any]:
     try:
-        value = json.loads(raw)
-    except ValueError as exc:
-        raise Malformed(f"not JSON: {exc}") from None
+        value = parse_canonical(raw)
+    except NotCanonicalBytes as exc:
+        raise Malformed(str(exc)) from None
     if not isinstance(value, dict):
         raise Malformed("not a JSON object")
-    try:
-        canonical = canonical_bytes(value)
-    except ValueError as exc:
-        raise Malformed(str(exc)) from None
-    if canonical != raw:
-        raise Malformed("not in canonical form")
     return value
 
 

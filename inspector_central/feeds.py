@@ -52,6 +52,19 @@ def put_documents(database: Database, feed: str, documents: Iterable[tuple[str, 
     return written + (_put_chunk(database, feed, batch) if batch else 0)
 
 
+def template_conflicts(database: Database, documents: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """Templates that reuse the id and version of the one held with other content.
+
+    Tablets refuse such a document (a visit names its template by id and version),
+    so the feed refuses it first: a changed template needs a new version."""
+    held: dict[str, dict[str, Any]] = {}
+    with database.transaction(write=False) as tx:
+        for key, doc in tx.all("SELECT item_key, doc FROM feed_items WHERE feed = 'templates'"):
+            held[str(key)] = json.loads(doc)
+    return [key for key, doc in documents
+            if key in held and held[key].get("version") == doc.get("version") and held[key] != doc]
+
+
 def _put_chunk(database: Database, feed: str, batch: list[tuple[str, dict[str, Any]]]) -> int:
     with database.transaction() as tx:
         rev = tx.next_revision("feeds")

@@ -6,9 +6,14 @@ already known (identical → the stored receipt again; different bytes → 409 a
 free (else ``fork``, or ``rollback`` at or below the accepted checkpoint); does
 its signature verify under a key this device enrolled (else it is quarantined
 with a ``forged_signature`` alarm); does it link to the event before it (else it
-is accepted, flagged, with a ``gap`` or ``chain_broken`` alarm).  Accepted events
-get a receipt signed by the server, stored with them, so a resend gets the very
-same bytes.
+is accepted, flagged, with a ``gap`` or ``chain_broken`` alarm); when it fills a
+gap, does the event held after it link to it (else ``chain_broken``).  Accepted
+events get a receipt signed by the server, stored with them, so a resend gets the
+very same bytes.
+
+A batch costs a fixed handful of statements whatever its size (round trips on
+PostgreSQL): the device lock, three reads, a stream of the accepted rows, then
+the rare writes (alarms, keys, quarantine) and the visits.
 
 The device's row is locked for the whole transaction (see ``Tx.lock_device``):
 two servers handed the same device's batches at once take turns, and the
@@ -19,7 +24,10 @@ impossible even if that were bypassed.
 from __future__ import annotations
 
 import base64
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -29,15 +37,21 @@ from inspector_app.i18n import Text
 from inspector_app.ledger import keys
 from inspector_app.ledger.envelope import GENESIS_PREV, SignedEvent, signing_message
 from inspector_app.ledger.verify import attestation_message
-from inspector_app.sync.wire import RECEIPT_DOMAIN, SignedStatement
+from inspector_app.sync.wire import SignedStatement
 from inspector_central.alarms import record_alarm
 from inspector_central.envelopes import Malformed, parse_event
 from inspector_central.errors import UNAUTHORISED
+from inspector_central.receipts import ReceiptMaker
 from inspector_central.signing import ServerKey, now_ms
 from inspector_central.storage import Database, Tx, blob
 from inspector_central.visits import VisitDeriver
 
 _FORGED = ("invalid_signature", "unknown_key")
+#: The events table's columns as the rows are made, with their PostgreSQL types (binary COPY).
+_EVENT_COLUMNS = (("id", "text"), ("device", "text"), ("seq", "int8"), ("hash", "text"),
+                  ("type", "text"), ("officer", "text"), ("visit_id", "text"),
+                  ("chain_ok", "int4"), ("received_ms", "int8"), ("raw", "bytea"),
+                  ("sig", "bytea"), ("receipt_raw", "bytea"), ("receipt_sig", "bytea"))
 
 
 @dataclass(frozen=True)
@@ -53,9 +67,19 @@ class ItemResult:
 
 @dataclass
 class _Position:
+    """Who holds a chain position, and (for accepted events) how it links back."""
+
     event_id: str
     hash: str
     accepted: bool
+    raw: bytes | None = None
+    chain_ok: bool = True
+
+    def prev(self) -> str | None:
+        if self.raw is None:
+            return None
+        value = json.loads(self.raw).get("prev")
+        return value if isinstance(value, str) else None
 
 
 @dataclass
@@ -67,11 +91,26 @@ class _Batch:
     server_key: ServerKey
     nonce: str
     now: int
+    receipts: ReceiptMaker
     keys_by_id: dict[str, tuple[str | None, Ed25519PublicKey]] = field(default_factory=dict)
     by_id: dict[str, tuple[bytes, bytes, SignedStatement | None]] = field(default_factory=dict)
     positions: dict[int, _Position] = field(default_factory=dict)
-    rows: list[tuple[Any, ...]] = field(default_factory=list)
     visits: VisitDeriver | None = None
+    #: Inserts an accepted event's row (streamed; see ``Tx.row_sink``).
+    insert: Callable[[Sequence[Any]], None] = lambda row: None
+    #: Other writes, run once the event rows are in: no statement may interrupt the stream.
+    deferred: list[Callable[[], object]] = field(default_factory=list)
+
+    def alarm(self, kind: str, *, seq: int | None, event_id: str | None,
+              evidence: dict[str, Any]) -> None:
+        self.later(partial(record_alarm, self.tx, self.device_id, kind, seq=seq, event_id=event_id,
+                           detected_ms=self.now, evidence=evidence))
+
+    def later(self, write: Callable[[], object]) -> None:
+        self.deferred.append(write)
+
+    def execute_later(self, sql: str, params: tuple[Any, ...]) -> None:
+        self.later(partial(self.tx.execute, sql, params))
 
 
 def ingest_batch(database: Database, server_key: ServerKey, device_id: str, nonce: str,
@@ -80,16 +119,18 @@ def ingest_batch(database: Database, server_key: ServerKey, device_id: str, nonc
         device = tx.lock_device(device_id)
         if device is None:
             raise UNAUTHORISED
-        batch = _Batch(tx, device_id, blob(device[2]), int(device[4]), server_key, nonce, now_ms())
+        now = now_ms()
+        batch = _Batch(tx, device_id, blob(device[2]), int(device[4]), server_key, nonce, now,
+                       ReceiptMaker(server_key, device_id, nonce, now))
         batch.visits = VisitDeriver(tx)
         parsed = [_parse(raw, sig) for raw, sig in items]  # once: parsing is a third of the cost
         _prefetch(batch, [p for p in parsed if isinstance(p, SignedEvent)])
-        results = [_ingest_one(batch, index, raw, parsed[index])
-                   for index, (raw, _sig) in enumerate(items)]
-        tx.executemany(
-            "INSERT INTO events (id, device, seq, hash, type, officer, visit_id, chain_ok, "
-            "received_ms, raw, sig, receipt_raw, receipt_sig) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch.rows)
+        with tx.row_sink("events", _EVENT_COLUMNS) as insert:
+            batch.insert = insert
+            results = [_ingest_one(batch, index, raw, parsed[index])
+                       for index, (raw, _sig) in enumerate(items)]
+        for write in batch.deferred:
+            write()
         batch.visits.flush()
     return results
 
@@ -102,43 +143,50 @@ def _parse(raw: bytes, sig: bytes) -> SignedEvent | Malformed:
 
 
 def _prefetch(batch: _Batch, events: list[SignedEvent]) -> None:
-    """Read what the batch needs in a few queries rather than a few per event."""
+    """Read what the batch needs in three queries, whatever its size: on PostgreSQL
+    every statement is a network round trip, and per-event queries cost more than
+    the signatures."""
     tx = batch.tx
     for key_id, officer, public in tx.all(
             "SELECT key_id, officer, public_key FROM device_keys WHERE device = ?",
             (batch.device_id,)):
         batch.keys_by_id[str(key_id)] = (officer, keys.load_public_key(blob(public)))
-    ids = {e.id for e in events}
-    seqs = {e.seq for e in events} | {e.seq - 1 for e in events}
-    for chunk in _chunks(sorted(ids)):
-        marks = ",".join("?" * len(chunk))
-        for event_id, raw, sig, receipt_raw, receipt_sig in tx.all(
-                f"SELECT id, raw, sig, receipt_raw, receipt_sig FROM events WHERE id IN ({marks})",
-                chunk):
-            batch.by_id[str(event_id)] = (blob(raw), blob(sig),
-                                          SignedStatement(blob(receipt_raw), blob(receipt_sig)))
-    for chunk in _chunks(sorted(seqs)):
-        marks = ",".join("?" * len(chunk))
-        for seq, event_id, digest in tx.all(
-                f"SELECT seq, id, hash FROM events WHERE device = ? AND seq IN ({marks})",
-                (batch.device_id, *chunk)):
-            batch.positions[int(seq)] = _Position(str(event_id), str(digest), True)
-        for seq, event_id, digest in tx.all(
-                f"SELECT seq, event_id, hash FROM quarantine WHERE device = ? AND seq IN ({marks})"
-                " AND reason IN ('invalid_signature', 'unknown_key')",
-                (batch.device_id, *chunk)):
-            batch.positions.setdefault(int(seq), _Position(str(event_id), str(digest), False))
+    if not events:
+        return
+    # Each event's own position, the one it links to, and the one after it (whose
+    # link it may complete when it fills a gap).
+    seqs = sorted({s for e in events for s in (e.seq - 1, e.seq, e.seq + 1)})
+    by_id, by_id_params = tx.any_of("id", sorted({e.id for e in events}))
+    at_seq, at_seq_params = _seq_condition(tx, seqs)
+    wanted = set(seqs)
+    for event_id, device, seq, digest, chain_ok, raw, sig, receipt_raw, receipt_sig in tx.all(
+            "SELECT id, device, seq, hash, chain_ok, raw, sig, receipt_raw, receipt_sig "
+            f"FROM events WHERE {by_id} OR (device = ? AND {at_seq})",
+            (*by_id_params, batch.device_id, *at_seq_params)):
+        batch.by_id[str(event_id)] = (blob(raw), blob(sig),
+                                      SignedStatement(blob(receipt_raw), blob(receipt_sig)))
+        if device == batch.device_id and int(seq) in wanted:
+            batch.positions[int(seq)] = _Position(str(event_id), str(digest), True, blob(raw),
+                                                  bool(chain_ok))
+    for seq, event_id, digest in tx.all(
+            f"SELECT seq, event_id, hash FROM quarantine WHERE device = ? AND {at_seq}"
+            " AND reason IN ('invalid_signature', 'unknown_key')",
+            (batch.device_id, *at_seq_params)):
+        batch.positions.setdefault(int(seq), _Position(str(event_id), str(digest), False))
 
 
-def _chunks(values: list[Any], size: int = 500) -> list[list[Any]]:
-    return [values[i:i + size] for i in range(0, len(values), size)]
+def _seq_condition(tx: Tx, seqs: list[int]) -> tuple[str, list[Any]]:
+    """A batch is usually one run of positions: a range is one index scan, a list one per value."""
+    if seqs[-1] - seqs[0] < 2 * len(seqs):
+        return "seq BETWEEN ? AND ?", [seqs[0], seqs[-1]]
+    return tx.any_of("seq", seqs)
 
 
 def _ingest_one(batch: _Batch, index: int, raw: bytes, event: SignedEvent | Malformed) -> ItemResult:
     if isinstance(event, Malformed):
         exc = event
-        record_alarm(batch.tx, batch.device_id, "malformed", seq=None, event_id=None,
-                     detected_ms=batch.now, evidence={"reason": str(exc), "raw": _b64(raw[:4096])})
+        batch.alarm("malformed", seq=None, event_id=None,
+                    evidence={"reason": str(exc), "raw": _b64(raw[:4096])})
         return _refused(index, None, 422, "malformed", "event.malformed", Text(
             "记录格式错误：{why}", "The event is malformed: {why}").format(why=str(exc)))
     known = batch.by_id.get(event.id)
@@ -229,15 +277,26 @@ def _enrol_key(batch: _Batch, event: SignedEvent) -> tuple[str | None, Ed25519Pu
 
 def _remember_key(batch: _Batch, key_id: str, officer: str | None,
                   public: bytes) -> tuple[str | None, Ed25519PublicKey]:
-    batch.tx.execute("INSERT INTO device_keys VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                     (batch.device_id, key_id, officer, public))
+    batch.execute_later("INSERT INTO device_keys (device, key_id, officer, public_key) "
+                        "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                        (batch.device_id, key_id, officer, public))
     entry = (officer, keys.load_public_key(public))
     batch.keys_by_id[key_id] = entry
     return entry
 
 
+def _remember_officer(batch: _Batch, event: SignedEvent) -> None:
+    """Name and department as enrolled, for the verification page; only from an accepted
+    (signature-verified) enrolment, since the device attests the key, not the name."""
+    name, department = event.body.get("name"), event.body.get("department")
+    batch.execute_later(
+        "UPDATE device_keys SET name = ?, department = ? WHERE device = ? AND key_id = ?",
+        (name if isinstance(name, str) else None,
+         department if isinstance(department, str) else None, batch.device_id, event.key_id))
+
+
 def _quarantine(batch: _Batch, index: int, event: SignedEvent, reason: str) -> ItemResult:
-    batch.tx.execute(
+    batch.execute_later(
         "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (event.hash.hex(), event.id, batch.device_id, event.seq, reason, batch.now, event.raw,
          event.sig))
@@ -252,18 +311,19 @@ def _quarantine(batch: _Batch, index: int, event: SignedEvent, reason: str) -> I
 
 def _accept(batch: _Batch, index: int, event: SignedEvent) -> ItemResult:
     chain_ok = _check_link(batch, event)
-    receipt = batch.server_key.sign(RECEIPT_DOMAIN, {
-        "v": 1, "event": event.id, "device": batch.device_id, "seq": event.seq,
-        "hash": event.hash.hex(), "server_time_ms": batch.now, "nonce": batch.nonce,
-    })
-    batch.rows.append((event.id, batch.device_id, event.seq, event.hash.hex(), event.type,
-                       event.officer, event.visit_id, int(chain_ok), batch.now, event.raw,
-                       event.sig, receipt.raw, receipt.sig))
-    batch.by_id[event.id] = (event.raw, event.sig, receipt)
-    batch.positions[event.seq] = _Position(event.id, event.hash.hex(), True)
+    event_id, seq, digest = event.id, event.seq, event.hash.hex()
+    receipt = batch.receipts.make(event_id, seq, digest)
+    batch.insert((event_id, batch.device_id, seq, digest, event.type, event.officer,
+                  event.visit_id, int(chain_ok), batch.now, event.raw, event.sig, receipt.raw,
+                  receipt.sig))
+    batch.by_id[event_id] = (event.raw, event.sig, receipt)
+    batch.positions[seq] = _Position(event_id, digest, True, event.raw, chain_ok)
+    _check_next_link(batch, event)
+    if event.type == ev.OFFICER_ENROLLED:
+        _remember_officer(batch, event)
     assert batch.visits is not None
     batch.visits.apply(batch.device_id, event)
-    return ItemResult(index, event.id, 200, "accepted", receipt)
+    return ItemResult(index, event_id, 200, "accepted", receipt)
 
 
 def _check_link(batch: _Batch, event: SignedEvent) -> bool:
@@ -282,9 +342,34 @@ def _check_link(batch: _Batch, event: SignedEvent) -> bool:
     return True
 
 
+def _check_next_link(batch: _Batch, event: SignedEvent) -> None:
+    """An event that fills a gap completes the link of the event after it, held already.
+
+    That event was accepted with a ``gap`` alarm and its link unchecked; now it can
+    be checked: a match marks its link verified (the gap alarm stays, as history), a
+    mismatch is a ``chain_broken`` alarm naming both."""
+    after = batch.positions.get(event.seq + 1)
+    if after is None or not after.accepted or after.event_id == event.id:
+        return
+    prev = after.prev()
+    if prev == event.hash.hex():
+        if not after.chain_ok:
+            _mark_link_verified(batch, event.seq + 1, after)
+        return
+    batch.alarm("chain_broken", seq=event.seq + 1, event_id=after.event_id, evidence={
+        "event": after.event_id, "seq": event.seq + 1, "prev": prev,
+        "expected_prev": event.hash.hex(), "filled_by": event.id, "filled_seq": event.seq})
+
+
+def _mark_link_verified(batch: _Batch, seq: int, position: _Position) -> None:
+    position.chain_ok = True
+    batch.execute_later("UPDATE events SET chain_ok = 1 WHERE device = ? AND seq = ?",
+                        (batch.device_id, seq))
+
+
 def _alarm(batch: _Batch, kind: str, event: SignedEvent, evidence: dict[str, Any]) -> None:
-    record_alarm(batch.tx, batch.device_id, kind, seq=event.seq, event_id=event.id,
-                 detected_ms=batch.now, evidence={"event": event.id, "seq": event.seq, **evidence})
+    batch.alarm(kind, seq=event.seq, event_id=event.id,
+                evidence={"event": event.id, "seq": event.seq, **evidence})
 
 
 def _refused(index: int, event_id: str | None, status: int, outcome: str, code: str,

@@ -141,7 +141,28 @@ def _migrate_v1(tx: Tx) -> None:
         tx.execute(statement)
 
 
-MIGRATIONS: tuple[Callable[[Tx], None], ...] = (_migrate_v1,)
+_V2 = """
+-- Officers withdrawn by the oversight office: their credential codes no longer pass
+-- the public verification page, even with a valid signature.
+CREATE TABLE officer_revocations (
+    credential TEXT PRIMARY KEY,
+    revoked_ms {bigint} NOT NULL,
+    reason     TEXT NOT NULL
+);
+-- The verification pages look officers' keys up by credential number and show the name
+-- and department of the (verified) enrolment event.
+CREATE INDEX device_keys_by_officer ON device_keys(officer);
+ALTER TABLE device_keys ADD COLUMN name TEXT;
+ALTER TABLE device_keys ADD COLUMN department TEXT;
+"""
+
+
+def _migrate_v2(tx: Tx) -> None:
+    for statement in _statements(_V2.format(**_TYPES[tx.dialect])):
+        tx.execute(statement)
+
+
+MIGRATIONS: tuple[Callable[[Tx], None], ...] = (_migrate_v1, _migrate_v2)
 
 
 def migrate(database: Database) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import queue
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -52,6 +52,43 @@ class Tx:
         else:
             with self._conn.cursor() as cursor:
                 cursor.executemany(self._sql(sql), rows)
+
+    def any_of(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+        """``column`` is one of ``values``, as a SQL condition and its parameters.
+
+        PostgreSQL gets one array parameter (``= ANY``), so the statement text is the
+        same whatever the count and the server prepares it once; SQLite gets an ``IN``
+        list (batches are bounded far below its 32,766 parameters)."""
+        if self.dialect == "postgresql":
+            return f"{column} = ANY(?)", [list(values)]
+        if not values:
+            return "0 = 1", []
+        return f"{column} IN ({','.join('?' * len(values))})", list(values)
+
+    @contextmanager
+    def row_sink(self, table: str, columns: Sequence[tuple[str, str]]
+                 ) -> Iterator[Callable[[Sequence[Any]], None]]:
+        """A function that inserts one row, for rows made one at a time.
+
+        ``columns`` are (name, PostgreSQL type) pairs.  On PostgreSQL the rows stream
+        into a binary ``COPY`` while the caller works out the next one: the server
+        stores them on its own core meanwhile, instead of the caller waiting for one
+        bulk insert at the end (binary, because hex-escaping signed bytes costs more
+        than sending them).  No other statement may run on this transaction until the
+        block ends.  SQLite inserts them at the end with ``executemany`` (no network
+        to overlap)."""
+        names = ", ".join(name for name, _type in columns)
+        if self.dialect == "postgresql":
+            with self._conn.cursor() as cursor, cursor.copy(
+                    f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types([pg_type for _name, pg_type in columns])
+                yield copy.write_row
+            return
+        rows: list[Sequence[Any]] = []
+        yield rows.append
+        if rows:
+            marks = ", ".join("?" * len(columns))
+            self._conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         row = self.execute(sql, params).fetchone()

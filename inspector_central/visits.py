@@ -44,31 +44,35 @@ class VisitDeriver:
                                           event.time.boot_id)))
 
     def flush(self) -> None:
+        """Write the batch's visit changes in a few statements (round trips on PostgreSQL)."""
         if not self._changes:
             return
         rev = self._tx.next_revision("visits")
-        for what, values in self._changes:
-            if what == "in":
-                self._tx.execute(
-                    "INSERT INTO visits (visit_id, device, officer, enterprise, department, kind, "
-                    "enforcement, state, checked_in_ms, rev) VALUES (?, ?, ?, ?, ?, ?, ?, "
-                    "'checked_in', ?, ?) ON CONFLICT (visit_id) DO NOTHING", (*values, rev))
-            else:
-                self._close(what, values, rev)
+        self._tx.executemany(
+            "INSERT INTO visits (visit_id, device, officer, enterprise, department, kind, "
+            "enforcement, state, checked_in_ms, rev) VALUES (?, ?, ?, ?, ?, ?, ?, "
+            "'checked_in', ?, ?) ON CONFLICT (visit_id) DO NOTHING",
+            [(*values, rev) for what, values in self._changes if what == "in"])
+        closes = [(what, values) for what, values in self._changes if what != "in"]
+        if closes:
+            self._close(closes, rev)
 
-    def _close(self, state: str, values: tuple[Any, ...], rev: int) -> None:
-        visit, wall_ms, boot_ns, boot_id = values
-        row = self._tx.one("SELECT checked_in_ms FROM visits WHERE visit_id = ?", (visit,))
-        if row is None:
-            return
-        start = self._check_ins.get(visit)
-        if start is not None and start[2] == boot_id:
-            duration = max(0, (boot_ns - start[1]) // 1_000_000_000)  # the boot counter: no clock jumps
-        else:
-            duration = max(0, (wall_ms - int(row[0])) // 1000)
-        self._tx.execute(
-            "UPDATE visits SET state = ?, checked_out_ms = ?, duration_s = ?, rev = ? "
-            "WHERE visit_id = ?", (state, wall_ms, duration, rev, visit))
+    def _close(self, closes: list[tuple[str, tuple[Any, ...]]], rev: int) -> None:
+        condition, params = self._tx.any_of("visit_id", sorted({v[0] for _w, v in closes}))
+        started = {str(r[0]): int(r[1]) for r in self._tx.all(
+            f"SELECT visit_id, checked_in_ms FROM visits WHERE {condition}", params)}
+        updates = []
+        for state, (visit, wall_ms, boot_ns, boot_id) in closes:
+            if visit not in started:
+                continue  # a check-out whose check-in never arrived: nothing to close
+            start = self._check_ins.get(visit)
+            if start is not None and start[2] == boot_id:
+                duration = max(0, (boot_ns - start[1]) // 1_000_000_000)  # the boot counter: no clock jumps
+            else:
+                duration = max(0, (wall_ms - started[visit]) // 1000)
+            updates.append((state, wall_ms, duration, rev, visit))
+        self._tx.executemany("UPDATE visits SET state = ?, checked_out_ms = ?, duration_s = ?, "
+                             "rev = ? WHERE visit_id = ?", updates)
 
 
 @dataclass(frozen=True)

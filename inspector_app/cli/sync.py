@@ -67,6 +67,9 @@ def _print_report(report: Any) -> None:
              "Sent {sent}, acknowledged {ack}, rejected {rej}, pulled {pulled}; {pending} not yet "
              "delivered.").format(sent=report.sent, ack=report.acknowledged, rej=report.rejected,
                                   pulled=report.pulled, pending=report.pending))
+    if report.templates_installed:
+        say(Text("已安装中心端下发的检查表模板 {n} 个。", "Installed {n} checklist template(s) from "
+                 "the central endpoint.").format(n=report.templates_installed))
     if report.busy:
         say(Text("另一个同步正在进行，本次未发送。", "Another sync is running; nothing was sent."))
     for refusal in report.refusals:

@@ -40,6 +40,7 @@ from inspector_app.sync.responses import (
     check_upload,
 )
 from inspector_app.sync.state import SyncStore
+from inspector_app.sync.templates import install_pulled_templates
 from inspector_app.sync.transport import Reply, Transport
 from inspector_app.sync.wire import API_PREFIX, FEEDS, MAX_BATCH_EVENTS
 
@@ -63,6 +64,7 @@ class SyncReport:
     acknowledged: int = 0
     rejected: int = 0
     pulled: int = 0
+    templates_installed: int = 0
     pending: int = 0
     checkpoint: str | None = None
     busy: bool = False
@@ -81,7 +83,8 @@ class SyncReport:
     def to_json(self, lang: Lang) -> dict[str, Any]:
         return {
             "sent": self.sent, "acknowledged": self.acknowledged, "rejected": self.rejected,
-            "pulled": self.pulled, "pending": self.pending, "checkpoint": self.checkpoint,
+            "pulled": self.pulled, "templates_installed": self.templates_installed,
+            "pending": self.pending, "checkpoint": self.checkpoint,
             "busy": self.busy, "cancelled": self.cancelled,
             "errors": [{"code": e.code, "message": e.text.render(lang)} for e in self.errors],
             "rejections": [{"event": r.event.id, "seq": r.event.seq, "status": r.status,
@@ -254,6 +257,9 @@ class _Run:
         for feed in FEEDS:
             self.report.pulled += pull_feed(self.ws.ledger, self.transport, self.token, feed,
                                             self.options.history_days, self.options.cancelled)
+        installed, problems = install_pulled_templates(self.ws)
+        self.report.templates_installed = installed
+        self.report.errors.extend(SyncFailure("refused", text) for text in problems)
 
 
 def _wire(event: SignedEvent) -> dict[str, str]:

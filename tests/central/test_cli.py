@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.central.harness import REPO, CentralServer, free_port
+from tests.central.harness import REPO, Backend, CentralServer, free_port
 from tests.conftest import copy_data_dir
 from tests.sync.helpers import add_device_events
 
@@ -50,3 +50,22 @@ def test_enrol_sync_then_offline_exit_code_and_the_central_listings(
     visits = json.loads(_run(*central, "visits", "--json").stdout)
     assert visits == []
     assert json.loads(_run(*central, "alarms", "--json").stdout) == []
+
+
+def test_feed_import_refuses_a_changed_template_under_a_published_version(
+        sqlite_backend: Backend, tmp_path: Path) -> None:
+    from importlib import resources
+
+    folder = resources.files("inspector_app.checklists.templates")
+    document = json.loads((folder / "non-enforcement-visit.json").read_bytes())
+    central = ["-m", "inspector_central", *sqlite_backend.args(), "feed-import", "--feed",
+               "templates"]
+    first = tmp_path / "v2.json"
+    first.write_text(json.dumps([{**document, "version": 2}], ensure_ascii=False), encoding="utf-8")
+    assert _run(*central, str(first)).returncode == 0
+    assert _run(*central, str(first)).returncode == 0  # the same document again is fine
+    changed = tmp_path / "v2-changed.json"
+    changed.write_text(json.dumps([{**document, "version": 2, "title": {"zh": "改", "en": "x"}}],
+                                  ensure_ascii=False), encoding="utf-8")
+    refused = _run(*central, str(changed))
+    assert refused.returncode == 1 and "new version" in refused.stderr

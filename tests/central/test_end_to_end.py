@@ -20,6 +20,7 @@ from inspector_central.visits import list_visits
 from tests.central.harness import CentralServer, enrolled, tablet
 from tests.conftest import copy_data_dir
 from tests.core.ledger_helpers import attacker_connection, record_visits
+from tests.sync.helpers import add_device_events
 
 
 def _tablet(template: Path, folder: Path) -> tuple[Workspace, FakeClock]:
@@ -165,3 +166,36 @@ def _tablet_reopen(folder: Path) -> tuple[Workspace, FakeClock]:
 
     clock = FakeClock(wall_ms=int(time.time() * 1000))
     return open_workspace(folder, clock), clock
+
+
+def test_an_event_that_fills_a_gap_has_its_link_to_the_next_checked(
+        server: CentralServer, template_data_dir: Path, tmp_path: Path) -> None:
+    ws, _ = _tablet(template_data_dir, tmp_path / "tab")
+    run_sync(ws, enrolled(ws, server))
+    # Two copies of one ledger go different ways from the same head: a fork that only
+    # shows when the event filling the gap meets the event after it.
+    fork = copy_data_dir(ws.data_dir, tmp_path / "fork")
+    other, _ = _tablet_reopen(fork)
+    add_device_events(ws, 1, tag="a")
+    add_device_events(other, 2, tag="b")
+    mine, theirs = list(ws.ledger.events())[-1], list(other.ledger.events())[-2:]
+    device = ws.ledger.device_id
+
+    def upload(event: SignedEvent) -> dict[str, object]:
+        answer = _post(server, ws, "/v1/events",
+                       {"device": device, "nonce": "n" * 20, "events": [_wire(event)]})
+        assert answer.status_code == 200
+        result: dict[str, object] = answer.json()["results"][0]
+        return result
+
+    assert upload(theirs[1])["outcome"] == "accepted"  # after a gap
+    assert [a.kind for a in list_alarms(server.backend.database())] == ["gap"]
+    assert upload(mine)["outcome"] == "accepted"  # fills the gap, but is not what b1 links to
+    alarms = list_alarms(server.backend.database())
+    assert [a.kind for a in alarms] == ["gap", "chain_broken"]
+    broken = alarms[1]
+    assert (broken.seq, broken.event_id) == (theirs[1].seq, theirs[1].id)
+    assert broken.evidence["filled_by"] == mine.id
+    assert broken.evidence["prev"] == theirs[0].hash.hex()
+    assert broken.evidence["expected_prev"] == mine.hash.hex()
+    other.close()

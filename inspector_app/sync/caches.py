@@ -1,0 +1,20 @@
+"""Reading what sync cached for offline use, for the parts of the app that need it."""
+
+from __future__ import annotations
+
+from inspector_app.app import Workspace
+from inspector_app.ledger.store import Ledger
+from inspector_app.profile.model import IssuerKey, Profile
+
+
+def synced_issuer_keys(ledger: Ledger) -> tuple[IssuerKey, ...]:
+    rows = ledger.conn.execute(
+        "SELECT key_id, public_key, revoked FROM central_issuer_keys ORDER BY key_id").fetchall()
+    return tuple(IssuerKey(str(r[0]), bytes(r[1]), bool(r[2])) for r in rows)
+
+
+def scanning_profile(workspace: Workspace) -> Profile:
+    """The profile to verify scanned codes with: issuer keys from the profile and from sync."""
+    from inspector_app.scanning.trust import with_synced_issuer_keys
+
+    return with_synced_issuer_keys(workspace.profile, synced_issuer_keys(workspace.ledger))

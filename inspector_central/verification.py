@@ -1,0 +1,138 @@
+"""What the public verification pages check, against what this server holds (no HTML here).
+
+* An officer credential code (``ZF1:``, shown at the gate): does its signature
+  verify under an officer key this server learned from a device's chain (an
+  ``officer.enrolled`` event, attested by the device key); is it within its
+  validity; is that officer revoked here (``inspector-central revoke-officer``)?
+* A visit receipt (``RCPT1|…``, shown at check-out): did the check-out event it
+  names reach the centre, for that enterprise, with those times?
+
+Neither answer says more than the code or receipt already does: a code that
+does not verify reveals nothing about the officer, and a receipt names its
+visit by a 128-bit prefix of an event hash, which cannot be guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+from inspector_app.domain import events as ev
+from inspector_app.errors import UserError
+from inspector_app.receipt import Receipt, parse_receipt
+from inspector_app.scanning.credential import (
+    BAD_SIGNATURE,
+    CredentialRejected,
+    OfficerCredential,
+    code_from_scan,
+    parse_credential,
+    verify_credential,
+)
+from inspector_central.signing import now_ms
+from inspector_central.storage import Database, blob
+
+CredentialStatus = Literal["valid", "expired", "not_yet_valid", "unverified", "malformed"]
+
+
+@dataclass(frozen=True)
+class EnrolledOfficer:
+    device: str
+    device_name: str
+    name: str | None
+    department: str | None
+
+
+@dataclass(frozen=True)
+class CredentialCheck:
+    status: CredentialStatus
+    #: The code's content; None when the code cannot be read at all.
+    credential: OfficerCredential | None = None
+    #: The enrolment whose key verified the signature.
+    enrolled: EnrolledOfficer | None = None
+    revoked_ms: int | None = None
+    revoked_reason: str | None = None
+
+    @property
+    def trustworthy(self) -> bool:
+        return self.status == "valid" and self.revoked_ms is None
+
+
+def check_credential(database: Database, text: str, now: datetime | None = None) -> CredentialCheck:
+    now = now or datetime.now(UTC)
+    try:
+        credential, _body, _sig = parse_credential(code_from_scan(text.strip()))
+    except CredentialRejected:
+        return CredentialCheck("malformed")
+    with database.transaction(write=False) as tx:
+        candidates = tx.all(
+            "SELECT k.device, d.name, k.public_key, k.name, k.department FROM device_keys k "
+            "JOIN devices d ON d.id = k.device WHERE k.officer = ? ORDER BY k.device, k.key_id "
+            "LIMIT 64",  # a public page: bounded work, even for an officer on many tablets
+            (credential.credential,))
+        revoked = tx.one("SELECT revoked_ms, reason FROM officer_revocations WHERE credential = ?",
+                         (credential.credential,))
+    for device, device_name, public, name, department in candidates:
+        status = _status(text, blob(public), now)
+        if status is not None:
+            return CredentialCheck(
+                status, credential, EnrolledOfficer(str(device), str(device_name), name, department),
+                None if revoked is None else int(revoked[0]),
+                None if revoked is None else revoked[1])
+    return CredentialCheck("unverified", credential)
+
+
+def _status(text: str, public: bytes, now: datetime) -> CredentialStatus | None:
+    """The code's status under this key; None when the signature is not this key's."""
+    try:
+        verify_credential(text.strip(), public, now)
+    except CredentialRejected as exc:
+        if exc.reason.code == BAD_SIGNATURE.code:
+            return None
+        return "expired" if exc.reason.code == "credential.expired" else (
+            "not_yet_valid" if exc.reason.code == "credential.not_yet_valid" else "unverified")
+    return "valid"
+
+
+@dataclass(frozen=True)
+class ReceiptCheck:
+    status: Literal["received", "not_received", "mismatch", "malformed"]
+    receipt: Receipt | None = None
+    department: str | None = None
+    kind: str | None = None
+    checked_in_ms: int | None = None
+    checked_out_ms: int | None = None
+    duration_s: int | None = None
+    #: An alarm touches this visit's events (or a link is unverified): the record is in doubt.
+    flagged: bool = False
+
+
+def check_receipt(database: Database, text: str) -> ReceiptCheck:
+    try:
+        receipt = parse_receipt(text)
+    except UserError:
+        return ReceiptCheck("malformed")
+    with database.transaction(write=False) as tx:
+        out = [r for r in tx.all(
+            "SELECT id, hash FROM events WHERE visit_id = ? AND type = ?",
+            (receipt.visit_id, ev.CHECKED_OUT)) if str(r[1]).startswith(receipt.event_hash)]
+        visit = tx.one(
+            "SELECT enterprise, department, kind, checked_in_ms, checked_out_ms, duration_s "
+            "FROM visits WHERE visit_id = ?", (receipt.visit_id,))
+        flagged = tx.one(
+            "SELECT 1 FROM events e WHERE e.visit_id = ? AND (e.chain_ok = 0 OR EXISTS "
+            "(SELECT 1 FROM alarms a WHERE a.event_id = e.id))", (receipt.visit_id,))
+    if not out or visit is None:
+        return ReceiptCheck("not_received", receipt)
+    matches = (str(visit[0]) == receipt.uscc and int(visit[3]) // 1000 == receipt.checked_in_ms // 1000
+               and visit[4] is not None and int(visit[4]) // 1000 == receipt.checked_out_ms // 1000)
+    return ReceiptCheck("received" if matches else "mismatch", receipt, str(visit[1]), str(visit[2]),
+                        int(visit[3]), None if visit[4] is None else int(visit[4]),
+                        None if visit[5] is None else int(visit[5]), flagged is not None)
+
+
+def revoke_officer(database: Database, credential: str, reason: str) -> None:
+    with database.transaction() as tx:
+        tx.execute("INSERT INTO officer_revocations (credential, revoked_ms, reason) VALUES (?, ?, ?) "
+                   "ON CONFLICT (credential) DO UPDATE SET revoked_ms = excluded.revoked_ms, "
+                   "reason = excluded.reason", (credential, now_ms(), reason))
