@@ -11,10 +11,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from inspector_app.checklists.registry import TemplateRegistry
 from inspector_app.checklists.report_csv import defuse_formula
 from inspector_app.domain import events as ev
 from inspector_app.domain.duration import Duration
@@ -160,3 +162,91 @@ def _csv_values(row: LogRow, lang: Lang) -> dict[str, str]:
         "integrity": row.integrity_text().render(lang),
         "delivery": row.delivery_text().render(lang),
     }
+
+
+# -- one visit in detail -------------------------------------------------------------
+
+EVENT_NAMES = {
+    ev.CHECKED_IN: Text("签到", "check-in"), ev.CO_SIGNED: Text("共同执法人员签名", "co-signed"),
+    ev.DEPARTMENT_ADDED: Text("部门加入", "department joined"),
+    ev.CHECKLIST_ANSWER: Text("检查项回答", "checklist answer"), ev.NOTE: Text("备注", "note"),
+    ev.PHOTO: Text("照片", "photo"), ev.RECTIFICATION: Text("整改要求", "rectification"),
+    ev.CHECKED_OUT: Text("签退", "check-out"), ev.ABANDONED: Text("放弃", "abandoned"),
+    ev.RATED: Text("企业评价", "rating"), ev.CORRECTED: Text("更正", "correction"),
+}
+
+
+@dataclass(frozen=True)
+class PhotoState:
+    sha256: str
+    caption: str | None
+    #: True: present and unaltered; False: altered or missing; None: not checkable here
+    #: (a bundle from another tablet carries the signed hash, not the image).
+    intact: bool | None
+
+
+@dataclass(frozen=True)
+class VisitDetail:
+    row: LogRow
+    #: (sequence number, local time, what happened, officer) per event.
+    events: tuple[tuple[int, str, Text, str], ...]
+    #: (item, result) per answered item of the one form.
+    answers: tuple[tuple[Text, Text], ...]
+    photos: tuple[PhotoState, ...]
+    #: (requirement, deadline) per rectification.
+    rectifications: tuple[tuple[str, str], ...]
+
+
+def visit_detail(row: LogRow, events: Iterable[SignedEvent], templates: TemplateRegistry,
+                 photos_dir: Path | None) -> VisitDetail:
+    """Everything a team lead checks about one visit; ``photos_dir`` None for a bundle."""
+    from inspector_app.checklists import derive_visit_checklists, one_form
+    from inspector_app.evidence import photo_intact
+
+    visit = row.visit
+    own = [e for e in events if e.visit_id == visit.id and e.type in ev.VISIT_EVENT_TYPES]
+    listed = tuple((e.seq, local_time_text(e.time.wall_ms), EVENT_NAMES.get(e.type, Text(
+        e.type, e.type)), e.officer or "") for e in own)
+    form = one_form(derive_visit_checklists(own, templates, visit.id))
+    answers = tuple((r.item.as_text(), r.result) for r in form if r.officer is not None)
+    photos = tuple(PhotoState(str(p["sha256"]), p.get("caption"),
+                              None if photos_dir is None else photo_intact(photos_dir,
+                                                                           str(p["sha256"])))
+                   for p in visit.photos)
+    rectifications = tuple((str(r.get("requirement", "")), str(r.get("deadline", "")))
+                           for r in visit.rectifications)
+    return VisitDetail(row, listed, answers, photos, rectifications)
+
+
+# -- summaries for charts and archives ------------------------------------------------------
+
+
+def visits_per_day(rows: Iterable[LogRow], last_day: dt.date, days: int) -> list[tuple[dt.date, int]]:
+    """Visits checked in on each of the ``days`` days up to ``last_day`` (China time)."""
+    counts: dict[dt.date, int] = {}
+    for row in rows:
+        day = local_day(row.visit.checked_in.wall_ms)
+        counts[day] = counts.get(day, 0) + 1
+    first = last_day - dt.timedelta(days=days - 1)
+    return [(first + dt.timedelta(days=i), counts.get(first + dt.timedelta(days=i), 0))
+            for i in range(days)]
+
+
+#: Duration buckets in minutes (upper bounds; the last is open).
+DURATION_BUCKETS = (15, 30, 60, 120)
+
+
+def duration_histogram(rows: Iterable[LogRow]) -> list[tuple[Text, int]]:
+    """How many finished visits lasted how long: under 15 min, 15–30, …, over 2 h."""
+    counts = [0] * (len(DURATION_BUCKETS) + 1)
+    for row in rows:
+        if row.duration is None or row.visit.is_open:
+            continue
+        minutes = row.duration.seconds / 60
+        counts[next((i for i, top in enumerate(DURATION_BUCKETS) if minutes < top),
+                    len(DURATION_BUCKETS))] += 1
+    labels = [Text("<{b} 分", "<{b} min").format(b=DURATION_BUCKETS[0])]
+    labels += [Text("{a}–{b} 分", "{a}–{b} min").format(a=a, b=b)
+               for a, b in itertools.pairwise(DURATION_BUCKETS)]
+    labels.append(Text("≥{b} 分", "≥{b} min").format(b=DURATION_BUCKETS[-1]))
+    return list(zip(labels, counts, strict=True))

@@ -80,9 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     handler = getattr(args, "handler", None)
     if handler is None:
-        from inspector_app.cli.status import show_status
+        from inspector_app.cli.gui import run_default
 
-        handler = show_status
+        handler = run_default  # the app when a display exists, else the status
     try:
         return int(handler(args))
     except InspectorError as exc:

@@ -42,6 +42,9 @@ class App:
     ctx: AppContext
 
     def close(self) -> None:
+        self.ctx.sync.stop()
+        if self.ctx.position is not None:
+            self.ctx.position.stop()
         self.window.close()
         self.ctx.tasks.shutdown()
         self.window.deleteLater()  # a closed window is not deleted by itself
@@ -60,6 +63,7 @@ def build_app(data_dir: Path, *, lang: Lang | None = None, clock: Clock | None =
               preferences: Preferences | None = None) -> App:
     qt = cast(QApplication, QApplication.instance() or QApplication(sys.argv[:1]))
     qt.setApplicationName("inspector")
+    qt.setDesktopFileName("inspector")  # positioning services ask which app wants a fix
     # Read before the event loop starts (a few bytes), so the first paint is already in
     # the officer's language and theme; every later write goes through the worker.
     prefs = preferences or load_preferences(data_dir, lang)
@@ -68,8 +72,11 @@ def build_app(data_dir: Path, *, lang: Lang | None = None, clock: Clock | None =
     window = MainWindow()
     tasks = TaskRunner(lambda: open_or_init(data_dir, clock), window.report)
     session = Session()
+    from inspector_app.ui.sync_driver import SyncDriver
+
+    sync = SyncDriver(tasks)
     ctx = AppContext(data_dir, LanguageState(cast(Lang, prefs.language)), tasks, session, window,
-                     prefs)
+                     prefs, sync)
     qt.installEventFilter(session)
     apply_theme(qt, prefs.theme, prefs.text_size)
     window.attach(ctx)
@@ -118,6 +125,9 @@ def run(data_dir: Path, *, lang: Lang | None = None, startup_probe: bool = False
         app.window.report(error.with_traceback(trace))
 
     sys.excepthook = report_bug
+    # Automatic sync and the network watch begin once the window is up.
+    QTimer.singleShot(1500, app.ctx.sync.start)
+    QTimer.singleShot(500, app.window.warm_all_later)
     try:
         app.window.show()
         status = app.qt.exec()

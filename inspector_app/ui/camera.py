@@ -55,18 +55,29 @@ class CameraWorker(QThread):
     problem = Signal(object)
     #: The verdict of a "try harder" still (None: no code found in it).
     still_result = Signal(object)
+    #: A photo taken on request, JPEG-encoded on this thread (evidence, not decoded).
+    captured = Signal(bytes)
 
-    def __init__(self, factory: SourceFactory, profile: Profile, fps: float | None) -> None:
+    def __init__(self, factory: SourceFactory, profile: Profile | None, fps: float | None,
+                 *, decode: bool = True) -> None:
         super().__init__()
         self.setObjectName("camera-worker")
         self._factory = factory
         self._profile = profile
         self._frame_s = 1.0 / fps if fps else 0.0
+        self._decode = decode and profile is not None
         self._still_wanted = False
+        self._capture_wanted = False
+        #: Frames read so far (the preview benchmark samples it).
+        self.frames_read = 0
 
     def request_still(self) -> None:
         """Decode the next frame with the whole cascade (slower, finds difficult codes)."""
         self._still_wanted = True
+
+    def request_capture(self) -> None:
+        """Keep the next frame as a photo (``captured``)."""
+        self._capture_wanted = True
 
     def stop(self) -> None:
         self.requestInterruption()
@@ -91,6 +102,10 @@ class CameraWorker(QThread):
     def _scan(self, source: FrameSource) -> None:
         from inspector_app.scanning.session import accepted_codes
 
+        if not self._decode or self._profile is None:
+            for _ in self._frames(source):
+                pass  # preview (and photos) only
+            return
         for code in accepted_codes(self._frames(source), self._profile, lambda: datetime.now(UTC)):
             self.accepted.emit(code.verdict)
 
@@ -109,7 +124,11 @@ class CameraWorker(QThread):
                 self.state_changed.emit("no_camera" if source.state is SourceState.NO_CAMERA
                                         else "ended")
                 return
+            self.frames_read += 1
             self.preview.emit(to_qimage(frame.image))
+            if self._capture_wanted:
+                self._capture_wanted = False
+                self._capture(frame)
             if self._still_wanted:
                 self._still_wanted = False
                 self._decode_still(frame)
@@ -126,11 +145,19 @@ class CameraWorker(QThread):
             self.msleep(int(delay * 1000))
         return max(next_due, time.monotonic() - self._frame_s)
 
+    def _capture(self, frame: Frame) -> None:
+        import cv2
+
+        ok, encoded = cv2.imencode(".jpg", frame.image, [cv2.IMWRITE_JPEG_QUALITY, 90])
+        if ok:
+            self.captured.emit(encoded.tobytes())
+
     def _decode_still(self, frame: Frame) -> None:
         from inspector_app.scanning.cascade import decode_still
         from inspector_app.scanning.classify import classify
 
         result = decode_still(frame.image, try_harder=True)
         chosen = result.chosen
-        self.still_result.emit(None if chosen is None else
-                               classify(chosen.text, self._profile, datetime.now(UTC)))
+        if self._profile is not None:
+            self.still_result.emit(None if chosen is None else
+                                   classify(chosen.text, self._profile, datetime.now(UTC)))

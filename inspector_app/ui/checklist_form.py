@@ -14,11 +14,20 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QTimer
 from PySide6.QtGui import QDoubleValidator
-from PySide6.QtWidgets import QButtonGroup, QDateEdit, QFrame, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDateEdit,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
 
 from inspector_app.i18n import Text
+from inspector_app.ui.flow import FlowLayout
 from inspector_app.ui.i18n import Binder
-from inspector_app.ui.widgets import card, label, set_role, vbox
+from inspector_app.ui.widgets import card, label, name_inner_editor, set_role, vbox
 
 if TYPE_CHECKING:
     from inspector_app.checklists import ItemStatus, TemplateOutcome
@@ -26,6 +35,8 @@ if TYPE_CHECKING:
 
 #: answer(template_id, item_id, value)
 Answer = Callable[[str, str, Any], None]
+#: take_photo(template_id, item_id): the visit screen captures a photo for a photo item.
+TakePhoto = Callable[[str, str], None]
 ITEMS_PER_TURN = 6
 YES_NO = {"yes": Text("是", "Yes"), "no": Text("否", "No"), "na": Text("不适用", "N/A")}
 
@@ -33,11 +44,12 @@ YES_NO = {"yes": Text("是", "Yes"), "no": Text("否", "No"), "na": Text("不适
 class ItemEditor(QFrame):
     """One item: its title, the answer controls for its type, and its finding."""
 
-    def __init__(self, binder: Binder, template: Template, item: Item, answer: Answer) -> None:
+    def __init__(self, binder: Binder, template: Template, item: Item, answer: Answer,
+                 take_photo: TakePhoto) -> None:
         super().__init__()
         self.setProperty("role", "card")
         self.template_id, self.item = template.id, item
-        self._binder, self._answer = binder, answer
+        self._binder, self._answer, self._take_photo = binder, answer, take_photo
         layout = vbox(self, margins=14, spacing=8)
         required = Text(" ＊", " *") if item.required else Text("", "")
         heading = label(None, role="heading")
@@ -47,28 +59,43 @@ class ItemEditor(QFrame):
         layout.addWidget(label(binder, item.content.as_text(), role="muted"))
         self.buttons: dict[str, QPushButton] = {}
         self.field: QLineEdit | QDateEdit | None = None
-        controls = self._controls()
-        layout.addLayout(controls)
+        self.photo_label: QLabel | None = None
+        layout.addWidget(self._controls())
         self.finding = label(None)
         self.finding.hide()
         layout.addWidget(self.finding)
 
-    def _controls(self) -> Any:
+    def _controls(self) -> QWidget:
         from PySide6.QtWidgets import QHBoxLayout
 
-        spec, row = self.item.answer, QHBoxLayout()
-        row.setSpacing(10)
-        kind = spec.type
+        holder, kind = QWidget(), self.item.answer.type
         if kind in ("yes_no", "single_choice", "multiple_choice"):
-            self._choice_buttons(row, multiple=kind == "multiple_choice")
-        elif kind in ("number", "text", "date"):
+            # Long option labels wrap onto a second line instead of being cut (portrait).
+            self._choice_buttons(FlowLayout(holder), multiple=kind == "multiple_choice")
+            return holder
+        row = QHBoxLayout(holder)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(10)
+        if kind in ("number", "text", "date"):
             self._field(row, kind)
         else:
-            row.addWidget(label(self._binder, Text("照片取证将在后续版本提供。",
-                                                   "Photo evidence comes in a later version."),
-                                role="muted"))
+            self._photo_controls(row)
         row.addStretch(1)
-        return row
+        return holder
+
+    def _photo_controls(self, row: Any) -> None:
+        self.photo_label = label(None, role="muted")
+        self.photo_button = QPushButton()
+        self.photo_button.setAutoDefault(True)
+        self._binder.bind(self.photo_button, lambda w, s: w.setText(s),  # type: ignore[attr-defined]
+                          Text("拍照取证", "Take a photo"))
+        self._binder.bind(self.photo_button, lambda w, s: w.setAccessibleName(s),
+                          Text("为“{item}”拍照", "Photo for \"{item}\"").format(
+                              item=self.item.title.as_text()))
+        self.photo_button.clicked.connect(
+            lambda: self._take_photo(self.template_id, self.item.id))
+        row.addWidget(self.photo_button)
+        row.addWidget(self.photo_label, 1)
 
     def _choice_buttons(self, row: Any, *, multiple: bool) -> None:
         from inspector_app.checklists.model import YesNoAnswer
@@ -111,6 +138,7 @@ class ItemEditor(QFrame):
                 field.setValidator(QDoubleValidator())
             field.returnPressed.connect(self._send_field)
         self._binder.name(field, self.item.title.as_text())
+        name_inner_editor(self._binder, field, self.item.title.as_text())
         self.field = field
         row.addWidget(field, 1)
         spec = self.item.answer
@@ -167,7 +195,14 @@ class ItemEditor(QFrame):
                 self.field.setDate(QDate.fromString(str(value), "yyyy-MM-dd"))
             else:
                 self.field.setText(str(value))
+        if self.photo_label is not None:
+            self._show_photos(values if value is not None else [])
         self._show_finding(status)
+
+    def _show_photos(self, photo_ids: list[Any]) -> None:
+        assert self.photo_label is not None
+        self._binder.text(self.photo_label, Text("已附 {n} 张照片 {ids}", "{n} photo(s) attached {ids}")
+                          .format(n=len(photo_ids), ids=" ".join(str(p)[:8] for p in photo_ids)))
 
     def _show_finding(self, status: ItemStatus) -> None:
         rectification = self.item.rectification
@@ -187,9 +222,9 @@ class ItemEditor(QFrame):
 class ChecklistForm(QWidget):
     """All templates of a visit, department by department, in one scrolling form."""
 
-    def __init__(self, binder: Binder, answer: Answer) -> None:
+    def __init__(self, binder: Binder, answer: Answer, take_photo: TakePhoto) -> None:
         super().__init__()
-        self._binder, self._answer = binder, answer
+        self._binder, self._answer, self._take_photo = binder, answer, take_photo
         self._layout = vbox(self, spacing=12)
         self.editors: dict[tuple[str, str], ItemEditor] = {}
         self.headers: dict[str, Any] = {}
@@ -199,14 +234,17 @@ class ChecklistForm(QWidget):
         self._builder.setInterval(0)
         self._builder.timeout.connect(self._build_some)
         self.visit_id: str | None = None
+        self._templates: list[str] = []
 
     def load(self, visit_id: str, outcomes: tuple[TemplateOutcome, ...],
              department_name: Callable[[str], Text]) -> None:
         """Show a visit's form: rebuilt for another visit, updated in place for the same one."""
         self._latest = outcomes
-        if visit_id == self.visit_id and self._pending is None:
+        templates = [o.template.id for o in outcomes]
+        if visit_id == self.visit_id and self._pending is None and templates == self._templates:
             self.update_state(outcomes)
             return
+        self._templates = templates  # a department joined: its section is built
         self.visit_id = visit_id
         self._clear()
         self._pending = self._build(outcomes, department_name)
@@ -238,7 +276,8 @@ class ChecklistForm(QWidget):
             self.headers[template.id] = progress
             self._layout.addWidget(frame)
             for index, item in enumerate(template.items):
-                editor = ItemEditor(self._binder, template, item, self._answer)
+                editor = ItemEditor(self._binder, template, item, self._answer,
+                                    self._take_photo)
                 self.editors[(template.id, item.id)] = editor
                 self._layout.addWidget(editor)
                 if index % ITEMS_PER_TURN == ITEMS_PER_TURN - 1:

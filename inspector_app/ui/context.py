@@ -19,6 +19,8 @@ from inspector_app.ui.tasks import TaskRunner
 if TYPE_CHECKING:
     from inspector_app.profile import Profile
     from inspector_app.scanning.sources import FrameSource
+    from inspector_app.ui.location import PositionWatcher
+    from inspector_app.ui.sync_driver import SyncDriver
 
 
 class Navigator(Protocol):
@@ -41,9 +43,15 @@ class AppContext:
     session: Session
     nav: Navigator
     preferences: Preferences
+    sync: SyncDriver
     #: The installed profile, known once the worker has opened the workspace.
     profile: Profile | None = None
     #: Extra frame sources offered on the scan screen, by label (tests, demos).
     extra_sources: dict[str, SourceFactory] = field(default_factory=dict)
     #: Frames per second when replaying a video file (a real camera sets its own pace).
     replay_fps: float = 15.0
+    #: The camera used for evidence photos: None when there is none (or not yet looked for).
+    camera_index: int | None = None
+    cameras_known: bool = False
+    #: Position fixes for check-ins (made by the check-in screen, on first use).
+    position: PositionWatcher | None = None

@@ -10,11 +10,12 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QMainWindow, QStackedWidget, QWidget
 
 from inspector_app.i18n import Text
+from inspector_app.ui.adaptive import AdaptiveColumns
 from inspector_app.ui.context import AppContext
 from inspector_app.ui.errors import is_expected, log_bug, show_crash_dialog
 from inspector_app.ui.preferences import Preferences
@@ -33,6 +34,8 @@ SCREENS = {
     "settings": ("inspector_app.ui.screens.settings", "SettingsScreen"),
 }
 APP_NAME = Text("入企扫码", "Scan-to-Enter Inspector")
+#: The top bar needs about this much width for its title and buttons on one row.
+BAR_STACK_BELOW_PX = 1100
 
 
 class MainWindow(QMainWindow):
@@ -65,10 +68,14 @@ class MainWindow(QMainWindow):
     # -- chrome -------------------------------------------------------------
 
     def _top_bar(self, ctx: AppContext) -> QFrame:
+        """Title on the left, who is signed in and the app's buttons on the right; on a
+        portrait tablet the buttons move to a second row instead of widening the window."""
         bar = QFrame()
         bar.setProperty("role", "bar")
-        row = QHBoxLayout(bar)
-        row.setContentsMargins(16, 6, 16, 6)
+        outer = vbox(bar)
+        columns = AdaptiveColumns(margins=(16, 6), spacing=8, stack_below=BAR_STACK_BELOW_PX,
+                                  height_is_free=False)
+        outer.addWidget(columns)
         self.title_label = label(None, role="heading", wrap=False)
         self.officer_label = label(None, wrap=False)
         self.busy_label = label(self.binder, Text("正在保存…", "Working…"), role="muted")
@@ -77,17 +84,24 @@ class MainWindow(QMainWindow):
         self.lang_button = button(self.binder, Text("English", "中文"),
                                   name=Text("切换为英文", "Switch to Chinese"))
         self.settings_button = button(self.binder, Text("设置", "Settings"))
-        self.lock_button = button(self.binder, Text("锁定 / 换人", "Lock / switch"),
+        self.lock_button = button(self.binder, Text("锁定", "Lock"),
                                   name=Text("锁定并切换执法人员", "Lock and switch officer"))
         self.home_button.clicked.connect(lambda: self.go("home"))
         self.lang_button.clicked.connect(self._toggle_language)
         self.settings_button.clicked.connect(lambda: self.go("settings"))
         self.lock_button.clicked.connect(ctx.session.lock)
-        row.addWidget(self.title_label)
-        row.addStretch(1)
-        for widget in (self.busy_label, self.officer_label, self.home_button, self.lang_button,
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.title_label)
+        title_row.addStretch(1)
+        title_row.addWidget(self.busy_label)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(8)
+        buttons.addStretch(1)
+        for widget in (self.officer_label, self.home_button, self.lang_button,
                        self.settings_button, self.lock_button):
-            row.addWidget(widget)
+            buttons.addWidget(widget)
+        columns.add(title_row, 1)
+        columns.add(buttons)
         return bar
 
     def _busy(self, busy: bool) -> None:
@@ -137,7 +151,26 @@ class MainWindow(QMainWindow):
             screen = getattr(importlib.import_module(module), cls)(self.ctx)
             self.screens[name] = screen
             self.stack.addWidget(screen)
+            # Style every widget now, as part of building, rather than on first show.
+            screen.ensurePolished()
         return self.screens[name]
+
+    def warm(self, name: str) -> None:
+        """Build a screen and render it once off screen: importing, styling and the first
+        rasterising of its glyphs (large CJK sizes are slow) then happen now, not on the
+        officer's first tap."""
+        self.screen(name).grab()
+
+    def warm_all_later(self) -> None:
+        """After start-up, warm the screens one per event-loop turn (each takes a few ms)."""
+        pending = [name for name in SCREENS if name not in self.screens]
+
+        def next_one() -> None:
+            if pending:
+                self.warm(pending.pop(0))
+                QTimer.singleShot(0, next_one)
+
+        QTimer.singleShot(0, next_one)
 
     # -- errors and preferences --------------------------------------------------
 

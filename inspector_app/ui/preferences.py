@@ -33,7 +33,9 @@ LANGUAGE = Choice("language", "zh", ("zh", "en"), Text("界面语言", "Language
 TEXT_SIZE = Choice("text_size", "large", ("normal", "large", "huge"), Text("文字大小", "Text size"))
 THEME = Choice("theme", "standard", ("standard", "sunlight"),
                Text("配色（强光下请用高对比度）", "Colours (high contrast for sunlight)"))
-ALL_CHOICES = (LANGUAGE, TEXT_SIZE, THEME)
+LOCATION = Choice("location_source", "device", ("device", "replay", "off"),
+                  Text("签到定位来源", "Position at check-in"))
+ALL_CHOICES = (LANGUAGE, TEXT_SIZE, THEME, LOCATION)
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class Preferences:
     language: str = LANGUAGE.default
     text_size: str = TEXT_SIZE.default
     theme: str = THEME.default
+    location_source: str = LOCATION.default
 
     def with_value(self, name: str, value: str) -> Preferences:
         choice = next(c for c in ALL_CHOICES if c.name == name)

@@ -10,8 +10,9 @@ GUIDE_FRACTION = 0.55
 
 
 class PreviewWidget(QWidget):
-    def __init__(self) -> None:
+    def __init__(self, *, guide: bool = True) -> None:
         super().__init__()
+        self._guide = guide  # the QR framing guide; not over a photo
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(320, 240)
         self._image: QImage | None = None
@@ -51,7 +52,8 @@ class PreviewWidget(QWidget):
             scaled = self._image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
             x, y = (self.width() - scaled.width()) / 2, (self.height() - scaled.height()) / 2
             painter.drawImage(QRectF(x, y, scaled.width(), scaled.height()), self._image)
-        self._draw_guide(painter)
+        if self._guide:
+            self._draw_guide(painter)
         if self._message:
             painter.setPen(QColor("#ffffff"))
             font = painter.font()

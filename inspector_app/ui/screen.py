@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from PySide6.QtWidgets import QWidget
 
 from inspector_app.i18n import Text
+from inspector_app.ui.adaptive import AdaptiveColumns
 from inspector_app.ui.context import AppContext
 from inspector_app.ui.errors import is_expected
-from inspector_app.ui.widgets import MessageLine
+from inspector_app.ui.widgets import MessageLine, vbox
 
 if TYPE_CHECKING:
     from inspector_app.app import Workspace
@@ -30,6 +31,12 @@ class Screen(QWidget):
         self.ctx = ctx
         self.binder = ctx.lang.binder()
         ctx.lang.changed.connect(self.language_changed)
+
+    def columns(self, **options: Any) -> AdaptiveColumns:
+        """The screen's body as columns that stack on a portrait tablet."""
+        columns = AdaptiveColumns(**options)
+        vbox(self).addWidget(columns)
+        return columns
 
     def enter(self, **params: Any) -> None:
         """Called each time the screen is shown, with the navigation parameters."""

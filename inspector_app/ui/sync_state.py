@@ -1,14 +1,14 @@
-"""What the app shows about synchronisation, read from the ledger (Qt-free, run on the worker).
+"""What the app shows about synchronisation, and the sync run itself (Qt-free, on the worker).
 
-The sync client itself lives in :mod:`inspector_app.sync`.  This module is the
-seam: it reads what the ledger knows (events without a verified receipt), and
-:data:`sync_now` is set to the client's entry point when that package provides
-one; until then the "sync now" button says sync is not available.
+The state comes from what the sync client persists in the ledger
+(:class:`inspector_app.sync.state.SyncStore`): events still waiting for a
+receipt, refused events, the last attempt and success, the last error in both
+languages, and the enrolment.  :func:`sync_once` is the job the app's sync
+driver submits to the one database worker.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -17,33 +17,78 @@ from inspector_app.i18n import Text
 
 if TYPE_CHECKING:
     from inspector_app.app import Workspace
-
-#: Meta keys a sync client may record (read if present).
-LAST_SYNC_META = "last_sync_ms"
-LAST_ERROR_META = "last_sync_error"
+    from inspector_app.sync.client import SyncReport
 
 
 @dataclass(frozen=True)
 class SyncState:
     pending: int
-    last_sync_ms: int | None
-    last_error: str | None
+    rejected: int
+    last_attempt_ms: int | None
+    last_success_ms: int | None
+    last_error: Text | None
+    #: The endpoint's address, or why there is none (not configured, not valid).
     endpoint: str | None
-    available: bool
+    endpoint_problem: Text | None
+    #: The name this tablet enrolled under, None while not enrolled.
+    device_name: str | None
+
+    @property
+    def available(self) -> bool:
+        return self.endpoint is not None and self.device_name is not None
 
 
 def read_sync_state(ws: Workspace) -> SyncState:
-    last = ws.ledger.meta(LAST_SYNC_META)
-    endpoint = ws.profile.endpoint.url if ws.profile.endpoint else None
-    return SyncState(ws.ledger.pending_count(), int(last) if last and last.isdigit() else None,
-                     ws.ledger.meta(LAST_ERROR_META), endpoint, sync_entry_point() is not None)
+    from inspector_app.errors import UserError
+    from inspector_app.sync.endpoint import endpoint_url
+    from inspector_app.sync.state import SyncStore
 
-
-def sync_entry_point() -> Callable[[Workspace], Text] | None:
-    """``inspector_app.sync.sync_now(workspace) -> Text`` when the sync package offers it."""
+    store = SyncStore(ws.ledger)
+    status, enrolment = store.status(), store.enrolment()
+    endpoint, problem = None, None
     try:
-        module = importlib.import_module("inspector_app.sync")
-    except ImportError:
-        return None
-    entry = getattr(module, "sync_now", None)
-    return entry if callable(entry) else None
+        endpoint = endpoint_url(ws.profile)
+    except UserError as exc:
+        problem = exc.text
+    return SyncState(status.pending, status.rejected, status.last_attempt_ms,
+                     status.last_success_ms, status.last_error, endpoint, problem,
+                     None if enrolment is None else enrolment.device_name)
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    report: SyncReport | None
+    state: SyncState
+
+
+def sync_once(ws: Workspace, progress: Callable[[int, int], None],
+              cancelled: Callable[[], bool]) -> SyncOutcome:
+    """One run of the sync client, if this tablet is enrolled; the state afterwards."""
+    from inspector_app.sync.client import SyncOptions, run_sync
+    from inspector_app.sync.endpoint import make_transport
+    from inspector_app.sync.transport import RetryPolicy
+
+    before = read_sync_state(ws)
+    if not before.available:
+        return SyncOutcome(None, before)
+    # Short retries: the officer's next tap waits behind this job on the same worker.
+    transport = make_transport(ws.profile, ws.data_dir,
+                               RetryPolicy(attempts=2, base_delay_s=0.5, max_delay_s=2.0,
+                                           budget_s=20.0))
+    transport.timeout = (3.0, 15.0)
+    try:
+        report = run_sync(ws, transport, SyncOptions(progress=progress, cancelled=cancelled))
+    finally:
+        transport.close()
+    return SyncOutcome(report, read_sync_state(ws))
+
+
+def sync_failed(outcome: SyncOutcome) -> bool:
+    report = outcome.report
+    return report is not None and bool(report.errors or report.busy)
+
+
+def offline_error(outcome: SyncOutcome) -> bool:
+    """The endpoint could not be reached at all (as opposed to refusing something)."""
+    report = outcome.report
+    return report is not None and any(e.kind == "network" for e in report.errors)

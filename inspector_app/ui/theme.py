@@ -103,6 +103,12 @@ QHeaderView::section {{ background: {p.background}; padding: 6px; border: none;
 QScrollBar:vertical {{ width: 28px; background: {p.background}; }}
 QScrollBar::handle:vertical {{ background: {p.border}; min-height: 60px; border-radius: 8px; }}
 QCheckBox {{ min-height: {TOUCH_PX}px; spacing: 12px; }}
+QTabBar::tab {{ min-height: {TOUCH_PX - 8}px; min-width: 120px; padding: 4px 24px;
+    background: {p.background}; border: {p.border_px}px solid {p.border}; }}
+QTabBar::tab:selected {{ background: {p.primary}; color: {p.on_primary}; }}
+QProgressBar {{ min-height: 24px; border: {p.border_px}px solid {p.border}; border-radius: 6px;
+    text-align: center; }}
+QProgressBar::chunk {{ background: {p.primary}; }}
 QCheckBox::indicator {{ width: 32px; height: 32px; }}
 QSlider {{ min-height: {TOUCH_PX}px; }}
 QSlider::groove:horizontal {{ height: 10px; background: {p.border}; border-radius: 5px; }}

@@ -64,11 +64,16 @@ def line_edit(binder: Binder, name: Text, placeholder: Text | None = None) -> QL
 
 def card(*, vertical: bool = True) -> tuple[QFrame, QVBoxLayout | QHBoxLayout]:
     frame = QFrame()
+    return frame, card_layout(frame, vertical=vertical)
+
+
+def card_layout(frame: QFrame, *, vertical: bool = True) -> QVBoxLayout | QHBoxLayout:
+    """Make ``frame`` look like a card and give it its layout."""
     frame.setProperty("role", "card")
     layout: QVBoxLayout | QHBoxLayout = QVBoxLayout(frame) if vertical else QHBoxLayout(frame)
     layout.setContentsMargins(18, 14, 18, 14)
     layout.setSpacing(10)
-    return frame, layout
+    return layout
 
 
 def row(*widgets: QWidget, stretch_last: bool = False, spacing: int = 12) -> QHBoxLayout:
@@ -131,3 +136,9 @@ def vbox(parent: QWidget | None = None, *, margins: int = 0, spacing: int = 12) 
     layout.setContentsMargins(margins, margins, margins, margins)
     layout.setSpacing(spacing)
     return layout
+
+
+def name_inner_editor(binder: Binder, widget: QWidget, name: Text) -> None:
+    """A date or number box types into a line edit of its own: give it the same name."""
+    for inner in widget.findChildren(QLineEdit):
+        binder.name(inner, name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,11 @@ from inspector_app.clock import FakeClock
 from inspector_app.recorder import CheckInRequest, VisitRecorder
 from inspector_app.ui.app import App, build_app
 from inspector_app.ui.preferences import Preferences
+from tests.central.fixtures import sqlite_backend, sqlite_server
 from tests.conftest import OFFICERS
+
+__all__ = ["sqlite_backend", "sqlite_server"]  # the real central endpoint, for the sync test
+REPO = Path(__file__).resolve().parents[2]
 
 ZHANG, LIU, ZHAO = "37142320001", "37142320002", "37142330001"
 #: 德州恒信机械制造有限公司 in the demo profile.
@@ -27,7 +32,7 @@ ENTERPRISE = "91371421EUHUXQEE8D"
 
 @pytest.fixture
 def gui(qtbot: QtBot, data_dir: Path, clock: FakeClock) -> Iterator[App]:
-    app = build_app(data_dir, clock=clock, preferences=Preferences(language="zh"))
+    app = build_app(data_dir, clock=clock, preferences=Preferences(language="zh", location_source="replay"))
     app.window.show()
     qtbot.waitExposed(app.window)
     wait_idle(qtbot, app)
@@ -93,3 +98,28 @@ def seed_visits(data_dir: Path, clock: FakeClock, count: int, *, close: bool = T
             clock.advance(3600)
             ids.append(visit.id)
     return ids
+
+
+def gate_video(path: Path, frames: int = 12) -> Path:
+    """A video file of the demo enterprise's signed code on a wall (a replayed camera)."""
+    import cv2
+    import numpy as np
+    import segno
+
+    from inspector_app.domain.uscc import parse_uscc
+    from inspector_app.scanning.issuing import issue_enterprise_code, load_issuer_key
+
+    text = issue_enterprise_code(
+        parse_uscc(ENTERPRISE), "德州恒信机械制造有限公司", key_id="lc-demo-1",
+        private_key=load_issuer_key(REPO / "demo" / "demo-issuer-key.pem"),
+        issued_at=datetime.now(UTC) - timedelta(days=1), validity_days=365)
+    matrix = np.array(segno.make_qr(text, error="m").matrix, dtype=np.uint8)
+    code = np.kron(np.pad(1 - matrix, 4, constant_values=1), np.ones((5, 5), np.uint8)) * 255
+    frame = np.full((480, 640, 3), 140, np.uint8)
+    y, x = (480 - code.shape[0]) // 2, (640 - code.shape[1]) // 2
+    frame[y : y + code.shape[0], x : x + code.shape[1]] = code[..., None]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 15, (640, 480))
+    for _ in range(frames):
+        writer.write(frame)
+    writer.release()
+    return path

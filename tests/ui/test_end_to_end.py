@@ -1,16 +1,23 @@
 """A whole visit through the real app, as an officer does it, with no event-loop stall over 50 ms.
 
 Sign in, type the enterprise's USCC, check in through a frequency warning with a
-justification and a co-officer's signature, answer a checklist item, check out
-with a reason for not scanning, and record the enterprise's rating.  The ledger
-is then read back through the core: the visit is exactly what was done.
+justification and a co-officer's signature, answer a checklist item, take a photo
+with a (video-file) camera, check out with a reason for not scanning, record the
+enterprise's rating, and sync to a real ``inspector-central`` process on loopback.
+The ledger is read back through the core, and the server's own listing is asked
+whether it holds exactly this tablet's visits, verified.
 """
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
 from pathlib import Path
+from typing import Any
 
+import pytest
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
@@ -18,14 +25,18 @@ from pytestqt.qtbot import QtBot
 from inspector_app.app import open_workspace
 from inspector_app.clock import FakeClock
 from inspector_app.domain.visit import VisitState
+from inspector_app.evidence import photo_intact
 from inspector_app.ledger.verify import verify_ledger
 from inspector_app.recorder import VisitRecorder
+from inspector_app.scanning.sources import VideoFileSource
 from inspector_app.ui.app import App
+from tests.central.harness import REPO, CentralServer, enrolled
 from tests.conftest import OFFICERS
 from tests.ui.conftest import (
     ENTERPRISE,
     LIU,
     current,
+    gate_video,
     screen,
     seed_visits,
     sign_in,
@@ -57,12 +68,33 @@ class StallRecorder(QObject):
         self._last = now
 
 
-def test_a_whole_visit_through_the_app(qtbot: QtBot, gui: App, data_dir: Path,
-                                       clock: FakeClock) -> None:
+def _enrol(data_dir: Path, clock: FakeClock, server: CentralServer) -> None:
+    """Department IT enrols the tablet once (a one-time code from the central endpoint)."""
+    with open_workspace(data_dir, clock) as ws:
+        enrolled(ws, server, "tablet-e2e").close()
+
+
+def _server_visits(server: CentralServer) -> list[dict[str, Any]]:
+    listing = subprocess.run(
+        [sys.executable, "-m", "inspector_central", *server.backend.args(), "visits", "--json"],
+        cwd=REPO, capture_output=True, text=True, timeout=60, check=True)
+    visits: list[dict[str, Any]] = json.loads(listing.stdout)
+    return visits
+
+
+def test_a_whole_visit_through_the_app(qtbot: QtBot, gui: App, data_dir: Path, clock: FakeClock,
+                                       sqlite_server: CentralServer, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
     seed_visits(data_dir, clock, 3)  # a fourth enforcement visit trips the warning
-    # Warm the screens once (first-time imports are start-up cost, not a stall in use).
+    _enrol(data_dir, clock, sqlite_server)
+    monkeypatch.setenv("INSPECTOR_ENDPOINT", sqlite_server.url)
+    video = gate_video(tmp_path / "camera.avi", frames=120)
+    gui.ctx.extra_sources["tablet camera (replay)"] = lambda: VideoFileSource(video)
+    gui.ctx.replay_fps = 30
+    # Warm the screens once, as the app does after start-up (imports, styling and the first
+    # rasterising of large CJK glyphs are start-up cost, not a stall in use).
     for name in ("home", "scan", "checkin", "visit", "checkout"):
-        gui.window.screen(name)
+        gui.window.warm(name)
     stalls = StallRecorder()
     stalls.start()
 
@@ -99,6 +131,13 @@ def test_a_whole_visit_through_the_app(qtbot: QtBot, gui: App, data_dir: Path,
     QTest.mouseClick(editor.buttons["no"], Qt.MouseButton.LeftButton)
     wait_idle(qtbot, gui)
     assert editor.finding.isVisibleTo(editor) and "不合格" in editor.finding.text()
+    evidence = visit_screen.evidence
+    QTest.mouseClick(evidence.camera_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: evidence.capture.worker is not None
+                    and evidence.capture.worker.frames_read > 2, timeout=10_000)
+    QTest.mouseClick(evidence.capture.shutter_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(visit_screen.view.visit.photos) == 1, timeout=10_000)
+    wait_idle(qtbot, gui)
 
     clock.advance(47 * 60)
     QTest.mouseClick(visit_screen.check_out_button, Qt.MouseButton.LeftButton)
@@ -121,6 +160,15 @@ def test_a_whole_visit_through_the_app(qtbot: QtBot, gui: App, data_dir: Path,
     assert "95" in checkout.rating_message.text()
     assert stalls.worst < STALL_LIMIT_S, f"the GUI thread stalled for {stalls.worst * 1000:.0f} ms"
 
+    QTest.mouseClick(checkout.done_button, Qt.MouseButton.LeftButton)
+    home = current(gui)
+    wait_idle(qtbot, gui)
+    QTest.mouseClick(home.sync_card.sync_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not gui.ctx.sync.running, timeout=60_000)
+    wait_idle(qtbot, gui)
+    assert "全部记录已送达中心" in home.sync_card.pending_label.text()
+    assert "上次同步" in home.sync_card.last_sync_label.text()
+
     gui.close()
     with open_workspace(data_dir, clock) as ws:
         visits = VisitRecorder(ws).visits()
@@ -135,3 +183,10 @@ def test_a_whole_visit_through_the_app(qtbot: QtBot, gui: App, data_dir: Path,
         answers = VisitRecorder(ws).checklists(visit.id)
         assert [a.value for history in answers.history.values() for a in history] == ["no"]
         assert verify_ledger(ws.ledger.conn).intact
+        assert len(visit.photos) == 1 and photo_intact(ws.data_dir, visit.photos[0]["sha256"])
+        local_ids = {v.id for v in visits}
+        events = len(ws.ledger.visit_events(visit.id))
+    held = {v["visit_id"]: v for v in _server_visits(sqlite_server)}
+    assert set(held) == local_ids  # this tablet's visits, no more, no fewer
+    assert held[visit.id]["state"] == "checked_out" and held[visit.id]["events"] == events
+    assert all(v["verification"] == "verified" for v in held.values())

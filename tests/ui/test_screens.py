@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from tests.ui.conftest import (
     LIU,
     ZHANG,
     current,
+    gate_video,
     screen,
     seed_visits,
     select_in_list,
@@ -105,7 +105,7 @@ def test_home_shows_the_open_visit_with_a_timer_derived_from_the_ledger(
     assert home.visit_frame.isVisibleTo(home)
     assert home.timer_label.text().startswith("0:25:0")
     assert not home.scan_button.isEnabled()  # one visit at a time
-    assert "待同步记录" in home.pending_label.text()
+    assert "待同步记录" in home.sync_card.pending_label.text()
     click(qtbot, home.continue_button)
     visit = screen(gui, "visit")
     wait_idle(qtbot, gui)
@@ -142,35 +142,11 @@ def test_without_a_camera_the_scan_screen_says_so(qtbot: QtBot, gui: App) -> Non
     assert any("演示海报" in t for t in labels) and any("视频文件" in t for t in labels)
 
 
-def _signed_code_video(path: Path) -> Path:
-    import cv2
-    import numpy as np
-    import segno
-
-    from inspector_app.domain.uscc import parse_uscc
-    from inspector_app.scanning.issuing import issue_enterprise_code, load_issuer_key
-
-    text = issue_enterprise_code(
-        parse_uscc(ENTERPRISE), "德州恒信机械制造有限公司", key_id="lc-demo-1",
-        private_key=load_issuer_key(REPO / "demo" / "demo-issuer-key.pem"),
-        issued_at=datetime.now(UTC) - timedelta(days=1), validity_days=365)
-    matrix = np.array(segno.make_qr(text, error="m").matrix, dtype=np.uint8)
-    code = np.kron(np.pad(1 - matrix, 4, constant_values=1), np.ones((5, 5), np.uint8)) * 255
-    frame = np.full((480, 640, 3), 140, np.uint8)
-    y, x = (480 - code.shape[0]) // 2, (640 - code.shape[1]) // 2
-    frame[y : y + code.shape[0], x : x + code.shape[1]] = code[..., None]
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 15, (640, 480))
-    for _ in range(12):
-        writer.write(frame)
-    writer.release()
-    return path
-
-
 def test_a_signed_code_in_a_video_goes_straight_to_check_in(
         qtbot: QtBot, gui: App, tmp_path: Path) -> None:
     from inspector_app.scanning.sources import VideoFileSource
 
-    video = _signed_code_video(tmp_path / "gate.avi")
+    video = gate_video(tmp_path / "gate.avi")
     gui.ctx.extra_sources["gate video"] = lambda: VideoFileSource(video)
     gui.ctx.replay_fps = 60
     sign_in(qtbot, gui)
@@ -277,7 +253,7 @@ def test_language_switches_at_run_time_everywhere(qtbot: QtBot, gui: App) -> Non
     click(qtbot, gui.window.lang_button)
     assert home.scan_button.text() == "Scan to check in"
     assert gui.window.title_label.text() == "Home"
-    assert "Events awaiting sync" in home.pending_label.text()
+    assert "Events awaiting sync" in home.sync_card.pending_label.text()
     wait_idle(qtbot, gui)
     assert (gui.ctx.data_dir / "ui-preferences.json").read_text().count('"en"') == 1
 
@@ -303,12 +279,17 @@ def test_sunlight_theme_and_huge_text_apply_at_once(qtbot: QtBot, gui: App) -> N
     assert "#000000" in app.styleSheet() and app.font().pixelSize() == 24
 
 
-@pytest.mark.parametrize("screen_name", ["signin", "home", "scan", "logs", "settings"])
+@pytest.mark.parametrize("screen_name", ["signin", "home", "scan", "logs", "settings", "visit"])
 def test_every_control_has_an_accessible_name_and_a_touch_size(
-        qtbot: QtBot, gui: App, screen_name: str) -> None:
+        qtbot: QtBot, gui: App, screen_name: str, data_dir: Path, clock: FakeClock) -> None:
+    params = {}
+    if screen_name == "visit":
+        params["visit_id"] = seed_visits(data_dir, clock, 1, close=False)[0]
     sign_in(qtbot, gui)
-    gui.window.go(screen_name)
+    gui.window.go(screen_name, **params)
     wait_idle(qtbot, gui)
+    if screen_name == "visit":
+        qtbot.waitUntil(lambda: not current(gui).form.building)
     shown = current(gui)
     unnamed, small = [], []
     for widget in shown.findChildren(QWidget):

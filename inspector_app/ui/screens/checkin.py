@@ -16,7 +16,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
-    QHBoxLayout,
     QLineEdit,
     QListWidget,
     QScrollArea,
@@ -31,6 +30,7 @@ from inspector_app.ui.widgets import MessageLine, button, card, label, line_edit
 if TYPE_CHECKING:
     from inspector_app.app import Workspace
     from inspector_app.domain.frequency import FrequencyAssessment
+    from inspector_app.domain.location import Location
     from inspector_app.domain.visit import Visit
     from inspector_app.ledger.keys import Signer
 
@@ -46,13 +46,12 @@ class Background:
 
 def load_background(ws: Workspace, uscc: str, kind_id: str, me: str) -> Background:
     from inspector_app.recorder import VisitRecorder
-    from inspector_app.ui.sync_state import LAST_SYNC_META
+    from inspector_app.sync.state import SyncStore
 
     recorder = VisitRecorder(ws)
     assessment = recorder.assess_frequency(uscc, recorder.visit_kind(kind_id).is_enforcement)
     officers = tuple((k.credential, k.name) for k in ws.ledger.officer_keys() if k.credential != me)
-    synced = ws.ledger.meta(LAST_SYNC_META)
-    return Background(assessment, officers, int(synced) if synced and synced.isdigit() else None)
+    return Background(assessment, officers, SyncStore(ws.ledger).status().last_success_ms)
 
 
 @dataclass(frozen=True)
@@ -66,6 +65,7 @@ class CheckInForm:
     justification: str | None
     co_officer: str | None
     co_passphrase: str
+    location: Location | None = None
 
 
 def record_check_in(ws: Workspace, signer: Signer, form: CheckInForm) -> Visit:
@@ -75,7 +75,8 @@ def record_check_in(ws: Workspace, signer: Signer, form: CheckInForm) -> Visit:
     # The department's checklists for this kind of visit are chosen by the recorder.
     request = CheckInRequest(
         enterprise=form.uscc, kind=form.kind, reason=form.reason, legal_basis=form.legal_basis,
-        justification=form.justification, code=form.code, scanned_name=form.name)
+        justification=form.justification, code=form.code, scanned_name=form.name,
+        location=form.location)
     # Refuse what can be refused before the co-officer's passphrase is tried.
     recorder.precheck(request)
     co = [ws.ledger.unlock(form.co_officer, form.co_passphrase)] if form.co_officer else []
@@ -89,18 +90,16 @@ class CheckInScreen(Screen):
         super().__init__(ctx)
         self.enterprise: EnterpriseChoice | None = None
         self.background: Background | None = None
-        outer = QHBoxLayout(self)
-        outer.setContentsMargins(24, 20, 24, 20)
-        outer.setSpacing(20)
+        columns = self.columns()
         left = vbox(spacing=16)
         left.addWidget(self._enterprise_card())
         left.addWidget(self._history_card(), 1)
-        outer.addLayout(left, 2)
+        columns.add(left, 2, stacked_stretch=1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(self._form())
-        outer.addWidget(scroll, 3)
+        columns.add(scroll, 3, stacked_stretch=2)
 
     def _enterprise_card(self) -> Any:
         frame, layout = card()
@@ -142,6 +141,9 @@ class CheckInScreen(Screen):
                               (Text("法律依据", "Legal basis"), self.legal_combo)):
             form.addRow(label(self.binder, title, wrap=False), widget)
         form_layout.addLayout(form)
+        self.location_label = label(None, role="muted")
+        self.binder.name(self.location_label, Text("签到位置", "Check-in position"))
+        form_layout.addWidget(self.location_label)
         layout.addWidget(frame)
         layout.addWidget(self._warning_card())
         layout.addWidget(self._co_officer_card())
@@ -195,7 +197,33 @@ class CheckInScreen(Screen):
         self._fill_choices()
         self._show_enterprise()
         self.kind_combo.setFocus()
+        self._watch_position()
         self._load_background()
+
+    def leave(self) -> None:
+        if self.ctx.position is not None:
+            self.ctx.position.stop()
+
+    def _watch_position(self) -> None:
+        """Listen for fixes while the screen is shown; never wait for one."""
+        from inspector_app.ui.location import PositionWatcher
+
+        mode = self.ctx.preferences.location_source
+        if self.ctx.position is None or self.ctx.position.mode != mode:
+            if self.ctx.position is not None:
+                self.ctx.position.stop()
+            self.ctx.position = PositionWatcher(mode)
+            self.ctx.position.changed.connect(self._show_position)
+        self.ctx.position.start()
+        self._show_position(self.ctx.position.latest())
+
+    def _show_position(self, fix: Location | None) -> None:
+        from inspector_app.ui.location import location_text
+
+        if self.ctx.position is not None:
+            fix = self.ctx.position.latest()  # the freshest known, not a stale signal
+        zh, en = location_text(fix)
+        self.binder.text(self.location_label, Text(zh, en))
 
     def back(self) -> None:
         self.ctx.nav.go("scan", purpose="checkin")
@@ -320,7 +348,8 @@ class CheckInScreen(Screen):
             legal_basis=self.legal_combo.currentText() or None,
             justification=self.justification_edit.text() or None,
             co_officer=self.co_combo.currentData() if self.co_frame.isVisibleTo(self) else None,
-            co_passphrase=self.co_pass.text())
+            co_passphrase=self.co_pass.text(),
+            location=self.ctx.position.latest() if self.ctx.position is not None else None)
         self.message.clear()
         self.check_in_button.setEnabled(False)
         self.run(lambda ws: record_check_in(ws, signer, form), self._checked_in, self._refused)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QListWidget, QScrollArea, QSlider, QSpinBox, QWidget
+from PySide6.QtWidgets import QListWidget, QScrollArea, QSlider, QSpinBox, QWidget
 
 from inspector_app.i18n import Text
 from inspector_app.ui.screen import Screen
@@ -100,10 +100,8 @@ class CheckOutScreen(Screen):
         super().__init__(ctx)
         self.view: CheckOutView | None = None
         self.exit_scan = "not_scanned"
-        outer = QHBoxLayout(self)
-        outer.setContentsMargins(24, 20, 24, 20)
-        outer.setSpacing(20)
-        outer.addWidget(self._summary_card(), 1)
+        columns = self.columns()
+        columns.add(self._summary_card(), 1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -114,7 +112,7 @@ class CheckOutScreen(Screen):
         right.addWidget(self._receipt_card())
         right.addStretch(1)
         scroll.setWidget(holder)
-        outer.addWidget(scroll, 1)
+        columns.add(scroll, 1)
 
     def _summary_card(self) -> Any:
         frame, layout = card()

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem
+from PySide6.QtWidgets import QListWidget, QListWidgetItem
 
 from inspector_app.i18n import Text
 from inspector_app.ui.screen import Screen
 from inspector_app.ui.sync_state import SyncState, read_sync_state
 from inspector_app.ui.timer import RunningTimer, clock_text
-from inspector_app.ui.widgets import MessageLine, button, card, label, row, vbox
+from inspector_app.ui.widgets import button, card, label, row, vbox
 
 if TYPE_CHECKING:
     from inspector_app.app import Workspace
@@ -57,23 +57,22 @@ class HomeScreen(Screen):
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
         self.snapshot: HomeSnapshot | None = None
-        outer = QHBoxLayout(self)
-        outer.setContentsMargins(24, 20, 24, 20)
-        outer.setSpacing(20)
+        columns = self.columns()
         left = vbox(spacing=16)
         left.addWidget(self._visit_card())
         self.scan_button = button(self.binder, Text("扫码签到", "Scan to check in"), role="huge")
         self.scan_button.clicked.connect(lambda: self.ctx.nav.go("scan", purpose="checkin"))
         left.addWidget(self.scan_button)
         left.addWidget(self._today_card(), 1)
-        outer.addLayout(left, 3)
+        columns.add(left, 3)
         right = vbox(spacing=16)
         right.addWidget(self._sync_card())
+        ctx.sync.running_changed.connect(self._sync_running)
         self.logs_button = button(self.binder, Text("检查记录（中队长）", "Visit logs (team lead)"))
         self.logs_button.clicked.connect(lambda: self.ctx.nav.go("logs"))
         right.addWidget(self.logs_button)
         right.addStretch(1)
-        outer.addLayout(right, 2)
+        columns.add(right, 2, stacked_stretch=0)
 
     def _visit_card(self) -> Any:
         self.visit_frame, layout = card()
@@ -103,17 +102,10 @@ class HomeScreen(Screen):
         return frame
 
     def _sync_card(self) -> Any:
-        frame, layout = card()
-        layout.addWidget(label(self.binder, Text("同步", "Sync"), role="heading"))
-        self.pending_label = label(None)
-        self.last_sync_label = label(None, role="muted")
-        self.sync_button = button(self.binder, Text("立即同步", "Sync now"))
-        self.sync_button.clicked.connect(self._sync_now)
-        self.sync_message = MessageLine(self.binder)
-        for widget in (self.pending_label, self.last_sync_label, self.sync_button,
-                       self.sync_message):
-            layout.addWidget(widget)
-        return frame
+        from inspector_app.ui.sync_card import SyncCard
+
+        self.sync_card = SyncCard(self.binder, self.ctx.sync, self.tr)
+        return self.sync_card
 
     # -- data -----------------------------------------------------------------
 
@@ -143,7 +135,7 @@ class HomeScreen(Screen):
         else:
             self.timer.stop()
         self._show_today(snapshot)
-        self._show_sync(snapshot.sync)
+        self.ctx.sync.show(snapshot.sync)  # the card (and settings) follow
 
     def _show_today(self, snapshot: HomeSnapshot) -> None:
         from inspector_app.visit_log import local_time_text
@@ -161,26 +153,9 @@ class HomeScreen(Screen):
             self.today_list.addItem(item)
         self.today_empty.setVisible(not snapshot.today)
 
-    def _show_sync(self, sync: SyncState) -> None:
-        from inspector_app.visit_log import local_time_text
-
-        self.pending_label.setText(self.tr(
-            Text("待同步记录：{n} 条", "Events awaiting sync: {n}").format(n=sync.pending)
-            if sync.pending else Text("全部记录已送达中心。", "Everything has reached the centre.")))
-        last = (Text("上次同步：{t}", "Last sync: {t}").format(t=local_time_text(sync.last_sync_ms))
-                if sync.last_sync_ms else Text("尚未同步过（离线记录，联网后同步）。",
-                                               "Never synced (recorded offline; syncs when online)."))
-        self.last_sync_label.setText(self.tr(last))
-        self.sync_button.setEnabled(sync.available)
-        if not sync.available:
-            self.sync_message.show_text("warn", Text("本版本尚未启用同步；记录安全地保存在本机。",
-                                                     "Sync is not enabled in this version; records "
-                                                     "are kept safely on this tablet."))
-        elif sync.last_error:
-            self.sync_message.show_text("error", Text("上次同步失败：{e}", "Last sync failed: {e}")
-                                        .format(e=sync.last_error))
-        else:
-            self.sync_message.clear()
+    def _sync_running(self, running: bool) -> None:
+        if not running and self.isVisible():
+            self.refresh()  # delivery states changed
 
     def _kind_name(self, kind_id: str) -> str:
         profile = self.ctx.profile
@@ -201,21 +176,3 @@ class HomeScreen(Screen):
         visit_id = item.data(Qt.ItemDataRole.UserRole)
         if self.snapshot and self.snapshot.open_visit and self.snapshot.open_visit.id == visit_id:
             self._continue()
-
-    def _sync_now(self) -> None:
-        from inspector_app.ui.sync_state import sync_entry_point
-
-        entry = sync_entry_point()
-        if entry is None:
-            return
-        self.sync_button.setEnabled(False)
-
-        def done(message: Text) -> None:
-            self.sync_message.show_text("ok", message)
-            self.refresh()
-
-        def failed(error: BaseException) -> None:
-            self.shown_in(self.sync_message)(error)
-            self.refresh()
-
-        self.run(entry, done, failed)

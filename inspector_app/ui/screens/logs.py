@@ -17,18 +17,24 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHeaderView,
+    QPlainTextEdit,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
+    QWidget,
 )
 
 from inspector_app.i18n import Text
+from inspector_app.ui.flow import FlowLayout
+from inspector_app.ui.log_charts import DAYS_SHOWN, LogCharts
 from inspector_app.ui.screen import Screen
 from inspector_app.ui.timer import clock_text
-from inspector_app.ui.widgets import MessageLine, button, card, label, line_edit, row, vbox
+from inspector_app.ui.widgets import MessageLine, button, line_edit, vbox
 
 if TYPE_CHECKING:
     from inspector_app.app import Workspace
-    from inspector_app.visit_log import LogRow, VisitLog
+    from inspector_app.i18n import Lang
+    from inspector_app.visit_log import LogRow, VisitDetail, VisitLog
 
 COLUMNS = (
     Text("签到时间", "Checked in"), Text("企业", "Enterprise"), Text("执法人员", "Officer"),
@@ -57,6 +63,44 @@ def bundle_log(path: Path) -> VisitLog:
                      source=path)
 
 
+def load_detail(ws: Workspace, source: Path | None, row: LogRow) -> VisitDetail:
+    """The selected visit in full; photos are checked only on the tablet that holds them."""
+    from inspector_app.visit_log import visit_detail
+
+    if source is None:
+        return visit_detail(row, ws.ledger.visit_events(row.visit.id), ws.templates(), ws.data_dir)
+    from inspector_app.ledger.bundle import read_bundle
+
+    return visit_detail(row, read_bundle(source).events, ws.templates(), None)
+
+
+def write_archive(ws: Workspace, path: Path, rows: list[LogRow], lang: Lang) -> None:
+    from inspector_app.ui.archive_pdf import enterprise_archive_pdf
+
+    visit = rows[0].visit
+    names = {d.id: d.name.render(lang) for d in ws.profile.departments}
+    names.update({k.id: k.name.render(lang) for k in ws.profile.visit_kinds})
+    path.write_bytes(enterprise_archive_pdf(visit.enterprise.uscc, visit.enterprise.name or
+                                            visit.enterprise.uscc, rows, names, lang))
+
+
+def write_one_form(ws: Workspace, path: Path, visit_id: str, lang: Lang) -> None:
+    from inspector_app.checklists import VisitHeader, one_form, one_form_pdf
+    from inspector_app.recorder import VisitRecorder
+    from inspector_app.visit_log import local_time_text
+
+    recorder = VisitRecorder(ws)
+    visit = recorder.visit(visit_id)
+    rows = one_form(recorder.checklists(visit.id), {d.id: d.name for d in ws.profile.departments})
+    names = {o.credential: o.name for o in ws.ledger.officer_keys()}
+    names.update({o.credential: o.name for o in ws.profile.officers})
+    out = visit.checked_out
+    header = VisitHeader(visit.enterprise.name or visit.enterprise.uscc, visit.enterprise.uscc,
+                         visit.id, local_time_text(visit.checked_in.wall_ms),
+                         None if out is None else local_time_text(out.wall_ms))
+    path.write_bytes(one_form_pdf(rows, header, lang, officer_names=names))
+
+
 class LogsScreen(Screen):
     title = Text("检查记录", "Visit logs")
 
@@ -64,10 +108,29 @@ class LogsScreen(Screen):
         super().__init__(ctx)
         self.log: VisitLog | None = None
         self.shown_rows: list[LogRow] = []
+        self.detail: VisitDetail | None = None
         outer = vbox(self, margins=20, spacing=12)
-        outer.addLayout(self._filters())
+        outer.addWidget(self._filters())
         self.source_label = MessageLine(self.binder)
         outer.addWidget(self.source_label)
+        self.pages = QTabWidget()
+        self.binder.name(self.pages, Text("记录与图表", "Records and charts"))
+        self.binder.name(self.pages.tabBar(), Text("切换记录或图表", "Records or charts"))
+        self.pages.addTab(self._records_page(), "")
+        self.charts = LogCharts()
+        self.pages.addTab(self.charts, "")
+        self.binder.bind(self.pages, lambda w, s: w.setTabText(0, s),  # type: ignore[attr-defined]
+                         Text("记录", "Records"))
+        self.binder.bind(self.pages, lambda w, s: w.setTabText(1, s),  # type: ignore[attr-defined]
+                         Text("图表", "Charts"))
+        outer.addWidget(self.pages, 1)
+        self.message = MessageLine(self.binder)
+        outer.addWidget(self.message)
+        outer.addWidget(self._actions())
+
+    def _records_page(self) -> QWidget:
+        page = QWidget()
+        layout = vbox(page, margins=8, spacing=8)
         self.table = QTableWidget(0, len(COLUMNS))
         self.binder.name(self.table, Text("检查记录表", "Visit log table"))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -77,29 +140,47 @@ class LogsScreen(Screen):
         self.table.verticalHeader().setDefaultSectionSize(52)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.table.itemSelectionChanged.connect(self._show_details)
-        self.table.setMinimumHeight(160)
-        outer.addWidget(self.table, 1)
-        details, layout = card()
-        self.details_label = label(None)
-        layout.addWidget(self.details_label)
-        outer.addWidget(details)
-        self.message = MessageLine(self.binder)
-        outer.addWidget(self.message)
+        self.table.itemSelectionChanged.connect(self._load_detail)
+        self.table.setMinimumHeight(150)
+        layout.addWidget(self.table, 3)
+        self.details = QPlainTextEdit()
+        self.details.setReadOnly(True)
+        self.details.setMinimumHeight(110)
+        self.binder.name(self.details, Text("所选检查的详情", "Details of the selected visit"))
+        layout.addWidget(self.details, 2)
+        return page
+
+    def _actions(self) -> QWidget:
+        holder = QWidget()
+        flow = FlowLayout(holder)
         self.local_button = button(self.binder, Text("本机记录", "This tablet"))
         self.local_button.clicked.connect(self.refresh)
-        self.bundle_button = button(self.binder, Text("打开其他设备的记录包…", "Open a bundle from "
-                                                      "another tablet…"))
+        self.bundle_button = button(self.binder, Text("打开其他设备的记录包…", "Open a bundle…"),
+                                    name=Text("打开其他设备导出的记录包", "Open a bundle from another "
+                                              "tablet"))
         self.bundle_button.clicked.connect(self._choose_bundle)
         self.export_button = button(self.binder, Text("导出 CSV…", "Export CSV…"))
         self.export_button.clicked.connect(self._choose_export)
-        outer.addLayout(row(self.local_button, self.bundle_button, self.export_button))
+        self.archive_button = button(self.binder, Text("企业档案 PDF…", "Enterprise archive PDF…"),
+                                     name=Text("导出所选企业的一企一档 PDF",
+                                               "Export the selected enterprise's archive as PDF"))
+        self.archive_button.clicked.connect(self._choose_archive)
+        self.form_button = button(self.binder, Text("一表通查 PDF…", "One-form PDF…"),
+                                  name=Text("导出所选检查的一表通查 PDF",
+                                            "Export the selected visit's one form as PDF"))
+        self.form_button.clicked.connect(self._choose_one_form)
+        for widget in (self.local_button, self.bundle_button, self.export_button,
+                       self.archive_button, self.form_button):
+            flow.addWidget(widget)
+        return holder
 
-    def _filters(self) -> Any:
+    def _filters(self) -> QWidget:
         self.search_edit = line_edit(self.binder, Text("搜索企业名称或代码", "Search enterprise or USCC"))
         self.search_edit.textChanged.connect(lambda _: self._apply_filters())
         self.officer_combo = QComboBox()
         self.binder.name(self.officer_combo, Text("按执法人员筛选", "Filter by officer"))
+        self.department_combo = QComboBox()
+        self.binder.name(self.department_combo, Text("按部门筛选", "Filter by department"))
         self.kind_combo = QComboBox()
         self.binder.name(self.kind_combo, Text("按检查类型筛选", "Filter by kind"))
         self.period_combo = QComboBox()
@@ -110,14 +191,20 @@ class LogsScreen(Screen):
         self.binder.text(self.pending_check, Text("仅未送达", "Not delivered only"))
         self.broken_check = QCheckBox()
         self.binder.text(self.broken_check, Text("仅受损", "Broken only"))
-        self.search_edit.setMinimumWidth(220)
-        for combo in (self.officer_combo, self.kind_combo, self.period_combo):
+        self.search_edit.setMinimumWidth(240)
+        holder = QWidget()
+        flow = FlowLayout(holder)
+        for combo in (self.officer_combo, self.department_combo, self.kind_combo,
+                      self.period_combo):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             combo.currentIndexChanged.connect(lambda _: self._apply_filters())
         for check in (self.warned_check, self.pending_check, self.broken_check):
             check.toggled.connect(lambda _: self._apply_filters())
-        return row(self.search_edit, self.officer_combo, self.kind_combo, self.period_combo,
-                   self.warned_check, self.pending_check, self.broken_check)
+        for widget in (self.search_edit, self.officer_combo, self.department_combo,
+                       self.kind_combo, self.period_combo, self.warned_check, self.pending_check,
+                       self.broken_check):
+            flow.addWidget(widget)
+        return holder
 
     # -- loading ----------------------------------------------------------------------
 
@@ -166,6 +253,9 @@ class LogsScreen(Screen):
                 [(o, _officer_name(profile, o)) for o in officers])
         _refill(self.kind_combo, Text("全部类型", "All kinds"), lang,
                 [(k, _kind_name(profile, k, lang)) for k in kinds])
+        departments = sorted({d for r in log.rows for d in r.visit.departments})
+        _refill(self.department_combo, Text("全部部门", "All departments"), lang,
+                [(d, _department_name(profile, d, lang)) for d in departments])
         current = self.period_combo.currentData()
         self.period_combo.blockSignals(True)
         self.period_combo.clear()
@@ -194,6 +284,7 @@ class LogsScreen(Screen):
                 visit.enterprise.name or "").upper(),
             self.officer_combo.currentData() in (None, visit.officer),
             self.kind_combo.currentData() in (None, visit.kind),
+            self.department_combo.currentData() in (None, *visit.departments),
             earliest is None or local_day(visit.checked_in.wall_ms) >= earliest,
             not self.warned_check.isChecked() or visit.frequency_warned,
             not self.pending_check.isChecked() or not log_row.fully_delivered,
@@ -222,22 +313,43 @@ class LogsScreen(Screen):
             )
             for column, value in enumerate(cells):
                 self.table.setItem(index, column, QTableWidgetItem(value))
-        self.details_label.setText(self.tr(Text("显示 {n} 条检查；选择一行查看详情。",
-                                                "{n} visits shown; select a row for details.")
-                                           .format(n=len(self.shown_rows))))
+        self.details.setPlainText(self.tr(Text("显示 {n} 条检查；选择一行查看详情。",
+                                               "{n} visits shown; select a row for details.")
+                                          .format(n=len(self.shown_rows))))
+        self._show_charts()
 
-    def _show_details(self) -> None:
+    def _selected_row(self) -> LogRow | None:
         selected = self.table.currentRow()
-        if not 0 <= selected < len(self.shown_rows):
+        return self.shown_rows[selected] if 0 <= selected < len(self.shown_rows) else None
+
+    def _load_detail(self) -> None:
+        log_row, log = self._selected_row(), self.log
+        if log_row is None or log is None:
             return
-        visit = self.shown_rows[selected].visit
-        rating = "-" if visit.rating is None else str(visit.rating[0])
-        self.details_label.setText(self.tr(Text(
-            "{id} · 事由：{reason} · 共同执法：{co} · 预警理由：{j} · 评分：{r} · 异常：{a}",
-            "{id} · reason: {reason} · co-officers: {co} · justification: {j} · rating: {r} · "
-            "anomalies: {a}").format(
-            id=visit.id[:8], reason=visit.reason, co=", ".join(visit.co_officers) or "-",
-            j=visit.justification or "-", r=rating, a=len(visit.anomalies))))
+        source = log.source
+        self.run(lambda ws: load_detail(ws, source, log_row), self._show_detail,
+                 self.shown_in(self.message))
+
+    def _show_detail(self, detail: VisitDetail) -> None:
+        from inspector_app.ui.log_detail import detail_text
+
+        self.detail = detail
+        self.details.setPlainText(detail_text(detail, self.ctx.profile, self.ctx.lang.lang))
+
+    def _show_charts(self) -> None:
+        from inspector_app.visit_log import duration_histogram, local_day, visits_per_day
+
+        lang = self.ctx.lang.lang
+        last = max((local_day(r.visit.checked_in.wall_ms) for r in self.shown_rows),
+                   default=dt.date.today())
+        days = visits_per_day(self.shown_rows, last, DAYS_SHOWN)  # up to the latest visit shown
+        self.charts.per_day.show_bars(self.tr(Text("每日检查次数（截至最近一次检查的 {n} 天）",
+                                                   "Visits per day ({n} days to the latest visit)")
+                                              .format(n=DAYS_SHOWN)),
+                                      [(f"{d.month}/{d.day}", n) for d, n in days])
+        self.charts.durations.show_bars(self.tr(Text("检查时长分布", "Visit durations")),
+                                        [(t.render(lang), n)
+                                         for t, n in duration_histogram(self.shown_rows)])
 
     def language_changed(self, lang: str) -> None:
         if self.log is not None:
@@ -250,6 +362,48 @@ class LogsScreen(Screen):
                                               "visits.csv", "CSV (*.csv)")
         if path:
             self.export_csv(Path(path))
+
+    def _choose_archive(self) -> None:
+        log_row = self._selected_row()
+        if log_row is None:
+            self.message.show_text("warn", Text("请先选择该企业的一条检查。",
+                                                "Select a visit of that enterprise first."))
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr(Text("导出企业档案", "Export the enterprise archive")),
+            f"archive-{log_row.visit.enterprise.uscc}.pdf", "PDF (*.pdf)")
+        if path:
+            self.export_archive(log_row.visit.enterprise.uscc, Path(path))
+
+    def export_archive(self, uscc: str, path: Path) -> None:
+        """One archive per enterprise: every visit to ``uscc`` in the log (filters ignored)."""
+        assert self.log is not None
+        rows = [r for r in self.log.rows if r.visit.enterprise.uscc == uscc]
+        rows.sort(key=lambda r: r.visit.checked_in.wall_ms)
+        lang = self.ctx.lang.lang
+        self.run(lambda ws: write_archive(ws, path, rows, lang), lambda _: self._exported(
+            len(rows), path), self.shown_in(self.message))
+
+    def _choose_one_form(self) -> None:
+        log_row = self._selected_row()
+        if log_row is None or (self.log is not None and self.log.source is not None):
+            self.message.show_text("warn", Text("请先选择本机的一条检查。",
+                                                "Select a visit recorded on this tablet first."))
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr(Text("导出一表通查", "Export the one form")),
+            f"one-form-{log_row.visit.id[:8]}.pdf", "PDF (*.pdf)")
+        if path:
+            self.export_one_form(log_row.visit.id, Path(path))
+
+    def export_one_form(self, visit_id: str, path: Path) -> None:
+        lang = self.ctx.lang.lang
+        self.run(lambda ws: write_one_form(ws, path, visit_id, lang),
+                 lambda _: self._exported(1, path), self.shown_in(self.message))
+
+    def _exported(self, count: int, path: Path) -> None:
+        self.message.show_text("ok", Text("已导出 {n} 条检查到 {f}。", "Exported {n} visits to {f}.")
+                               .format(n=count, f=path))
 
     def export_csv(self, path: Path) -> None:
         """Write the visits now shown (filters applied) to ``path``, on the worker."""
@@ -280,6 +434,11 @@ def _refill(combo: QComboBox, all_text: Text, lang: Any, items: list[tuple[str, 
 def _officer_name(profile: Any, credential: str) -> str:
     record = profile.officer(credential) if profile else None
     return f"{record.name} {credential}" if record else credential
+
+
+def _department_name(profile: Any, department_id: str, lang: Any) -> str:
+    department = profile.department(department_id) if profile else None
+    return department.name.render(lang) if department else department_id
 
 
 def _kind_name(profile: Any, kind_id: str, lang: Any) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout
+from PySide6.QtWidgets import QComboBox, QFileDialog
 
 from inspector_app.i18n import Text
 from inspector_app.ui.preview import PreviewWidget
@@ -55,11 +55,9 @@ class ScanScreen(Screen):
         self.worker: CameraWorker | None = None
         self.pending: EnterpriseChoice | None = None
         self._sources: dict[str, SourceFactory] = {}
-        outer = QHBoxLayout(self)
-        outer.setContentsMargins(24, 20, 24, 20)
-        outer.setSpacing(20)
-        outer.addLayout(self._camera_column(), 3)
-        outer.addLayout(self._side_column(), 2)
+        columns = self.columns()
+        columns.add(self._camera_column(), 3)
+        columns.add(self._side_column(), 2, stacked_stretch=0)
 
     def _camera_column(self) -> Any:
         column = vbox(spacing=10)
@@ -127,7 +125,7 @@ class ScanScreen(Screen):
         self._validate_typed("")
         self.preview.clear()
         self.preview.show_message(self.tr(Text("正在查找摄像头…", "Looking for cameras…")))
-        self.run(lambda ws: _cameras(), self._fill_sources)
+        self.run(lambda ws: find_cameras(), self._fill_sources)
         self.uscc_edit.setFocus()
 
     def leave(self) -> None:
@@ -145,6 +143,8 @@ class ScanScreen(Screen):
         from inspector_app.ui.demo_source import DemoPosterSource
 
         self._sources = {}
+        self.ctx.cameras_known = True
+        self.ctx.camera_index = cameras[0].index if cameras else None
         self.source_picker.clear()
         for camera in cameras:
             key = f"camera:{camera.index}"
@@ -319,7 +319,7 @@ class ScanScreen(Screen):
         return record.name if record else None
 
 
-def _cameras() -> list[Any]:
+def find_cameras() -> list[Any]:
     from inspector_app.scanning.sources import enumerate_cameras
 
     return list(enumerate_cameras())

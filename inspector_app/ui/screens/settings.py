@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QButtonGroup, QGridLayout, QListWidget, QPushButton
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QButtonGroup, QListWidget, QPushButton, QScrollArea, QWidget
 
 from inspector_app import __version__
 from inspector_app.i18n import Text
+from inspector_app.ui.flow import FlowLayout
 from inspector_app.ui.preferences import ALL_CHOICES, Choice
 from inspector_app.ui.screen import Screen
-from inspector_app.ui.widgets import button, card, label, row
+from inspector_app.ui.widgets import button, card, label, row, vbox
 
 if TYPE_CHECKING:
     from inspector_app.selftest import CheckResult
@@ -19,8 +21,23 @@ CHOICE_TEXT = {
     "zh": Text("中文", "中文"), "en": Text("English", "English"),
     "normal": Text("标准", "Normal"), "large": Text("大", "Large"), "huge": Text("特大", "Huge"),
     "standard": Text("标准配色", "Standard"), "sunlight": Text("强光高对比度", "Sunlight (high contrast)"),
+    "device": Text("本机定位", "This tablet"), "replay": Text("演示回放", "Demo replay"),
+    "off": Text("关闭", "Off"),
 }
 OUTCOME_MARK = {"ok": "✓", "warning": "⚠", "failed": "✗"}
+
+
+def _scrolled(binder: Any, name: Text) -> tuple[QScrollArea, Any]:
+    """A column that scrolls when the text size makes it taller than the screen."""
+    holder = QWidget()
+    layout = vbox(holder, spacing=16)
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(holder)
+    binder.name(area, name)
+    return area, layout
 
 
 class SettingsScreen(Screen):
@@ -29,21 +46,25 @@ class SettingsScreen(Screen):
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
-        outer = QGridLayout(self)
-        outer.setContentsMargins(24, 20, 24, 20)
-        outer.setHorizontalSpacing(20)
-        outer.addWidget(self._display_card(), 0, 0)
-        outer.addWidget(self._about_card(), 1, 0)
-        outer.addWidget(self._self_test_card(), 0, 1, 2, 1)
-        outer.setColumnStretch(0, 1)
-        outer.setColumnStretch(1, 1)
+        from inspector_app.ui.sync_card import EndpointCard
+
+        columns = self.columns()
+        left, left_layout = _scrolled(self.binder, Text("显示与关于", "Display and about"))
+        left_layout.addWidget(self._display_card())
+        left_layout.addWidget(self._about_card(), 1)
+        right, right_layout = _scrolled(self.binder, Text("中心端与自检", "Endpoint and self-test"))
+        self.endpoint_card = EndpointCard(self.binder, ctx.sync, self.tr)
+        right_layout.addWidget(self.endpoint_card)
+        right_layout.addWidget(self._self_test_card(), 1)
+        columns.add(left, 1)
+        columns.add(right, 1)
 
     def _display_card(self) -> Any:
         frame, layout = card()
         self.choice_buttons: dict[tuple[str, str], QPushButton] = {}
         for choice in ALL_CHOICES:
             layout.addWidget(label(self.binder, choice.description, role="heading"))
-            layout.addLayout(self._choice_row(choice))
+            layout.addWidget(self._choice_row(choice))
         return frame
 
     def _choice_row(self, choice: Choice) -> Any:
@@ -57,7 +78,11 @@ class SettingsScreen(Screen):
             group.addButton(widget)
             buttons.append(widget)
             self.choice_buttons[(choice.name, value)] = widget
-        return row(*buttons)
+        holder = QWidget()
+        flow = FlowLayout(holder)  # long choices wrap on a portrait tablet
+        for widget in buttons:
+            flow.addWidget(widget)
+        return holder
 
     def _about_card(self) -> Any:
         frame, layout = card()
@@ -93,6 +118,7 @@ class SettingsScreen(Screen):
     def enter(self, **_: Any) -> None:
         self._show_choices()
         self._show_about()
+        self.ctx.sync.refresh()  # the endpoint card shows the persisted sync state
 
     def back(self) -> None:
         self.ctx.nav.go("home" if self.ctx.session.active else "signin")

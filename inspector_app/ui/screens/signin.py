@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLineEdit, QListWidget, QListWidgetItem
 
 from inspector_app.i18n import Text
 from inspector_app.ui.screen import Screen
@@ -48,11 +48,9 @@ class SignInScreen(Screen):
         self._countdown = QTimer(self)
         self._countdown.setInterval(1000)
         self._countdown.timeout.connect(self._tick)
-        outer = QHBoxLayout(self)
-        outer.setContentsMargins(24, 20, 24, 20)
-        outer.setSpacing(20)
-        outer.addWidget(self._officer_card(), 5)
-        outer.addLayout(self._right_column(), 6)
+        columns = self.columns()
+        columns.add(self._officer_card(), 5)
+        columns.add(self._right_column(), 6)
 
     # -- layout ---------------------------------------------------------------
 

@@ -1,21 +1,29 @@
-"""Visit in progress: the running timer, the one form of checklists, notes, check-out.
+"""Visit in progress: the running timer, the one form, evidence, rectifications, check-out.
 
 The timer is derived from the check-in event and the clocks now, so it shows
-the right time after the app (or the tablet) restarts.
+the right time after the app (or the tablet) restarts.  Everything recorded
+here (answers, photos, rectifications, a joining department, notes) is one
+signed event, written on the worker; the screen redraws from what was stored.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QListWidget, QScrollArea, QWidget
+from PySide6.QtWidgets import QListWidget, QScrollArea, QWidget
 
 from inspector_app.i18n import Text
 from inspector_app.ui.checklist_form import ChecklistForm
+from inspector_app.ui.evidence_card import EvidenceCard
+from inspector_app.ui.joint_card import JointVisitCard
+from inspector_app.ui.rectification_card import RectificationCard
 from inspector_app.ui.screen import Screen
 from inspector_app.ui.timer import RunningTimer
+from inspector_app.ui.visit_jobs import VisitView, load_visit_view
 from inspector_app.ui.widgets import MessageLine, button, card, label, line_edit, row, vbox
 
 if TYPE_CHECKING:
@@ -23,32 +31,19 @@ if TYPE_CHECKING:
     from inspector_app.checklists import TemplateOutcome
     from inspector_app.domain.visit import Visit
     from inspector_app.ledger.keys import Signer
+    from inspector_app.ui.context import SourceFactory
+    from inspector_app.ui.visit_jobs import PhotoTarget
+
+__all__ = ["VisitScreen", "VisitView", "load_visit_view"]
 
 
-@dataclass(frozen=True)
-class VisitView:
-    visit: Visit
-    seconds: int
-    outcomes: tuple[TemplateOutcome, ...]
-
-
-def load_visit_view(ws: Workspace, visit_id: str) -> VisitView:
-    from inspector_app.checklists import outcomes
-    from inspector_app.recorder import VisitRecorder
-
-    recorder = VisitRecorder(ws)
-    visit = recorder.visit(visit_id)
-    duration = visit.duration(ws.ledger.time_evidence())
-    return VisitView(visit, duration.seconds if duration else 0,
-                     outcomes(recorder.checklists(visit.id)))
-
-
-def answer(ws: Workspace, signer: Signer, visit_id: str, template_id: str, item_id: str,
-           value: Any) -> tuple[TemplateOutcome, ...]:
-    from inspector_app.checklists import outcomes
-    from inspector_app.recorder import VisitRecorder
-
-    return outcomes(VisitRecorder(ws).answer(signer, visit_id, template_id, item_id, value))
+def _scroll(widget: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(widget)
+    return area
 
 
 class VisitScreen(Screen):
@@ -59,20 +54,18 @@ class VisitScreen(Screen):
         self.view: VisitView | None = None
         outer = vbox(self, margins=20, spacing=14)
         outer.addWidget(self._header())
-        body = QHBoxLayout()
-        body.setSpacing(16)
-        self.form = ChecklistForm(self.binder, self._answer)
-        self.form_scroll = QScrollArea()
-        self.form_scroll.setWidgetResizable(True)
-        self.form_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.form_scroll.setWidget(self.form)
-        body.addWidget(self.form_scroll, 3)
-        side_scroll = QScrollArea()  # fits a landscape tablet, and a portrait one
-        side_scroll.setWidgetResizable(True)
-        side_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        side_scroll.setWidget(self._side())
-        body.addWidget(side_scroll, 1)
-        outer.addLayout(body, 1)
+        from inspector_app.ui.adaptive import AdaptiveColumns
+
+        body = AdaptiveColumns(margins=(0, 0), spacing=16)
+        self.form = ChecklistForm(self.binder, self._answer, self._photo_for_item)
+        self.form_scroll = _scroll(self.form)
+        self.binder.name(self.form_scroll, Text("一表通查检查表", "The one form"))
+        body.add(self.form_scroll, 3, stacked_stretch=3)
+        self.side_scroll = side = _scroll(self._side())
+        self.binder.name(side, Text("签退、照片、整改、联合检查与备注",
+                                    "Check-out, photos, rectifications, joint visit and notes"))
+        body.add(side, 2, stacked_stretch=2)
+        outer.addWidget(body, 1)
 
     def _header(self) -> Any:
         frame, layout = card(vertical=False)
@@ -95,6 +88,25 @@ class VisitScreen(Screen):
         self.check_out_button = button(self.binder, Text("签退", "Check out"), role="huge")
         self.check_out_button.clicked.connect(self._check_out)
         side.addWidget(self.check_out_button)
+        self.message = MessageLine(self.binder)
+        side.addWidget(self.message)
+        self.evidence = EvidenceCard(self.binder, self._record_photo, self.tr)
+        self.evidence.camera_button.clicked.connect(self.open_camera)
+        self.rectifications = RectificationCard(self.binder, self._record_rectification, self.tr)
+        self.joint = JointVisitCard(self.binder, self._add_department, self.tr)
+        for widget in (self.evidence, self.rectifications, self.joint, self._notes_card()):
+            side.addWidget(widget)
+        self.abandon_edit = line_edit(self.binder, Text("放弃原因（如企业停产）",
+                                                        "Reason to abandon (e.g. site closed)"))
+        self.abandon_button = button(self.binder, Text("放弃此次检查", "Abandon this visit"),
+                                     role="danger")
+        self.abandon_button.clicked.connect(self._abandon)
+        side.addWidget(self.abandon_edit)
+        side.addLayout(row(self.abandon_button))
+        side.addStretch(1)
+        return holder
+
+    def _notes_card(self) -> Any:
         notes, layout = card()
         layout.addWidget(label(self.binder, Text("备注", "Notes"), role="heading"))
         self.note_edit = line_edit(self.binder, Text("添加备注", "Add a note"))
@@ -104,21 +116,11 @@ class VisitScreen(Screen):
         self.notes_list = QListWidget()
         self.binder.name(self.notes_list, Text("备注列表", "Notes"))
         self.notes_list.setWordWrap(True)
-        self.notes_list.setMinimumHeight(120)
+        self.notes_list.setMinimumHeight(90)
         self.notes_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for widget in (self.note_edit, self.note_button, self.notes_list):
             layout.addWidget(widget)
-        side.addWidget(notes, 1)
-        self.message = MessageLine(self.binder)
-        side.addWidget(self.message)
-        self.abandon_edit = line_edit(self.binder, Text("放弃原因（如企业停产）",
-                                                        "Reason to abandon (e.g. site closed)"))
-        self.abandon_button = button(self.binder, Text("放弃此次检查", "Abandon this visit"),
-                                     role="danger")
-        self.abandon_button.clicked.connect(self._abandon)
-        side.addWidget(self.abandon_edit)
-        side.addLayout(row(self.abandon_button))
-        return holder
+        return notes
 
     # -- entering --------------------------------------------------------------------
 
@@ -131,10 +133,12 @@ class VisitScreen(Screen):
         if self.view is None or self.view.visit.id != visit_id:
             self.enterprise_label.setText("")
             self.timer_label.setText("")
+            self.evidence.aim(None, None)
         self.run(lambda ws: load_visit_view(ws, visit_id), self._show, self.shown_in(self.message))
 
     def leave(self) -> None:
         self.timer.stop()
+        self.evidence.stop()
 
     def _show(self, view: VisitView) -> None:
         if not view.visit.is_open:
@@ -144,8 +148,14 @@ class VisitScreen(Screen):
         self._show_header(view.visit)
         self.timer.start_from(view.seconds)
         self.form.load(view.visit.id, view.outcomes, self._department_name)
+        self._show_side(view)
+
+    def _show_side(self, view: VisitView) -> None:
         self.notes_list.clear()
         self.notes_list.addItems(view.visit.notes)
+        self.evidence.show_photos(view.visit)
+        self.rectifications.show_view(view)
+        self.joint.show_visit(view.visit, self.ctx.profile)
 
     def _show_header(self, visit: Visit) -> None:
         profile, lang = self.ctx.profile, self.ctx.lang.lang
@@ -162,6 +172,7 @@ class VisitScreen(Screen):
     def language_changed(self, lang: str) -> None:
         if self.view is not None:
             self._show_header(self.view.visit)
+            self._show_side(self.view)
 
     def _resync(self) -> None:
         if self.view is not None and self.isVisible():
@@ -171,7 +182,25 @@ class VisitScreen(Screen):
 
     # -- recording ---------------------------------------------------------------------
 
+    def _record(self, job: Callable[[Workspace, Signer, str], VisitView],
+                on_done: Callable[[VisitView], None] | None = None) -> None:
+        """Run ``job(ws, signer, visit_id)`` on the worker, then redraw from the ledger."""
+        signer, view = self.ctx.session.signer, self.view
+        if signer is None or view is None:
+            return
+        visit_id = view.visit.id
+        self.message.clear()
+
+        def done(new: VisitView) -> None:
+            self._show(new)
+            if on_done is not None:
+                on_done(new)
+
+        self.run(lambda ws: job(ws, signer, visit_id), done, self.shown_in(self.message))
+
     def _answer(self, template_id: str, item_id: str, value: Any) -> None:
+        from inspector_app.ui.visit_jobs import answer
+
         signer, view = self.ctx.session.signer, self.view
         if signer is None or view is None:
             return
@@ -182,26 +211,86 @@ class VisitScreen(Screen):
             self.shown_in(self.message)(error)
             self.form.redraw()  # a refused tap must not look recorded
 
+        def recorded(outcomes: tuple[TemplateOutcome, ...]) -> None:
+            self.form.update_state(outcomes)
+            self._refresh_side()
+
         self.run(lambda ws: answer(ws, signer, visit_id, template_id, item_id, value),
-                 self.form.update_state, refused)
+                 recorded, refused)
+
+    def _refresh_side(self) -> None:
+        """Findings changed: the rectification offers follow."""
+        if self.view is not None:
+            visit_id = self.view.visit.id
+            self.run(lambda ws: load_visit_view(ws, visit_id), self._show_side_only)
+
+    def _show_side_only(self, view: VisitView) -> None:
+        self.view = view
+        self._show_side(view)
+
+    def _photo_for_item(self, template_id: str, item_id: str) -> None:
+        """A photo item's button: the next photo is attached to that item."""
+        editor = self.form.editors.get((template_id, item_id))
+        self.evidence.aim((template_id, item_id), editor.item.title.as_text() if editor else None)
+        self.open_camera()
+
+    def open_camera(self) -> None:
+        if not self.ctx.cameras_known and not self.ctx.extra_sources:
+            from inspector_app.ui.screens.scan import find_cameras
+
+            self.run(lambda ws: find_cameras(), self._cameras_found)
+            return
+        factory, fps = self._photo_source()
+        self.evidence.capture.start(factory, self.tr, fps)
+
+    def _cameras_found(self, cameras: list[Any]) -> None:
+        self.ctx.cameras_known = True
+        self.ctx.camera_index = cameras[0].index if cameras else None
+        self.open_camera()
+
+    def _photo_source(self) -> tuple[SourceFactory | None, float | None]:
+        """A replay source offered by a test or demo, else the first camera, else none."""
+        if self.ctx.extra_sources:
+            return next(iter(self.ctx.extra_sources.values())), self.ctx.replay_fps
+        if self.ctx.camera_index is not None:
+            index = self.ctx.camera_index
+
+            def camera() -> Any:
+                from inspector_app.scanning.sources import CameraSource
+
+                return CameraSource(index)
+
+            return camera, None
+        return None, None
+
+    def _record_photo(self, data: bytes | Path, target: PhotoTarget | None,
+                      caption: str | None) -> None:
+        from inspector_app.ui.visit_jobs import record_photo
+
+        self.evidence.capture.stop()
+        self._record(lambda ws, signer, visit_id: record_photo(ws, signer, visit_id, data, target,
+                                                               caption),
+                     lambda view: self.evidence.recorded(view.visit))
+
+    def _record_rectification(self, requirement: str, deadline: dt.date,
+                              item: str | None) -> None:
+        from inspector_app.ui.visit_jobs import record_rectification
+
+        self._record(lambda ws, signer, visit_id: record_rectification(
+            ws, signer, visit_id, requirement, deadline, item))
+
+    def _add_department(self, department: str) -> None:
+        from inspector_app.ui.visit_jobs import add_department
+
+        self._record(lambda ws, signer, visit_id: add_department(ws, signer, visit_id,
+                                                                 department))
 
     def _add_note(self) -> None:
-        signer, view, text = self.ctx.session.signer, self.view, self.note_edit.text()
-        if signer is None or view is None:
-            return
-        visit_id = view.visit.id
+        from inspector_app.ui.visit_jobs import add_note
 
-        def add(ws: Workspace) -> Visit:
-            from inspector_app.recorder import VisitRecorder
-
-            return VisitRecorder(ws).add_note(signer, visit_id, text)
-
-        def added(visit: Visit) -> None:
-            self.note_edit.clear()
-            self.notes_list.clear()
-            self.notes_list.addItems(visit.notes)
-
-        self.run(add, added, self.shown_in(self.message))
+        text = self.note_edit.text()
+        self._record(lambda ws, signer, visit_id: add_note(ws, signer, visit_id, text),
+                     lambda _: self.note_edit.clear())
 
     def _check_out(self) -> None:
         if self.view is not None:
