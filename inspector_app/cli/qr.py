@@ -57,6 +57,14 @@ def _profile(args: argparse.Namespace) -> Profile:
     return load_active_profile(resolve_data_dir(args.data_dir))
 
 
+def _trusted_profile(args: argparse.Namespace) -> Profile:
+    """For verifying: issuer keys from the profile and from sync, revocations included."""
+    from inspector_app.settings import resolve_data_dir
+    from inspector_app.sync.caches import scanning_profile_for
+
+    return scanning_profile_for(resolve_data_dir(args.data_dir))
+
+
 def _issue(args: argparse.Namespace, now: datetime) -> tuple[str, str, str, str]:
     """(code text, USCC, name, key id) from the issuing arguments."""
     from inspector_app.domain.uscc import parse_uscc
@@ -119,7 +127,7 @@ def run_poster(args: argparse.Namespace) -> int:
 def run_verify(args: argparse.Namespace) -> int:
     from inspector_app.scanning.classify import classify
 
-    verdict = classify(args.text, _profile(args), datetime.now(UTC))
+    verdict = classify(args.text, _trusted_profile(args), datetime.now(UTC))
     if args.json:
         print(json.dumps(verdict.to_json(), ensure_ascii=False))
     else:

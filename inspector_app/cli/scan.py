@@ -45,11 +45,11 @@ class FileScan:
 
 
 def run_scan(args: argparse.Namespace) -> int:
-    from inspector_app.app import load_active_profile
     from inspector_app.cli.exit_codes import ExitCode, exit_code_for
     from inspector_app.settings import resolve_data_dir
+    from inspector_app.sync.caches import scanning_profile_for
 
-    profile = load_active_profile(resolve_data_dir(args.data_dir))
+    profile = scanning_profile_for(resolve_data_dir(args.data_dir))
     exit_code = ExitCode.OK
     for scan in _scans(args.files, try_harder=args.try_harder, frames=args.frames):
         if args.json:

@@ -20,6 +20,7 @@ from inspector_app.ui.screen import Screen
 from inspector_app.ui.widgets import MessageLine, button, card, label, line_edit, row, set_role, vbox
 
 if TYPE_CHECKING:
+    from inspector_app.profile import Profile
     from inspector_app.scanning.classify import PayloadVerdict
     from inspector_app.ui.camera import CameraWorker
     from inspector_app.ui.context import SourceFactory
@@ -180,13 +181,21 @@ class ScanScreen(Screen):
             self._start(self._sources[key], replay=not str(key).startswith("camera:"))
 
     def _start(self, factory: SourceFactory, *, replay: bool) -> None:
-        from inspector_app.ui.camera import CameraWorker
+        from inspector_app.sync.caches import scanning_profile
 
         self._stop_camera()
         if self.ctx.profile is None:
             return
         self.preview.show_message(self.tr(Text("正在启动…", "Starting…")))
-        worker = CameraWorker(factory, self.ctx.profile, self.ctx.replay_fps if replay else None)
+        # Codes are verified against the profile's issuer keys and those pulled by sync
+        # (revocations included), read on the database worker.
+        self.run(scanning_profile, lambda trusted: self._start_with(factory, replay, trusted))
+
+    def _start_with(self, factory: SourceFactory, replay: bool, trusted: Profile) -> None:
+        from inspector_app.ui.camera import CameraWorker
+
+        self._stop_camera()
+        worker = CameraWorker(factory, trusted, self.ctx.replay_fps if replay else None)
         worker.preview.connect(self.preview.show_frame)
         worker.state_changed.connect(self._camera_state)
         worker.accepted.connect(self._accepted)
