@@ -234,3 +234,34 @@ def test_a_bad_profile_on_init_changes_nothing(capsys: pytest.CaptureFixture[str
     code, _, err = run(capsys, folder, "init", "--profile", str(bad))
     assert code == ExitCode.REFUSED and "truncated" in err
     assert not folder.exists()
+
+
+def test_scanned_codes_are_checked_against_issuer_keys_pulled_by_sync(
+    capsys: pytest.CaptureFixture[str], data_dir: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from inspector_app.app import open_workspace
+    from inspector_app.ledger import keys
+    from inspector_app.scanning.issuing import issue_enterprise_code
+
+    key = Ed25519PrivateKey.generate()
+    code = issue_enterprise_code(PROFILE.enterprises[0].uscc, PROFILE.enterprises[0].name,
+                                 key_id="lc-2027", private_key=key,
+                                 issued_at=datetime.now(UTC), validity_days=365)
+
+    def verdict() -> dict[str, object]:
+        _, out, _ = run(capsys, data_dir, "qr", "verify", code, "--json")
+        payload: dict[str, object] = json.loads(out)
+        return payload
+
+    assert verdict()["status"] == "rejected"  # the key is not in the profile
+    with open_workspace(data_dir) as ws:  # as a pull from the centre would store it
+        ws.ledger.conn.execute("INSERT INTO central_issuer_keys VALUES (?, ?, 0)",
+                               ("lc-2027", keys.raw_public_key(key)))
+    assert verdict()["status"] == "verified"
+    with open_workspace(data_dir) as ws:
+        ws.ledger.conn.execute("UPDATE central_issuer_keys SET revoked = 1")
+    assert verdict()["status"] == "rejected"
