@@ -2,9 +2,10 @@
 
 Shown on the tablet at the gate so the enterprise's guard can check the officer
 and the visit.  The same text serves two readers: the guard's phone opens
-``<verify_url>#<code>`` on the central endpoint (the fragment never leaves the
-phone in the request line, but the page's script reads it), and any copy of this
-app verifies it offline against the officer's enrolled public key.
+``<verify_url>?code=<code>`` on the central endpoint (the query, unlike a URL
+fragment, reaches the server, which checks the code against the officer keys it
+holds), and any copy of this app verifies it offline against the officer's
+enrolled public key.
 
 Text form: ``ZF1:`` + base45 of::
 
@@ -85,18 +86,35 @@ def issue_credential(credential: OfficerCredential, key: Ed25519PrivateKey) -> s
 
 
 def verification_link(verify_url: str, code: str) -> str:
-    """The URL a guard's phone opens: the code rides in the fragment, percent-encoded."""
+    """The URL a guard's phone opens: the code in the query string, percent-encoded.
+
+    ``+`` and space (both in the base45 alphabet) are escaped as well: a query
+    string decodes a bare ``+`` as a space.
+    """
     from urllib.parse import quote
 
-    return f"{verify_url}#{quote(code, safe=':$*+-./')}"
+    separator = "&" if "?" in verify_url else "?"
+    return f"{verify_url}{separator}code={quote(code, safe=':$*-./')}"
 
 
 def code_from_scan(text: str) -> str:
-    """The ``ZF1:`` text from what was scanned: the bare code or a verification link."""
-    from urllib.parse import unquote
+    """The ``ZF1:`` text from what was scanned: the bare code or a verification link.
 
-    _, hash_sign, fragment = text.partition("#")
-    return unquote(fragment) if hash_sign and not text.startswith(PREFIX) else text
+    Links carry it in ``?code=``; links made before that carried it in the
+    fragment, and are still read.
+    """
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    if text.startswith(PREFIX):
+        return text
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # not a URL at all (e.g. an unclosed "[" host): left for the parser to refuse
+        return text
+    codes = parse_qs(parts.query).get("code")
+    if codes:
+        return codes[0]
+    return unquote(parts.fragment) if parts.fragment else text
 
 
 def parse_credential(text: str) -> tuple[OfficerCredential, bytes, bytes]:

@@ -42,10 +42,13 @@ class App:
     ctx: AppContext
 
     def close(self) -> None:
+        from inspector_app.ui.camera import wait_for_stopped_cameras
+
         self.ctx.sync.stop()
         if self.ctx.position is not None:
             self.ctx.position.stop()
         self.window.close()
+        wait_for_stopped_cameras()
         self.ctx.tasks.shutdown()
         self.window.deleteLater()  # a closed window is not deleted by itself
 

@@ -80,8 +80,24 @@ class CameraWorker(QThread):
         self._capture_wanted = True
 
     def stop(self) -> None:
+        """Ask the thread to end, and return at once.
+
+        Waiting here would hold the GUI thread for up to a frame's decoding; instead the
+        worker is kept alive (a running QThread must not be destroyed) and deletes itself
+        once its thread has finished.  :func:`wait_for_stopped_cameras` joins the ones
+        still winding down when the app closes.
+        """
         self.requestInterruption()
-        self.wait()
+        if self.isRunning():
+            _STOPPING.add(self)
+            self.finished.connect(self._retire)
+        else:
+            self.deleteLater()
+
+    def _retire(self) -> None:
+        _STOPPING.discard(self)
+        self.deleteLater()
+
 
     def run(self) -> None:
         try:
@@ -161,3 +177,14 @@ class CameraWorker(QThread):
         if self._profile is not None:
             self.still_result.emit(None if chosen is None else
                                    classify(chosen.text, self._profile, datetime.now(UTC)))
+
+
+#: Workers asked to stop whose threads have not finished yet.
+_STOPPING: set[CameraWorker] = set()
+
+
+def wait_for_stopped_cameras(timeout_ms: int = 3000) -> None:
+    """Join camera threads still winding down (at close, where a short wait is fine)."""
+    for worker in list(_STOPPING):
+        worker.wait(timeout_ms)
+    _STOPPING.clear()

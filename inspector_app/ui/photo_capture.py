@@ -85,7 +85,6 @@ class PhotoCapture(QWidget):
 
     def stop(self) -> None:
         if self.worker is not None:
-            self.worker.stop()
-            self.worker.deleteLater()
+            self.worker.stop()  # it deletes itself once its thread has ended
             self.worker = None
         self.hide()

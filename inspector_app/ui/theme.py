@@ -53,6 +53,7 @@ def apply_theme(app: QApplication, theme: str, text_size: str) -> None:
 
 def style_sheet(p: Palette, base: int) -> str:
     big, title, timer = round(base * 1.35), round(base * 1.6), round(base * 3.6)
+    display = round(base * 2.4)  # the officer's name and number, read by a guard a step away
     return f"""
 * {{ font-family: "{FONT_FAMILY}"; font-size: {base}px; color: {p.text}; }}
 QMainWindow, QStackedWidget, QScrollArea, QScrollArea > QWidget > QWidget,
@@ -64,6 +65,8 @@ QLabel {{ background: transparent; }}
 QLabel[role="title"] {{ font-size: {title}px; font-weight: bold; }}
 QLabel[role="heading"] {{ font-size: {big}px; font-weight: bold; }}
 QLabel[role="muted"] {{ color: {p.muted}; }}
+QLabel[role="display"] {{ font-size: {display}px; font-weight: bold; }}
+QFrame[role="cover"] {{ background: {p.background}; }}
 QLabel[role="timer"] {{ font-size: {timer}px; font-weight: bold; color: {p.primary}; }}
 QLabel[tone="ok"] {{ color: {p.ok}; font-weight: bold; }}
 QLabel[tone="warn"] {{ color: {p.warn}; background: {p.warn_surface}; padding: 8px;
@@ -98,9 +101,14 @@ QListWidget, QTableView {{ background: {p.surface}; border: {p.border_px}px soli
     border-radius: 8px; gridline-color: {p.border}; selection-background-color: {p.primary};
     selection-color: {p.on_primary}; }}
 QListWidget::item {{ min-height: {TOUCH_PX}px; padding: 4px 8px; }}
+QMenu {{ background: {p.surface}; border: {max(p.border_px, 2)}px solid {p.border}; }}
+QMenu::item {{ min-height: {TOUCH_PX - 24}px; padding: 12px 28px; }}
+QMenu::item:selected {{ background: {p.primary}; color: {p.on_primary}; }}
 QHeaderView::section {{ background: {p.background}; padding: 6px; border: none;
     border-bottom: {p.border_px}px solid {p.border}; font-weight: bold; }}
 QScrollBar:vertical {{ width: 28px; background: {p.background}; }}
+QScrollBar:horizontal {{ height: 28px; background: {p.background}; }}
+QScrollBar::handle:horizontal {{ background: {p.border}; min-width: 60px; border-radius: 8px; }}
 QScrollBar::handle:vertical {{ background: {p.border}; min-height: 60px; border-radius: 8px; }}
 QCheckBox {{ min-height: {TOUCH_PX}px; spacing: 12px; }}
 QTabBar::tab {{ min-height: {TOUCH_PX - 8}px; min-width: 120px; padding: 4px 24px;

@@ -6,7 +6,8 @@ control is created with its accessible name and follows language changes.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -14,6 +15,8 @@ from PySide6.QtWidgets import (
     QLayout,
     QLineEdit,
     QPushButton,
+    QSplitter,
+    QSplitterHandle,
     QVBoxLayout,
     QWidget,
 )
@@ -142,3 +145,30 @@ def name_inner_editor(binder: Binder, widget: QWidget, name: Text) -> None:
     """A date or number box types into a line edit of its own: give it the same name."""
     for inner in widget.findChildren(QLineEdit):
         binder.name(inner, name)
+
+
+class GripSplitter(QSplitter):
+    """A splitter whose handle carries a grip (a short rounded bar), so it reads as
+    something to drag rather than as a scroll bar or a rule."""
+
+    def createHandle(self) -> QSplitterHandle:
+        return _GripHandle(self.orientation(), self)
+
+
+class _GripHandle(QSplitterHandle):
+    GRIP_LENGTH_PX = 72
+    GRIP_THICKNESS_PX = 5
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        colour = self.palette().color(QPalette.ColorRole.WindowText)  # the theme's text colour
+        colour.setAlphaF(0.45)
+        painter.setBrush(colour)
+        length, thickness = self.GRIP_LENGTH_PX, self.GRIP_THICKNESS_PX
+        if self.orientation() == Qt.Orientation.Horizontal:
+            length, thickness = thickness, length
+        grip = QRectF((self.width() - length) / 2, (self.height() - thickness) / 2, length, thickness)
+        painter.drawRoundedRect(grip, 2.5, 2.5)
+        painter.end()

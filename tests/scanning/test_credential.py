@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 import segno
@@ -56,3 +57,22 @@ def test_another_officers_key_or_an_old_code_is_refused() -> None:
         verify_credential(code, PUBLIC, NOW + timedelta(days=1))
     with pytest.raises(CredentialRejected, match="not_yet_valid"):
         verify_credential(code, PUBLIC, NOW - timedelta(hours=1))
+
+
+def test_the_link_carries_the_code_in_the_query_where_a_server_receives_it() -> None:
+    """Browsers never send a URL fragment; the query reaches the verification page whole."""
+    code = issue_credential(VISIT, OFFICER_KEY)
+    link = verification_link("https://jd.example.gov.cn/verify", code)
+    parts = urlsplit(link)
+    assert parts.path == "/verify" and parts.fragment == ""
+    assert parse_qs(parts.query) == {"code": [code]}  # '+' and space survive form decoding
+    awkward = "ZF1:A B+C%D$E*F-G.H/I"  # every base45 character a URL treats specially
+    query = urlsplit(verification_link("https://jd.example.gov.cn/verify", awkward)).query
+    assert " " not in query and "+" not in query and parse_qs(query) == {"code": [awkward]}
+    assert verification_link("https://jd.example.gov.cn/verify?lang=zh", code).count("?") == 1
+
+
+def test_links_with_the_code_in_the_fragment_are_still_read() -> None:
+    code = issue_credential(VISIT, OFFICER_KEY)
+    assert code_from_scan("https://jd.example.gov.cn/verify#" + quote(code, safe=":$*+-./")) == code
+    assert code_from_scan("http://[unclosed/verify") == "http://[unclosed/verify"

@@ -1,9 +1,9 @@
 """A whole visit through the real app, as an officer does it, with no event-loop stall over 50 ms.
 
 Sign in, type the enterprise's USCC, check in through a frequency warning with a
-justification and a co-officer's signature, answer a checklist item, take a photo
-with a (video-file) camera, check out with a reason for not scanning, record the
-enterprise's rating, and sync to a real ``inspector-central`` process on loopback.
+justification and a co-officer's signature, show the officer code (亮码), answer a
+checklist item, take a photo with a (video-file) camera, check out with a reason for
+not scanning, record the enterprise's rating, and sync to a real ``inspector-central`` process on loopback.
 The ledger is read back through the core, and the server's own listing is asked
 whether it holds exactly this tablet's visits, verified.
 """
@@ -151,6 +151,11 @@ def test_a_whole_visit_through_the_app(qtbot: QtBot, gui: App, data_dir: Path, c
     wait_idle(qtbot, gui)
     form = visit_screen.form
     qtbot.waitUntil(lambda: not form.building)
+    QTest.mouseClick(visit_screen.code_button, Qt.MouseButton.LeftButton)  # 亮码 at the gate
+    wait_idle(qtbot, gui)
+    assert visit_screen.code_view.isVisible()
+    assert f"{sqlite_server.url}/verify?code=ZF1" in visit_screen.code_view.code.text
+    QTest.mouseClick(visit_screen.code_view.close_button, Qt.MouseButton.LeftButton)
     editor = form.editors[("special-equipment", "se-safety-manager")]
     QTest.mouseClick(editor.buttons["no"], Qt.MouseButton.LeftButton)
     wait_idle(qtbot, gui)

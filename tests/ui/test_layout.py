@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QAbstractButton, QApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication, QTableView
 from pytestqt.qtbot import QtBot
 
 from inspector_app.app import open_workspace
@@ -97,3 +97,27 @@ def test_every_screen_fits_every_tablet_shape(qtbot: QtBot, gui: App, data_dir: 
                          for p in _problems(gui, size)]
     gui.window.go("home")
     assert problems == [], "\n".join(problems)
+
+
+def _rows_in_full_view(table: QTableView) -> int:
+    viewport = table.viewport().rect()
+    model = table.model()
+    return sum(1 for row in range(model.rowCount())
+               if viewport.contains(table.visualRect(model.index(row, 0))))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_team_lead_sees_eight_visits_at_once_on_a_landscape_tablet(
+        qtbot: QtBot, gui: App, data_dir: Path, clock: FakeClock, lang: str) -> None:
+    seed_visits(data_dir, clock, 20)
+    gui.window.set_preferences(gui.ctx.preferences.with_value("language", lang))
+    sign_in(qtbot, gui)
+    gui.window.go("logs")
+    _settle(qtbot, gui)
+    assert _problems(gui, QSize(1280, 800)) == []
+    logs: Any = gui.window.current
+    assert logs.table.rowCount() == 20
+    assert _rows_in_full_view(logs.table) >= 8
+    assert not logs.table.horizontalScrollBar().isVisible()  # every column in view
+    enterprise = logs.table.item(0, 1)
+    assert logs.table.columnWidth(1) >= logs.fontMetrics().horizontalAdvance(enterprise.text())

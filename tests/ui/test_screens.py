@@ -222,6 +222,26 @@ def test_logs_show_integrity_and_delivery_and_export_csv(
     assert content.startswith("\ufeff") and content.count("德州恒信机械制造有限公司") == 2
 
 
+def test_more_filters_hold_the_yes_no_filters_and_say_how_many_are_on(
+        qtbot: QtBot, gui: App, data_dir: Path, clock: FakeClock) -> None:
+    seed_visits(data_dir, clock, 2)
+    sign_in(qtbot, gui)
+    gui.window.go("logs")
+    logs = current(gui)
+    wait_idle(qtbot, gui)
+    filters = logs.filters
+    assert not filters.more_row.isVisibleTo(logs)
+    click(qtbot, filters.more_button)
+    assert filters.more_row.isVisibleTo(logs)
+    filters.broken_check.setChecked(True)  # both visits are intact
+    assert logs.table.rowCount() == 0
+    click(qtbot, filters.more_button)
+    assert not filters.more_row.isVisibleTo(logs) and "（1）" in filters.more_button.text()
+    assert logs.export_actions[0].text().startswith("CSV")
+    filters.broken_check.setChecked(False)
+    assert logs.table.rowCount() == 2 and filters.more_button.text() == "更多筛选"
+
+
 def test_a_bundle_from_another_tablet_is_verified_and_a_tampered_one_is_flagged(
         qtbot: QtBot, gui: App, data_dir: Path, clock: FakeClock, tmp_path: Path) -> None:
     seed_visits(data_dir, clock, 1)

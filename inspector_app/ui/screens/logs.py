@@ -8,41 +8,61 @@ whether its own events are intact, and if not, at which event.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
-    QComboBox,
+    QButtonGroup,
     QFileDialog,
+    QHBoxLayout,
     QHeaderView,
+    QMenu,
     QPlainTextEdit,
+    QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
-    QTabWidget,
     QWidget,
 )
 
 from inspector_app.i18n import Text
-from inspector_app.ui.flow import FlowLayout
+from inspector_app.ui.adaptive import AdaptiveColumns
 from inspector_app.ui.log_charts import DAYS_SHOWN, LogCharts
+from inspector_app.ui.log_filters import LogFilters, kind_name, officer_name
 from inspector_app.ui.screen import Screen
 from inspector_app.ui.timer import clock_text
-from inspector_app.ui.widgets import MessageLine, button, line_edit, vbox
+from inspector_app.ui.widgets import GripSplitter, MessageLine, button, vbox
 
 if TYPE_CHECKING:
     from inspector_app.app import Workspace
     from inspector_app.i18n import Lang
     from inspector_app.visit_log import LogRow, VisitDetail, VisitLog
 
+ENTERPRISE_COLUMN = 1
+#: The widest each column may grow (the enterprise column takes what is left); a longer
+#: text is elided, and the cell's tooltip and the detail pane have it whole.
+COLUMN_CAPS_PX = (170, 0, 140, 200, 190, 130, 130, 160)
 COLUMNS = (
     Text("签到时间", "Checked in"), Text("企业", "Enterprise"), Text("执法人员", "Officer"),
     Text("类型", "Kind"), Text("时长", "Duration"), Text("预警", "Warning"),
     Text("完整性", "Integrity"), Text("送达", "Delivery"),
 )
-PERIODS = ((0, Text("全部日期", "All dates")), (1, Text("今天", "Today")),
-           (7, Text("近 7 天", "Last 7 days")), (30, Text("近 30 天", "Last 30 days")))
+#: Table rows as tall as the smallest touch target, and no taller: every pixel is a visit row.
+ROW_PX = 48
+#: The detail pane starts this tall (a few lines) under the table; its splitter handle enlarges it.
+DETAIL_START_PX = 88
+#: Below this width the bottom bar puts its buttons on a second row.
+BAR_STACK_BELOW_PX = 1100
+
+
+class DetailPane(QPlainTextEdit):
+    """The selected visit in words; it asks for little height so the table gets the rest."""
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), DETAIL_START_PX)
 
 
 def local_log(ws: Workspace) -> VisitLog:
@@ -102,6 +122,9 @@ def write_one_form(ws: Workspace, path: Path, visit_id: str, lang: Lang) -> None
 
 
 class LogsScreen(Screen):
+    """Filters on top, the visits below them (the detail of one under the table), the view
+    switch, where the records come from and the actions at the bottom."""
+
     title = Text("检查记录", "Visit logs")
 
     def __init__(self, ctx: Any) -> None:
@@ -109,102 +132,111 @@ class LogsScreen(Screen):
         self.log: VisitLog | None = None
         self.shown_rows: list[LogRow] = []
         self.detail: VisitDetail | None = None
-        outer = vbox(self, margins=20, spacing=12)
-        outer.addWidget(self._filters())
-        self.source_label = MessageLine(self.binder)
-        outer.addWidget(self.source_label)
-        self.pages = QTabWidget()
-        self.binder.name(self.pages, Text("记录与图表", "Records and charts"))
-        self.binder.name(self.pages.tabBar(), Text("切换记录或图表", "Records or charts"))
-        self.pages.addTab(self._records_page(), "")
+        outer = vbox(self, margins=12, spacing=8)
+        self.filters = LogFilters(self.binder)
+        self.filters.changed.connect(self._apply_filters)
+        self.search_edit = self.filters.search_edit
+        outer.addWidget(self.filters)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self._records_page())
         self.charts = LogCharts()
-        self.pages.addTab(self.charts, "")
-        self.binder.bind(self.pages, lambda w, s: w.setTabText(0, s),  # type: ignore[attr-defined]
-                         Text("记录", "Records"))
-        self.binder.bind(self.pages, lambda w, s: w.setTabText(1, s),  # type: ignore[attr-defined]
-                         Text("图表", "Charts"))
+        self.pages.addWidget(self.charts)
         outer.addWidget(self.pages, 1)
         self.message = MessageLine(self.binder)
         outer.addWidget(self.message)
-        outer.addWidget(self._actions())
+        outer.addWidget(self._bottom_bar())
 
     def _records_page(self) -> QWidget:
-        page = QWidget()
-        layout = vbox(page, margins=8, spacing=8)
+        self.splitter = GripSplitter(Qt.Orientation.Vertical)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setHandleWidth(16)
+        self.binder.name(self.splitter, Text("记录表与详情", "Visit table and details"))
         self.table = QTableWidget(0, len(COLUMNS))
         self.binder.name(self.table, Text("检查记录表", "Visit log table"))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(52)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setMinimumSectionSize(ROW_PX)
+        self.table.verticalHeader().setDefaultSectionSize(ROW_PX)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(ENTERPRISE_COLUMN, QHeaderView.ResizeMode.Stretch)
+        header.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.itemSelectionChanged.connect(self._load_detail)
-        self.table.setMinimumHeight(150)
-        layout.addWidget(self.table, 3)
-        self.details = QPlainTextEdit()
+        self.table.setMinimumHeight(4 * ROW_PX)
+        self.details = DetailPane()
         self.details.setReadOnly(True)
-        self.details.setMinimumHeight(110)
+        self.details.setMinimumHeight(ROW_PX + 24)
         self.binder.name(self.details, Text("所选检查的详情", "Details of the selected visit"))
-        layout.addWidget(self.details, 2)
-        return page
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.details)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
+        return self.splitter
 
-    def _actions(self) -> QWidget:
-        holder = QWidget()
-        flow = FlowLayout(holder)
-        self.local_button = button(self.binder, Text("本机记录", "This tablet"))
+    def _bottom_bar(self) -> QWidget:
+        """Records or charts and where they come from on the left, the actions on the right."""
+        bar = AdaptiveColumns(margins=(0, 0), spacing=12, stack_below=BAR_STACK_BELOW_PX,
+                              height_is_free=False)
+        left = QHBoxLayout()
+        left.setSpacing(8)
+        self.records_button = button(self.binder, Text("记录", "Records"), checkable=True,
+                                     name=Text("显示检查记录", "Show the visit records"))
+        self.charts_button = button(self.binder, Text("图表", "Charts"), checkable=True,
+                                    name=Text("显示图表", "Show the charts"))
+        views = QButtonGroup(self)
+        for index, view_button in enumerate((self.records_button, self.charts_button)):
+            views.addButton(view_button, index)
+            left.addWidget(view_button)
+        self.records_button.setChecked(True)
+        views.idClicked.connect(self.show_page)
+        self.source_label = MessageLine(self.binder)
+        left.addWidget(self.source_label, 1)
+        bar.add(left, 1)
+        bar.add(self._actions())
+        return bar
+
+    def show_page(self, index: int) -> None:
+        """0: the records, 1: the charts."""
+        self.pages.setCurrentIndex(index)
+        (self.records_button, self.charts_button)[index].setChecked(True)
+
+    def _actions(self) -> QHBoxLayout:
+        actions = QHBoxLayout()
+        actions.setSpacing(8)
+        actions.addStretch(1)
+        self.local_button = button(self.binder, Text("本机记录", "This tablet"),
+                                   name=Text("显示本机记录", "Show this tablet's records"))
         self.local_button.clicked.connect(self.refresh)
-        self.bundle_button = button(self.binder, Text("打开其他设备的记录包…", "Open a bundle…"),
+        self.bundle_button = button(self.binder, Text("打开记录包…", "Open a bundle…"),
                                     name=Text("打开其他设备导出的记录包", "Open a bundle from another "
                                               "tablet"))
         self.bundle_button.clicked.connect(self._choose_bundle)
-        self.export_button = button(self.binder, Text("导出 CSV…", "Export CSV…"))
-        self.export_button.clicked.connect(self._choose_export)
-        self.archive_button = button(self.binder, Text("企业档案 PDF…", "Enterprise archive PDF…"),
-                                     name=Text("导出所选企业的一企一档 PDF",
-                                               "Export the selected enterprise's archive as PDF"))
-        self.archive_button.clicked.connect(self._choose_archive)
-        self.form_button = button(self.binder, Text("一表通查 PDF…", "One-form PDF…"),
-                                  name=Text("导出所选检查的一表通查 PDF",
-                                            "Export the selected visit's one form as PDF"))
-        self.form_button.clicked.connect(self._choose_one_form)
-        for widget in (self.local_button, self.bundle_button, self.export_button,
-                       self.archive_button, self.form_button):
-            flow.addWidget(widget)
-        return holder
+        self.export_button = button(self.binder, Text("导出", "Export"),
+                                    name=Text("导出 CSV 或 PDF", "Export CSV or PDF"))
+        self.export_button.setMenu(self._export_menu())
+        for widget in (self.local_button, self.bundle_button, self.export_button):
+            actions.addWidget(widget)
+        return actions
 
-    def _filters(self) -> QWidget:
-        self.search_edit = line_edit(self.binder, Text("搜索企业名称或代码", "Search enterprise or USCC"))
-        self.search_edit.textChanged.connect(lambda _: self._apply_filters())
-        self.officer_combo = QComboBox()
-        self.binder.name(self.officer_combo, Text("按执法人员筛选", "Filter by officer"))
-        self.department_combo = QComboBox()
-        self.binder.name(self.department_combo, Text("按部门筛选", "Filter by department"))
-        self.kind_combo = QComboBox()
-        self.binder.name(self.kind_combo, Text("按检查类型筛选", "Filter by kind"))
-        self.period_combo = QComboBox()
-        self.binder.name(self.period_combo, Text("按日期筛选", "Filter by date"))
-        self.warned_check = QCheckBox()
-        self.binder.text(self.warned_check, Text("仅预警", "Warnings only"))
-        self.pending_check = QCheckBox()
-        self.binder.text(self.pending_check, Text("仅未送达", "Not delivered only"))
-        self.broken_check = QCheckBox()
-        self.binder.text(self.broken_check, Text("仅受损", "Broken only"))
-        self.search_edit.setMinimumWidth(240)
-        holder = QWidget()
-        flow = FlowLayout(holder)
-        for combo in (self.officer_combo, self.department_combo, self.kind_combo,
-                      self.period_combo):
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-            combo.currentIndexChanged.connect(lambda _: self._apply_filters())
-        for check in (self.warned_check, self.pending_check, self.broken_check):
-            check.toggled.connect(lambda _: self._apply_filters())
-        for widget in (self.search_edit, self.officer_combo, self.department_combo,
-                       self.kind_combo, self.period_combo, self.warned_check, self.pending_check,
-                       self.broken_check):
-            flow.addWidget(widget)
-        return holder
+    def _export_menu(self) -> QMenu:
+        menu = QMenu(self)
+        self.binder.name(menu, Text("导出", "Export"))
+        choices = (
+            (Text("CSV（当前筛选的检查）…", "CSV (the visits shown)…"), self._choose_export),
+            (Text("企业档案 PDF（所选企业）…", "Enterprise archive PDF (selected enterprise)…"),
+             self._choose_archive),
+            (Text("一表通查 PDF（所选检查）…", "One-form PDF (selected visit)…"),
+             self._choose_one_form),
+        )
+        self.export_actions = []
+        for text, handler in choices:
+            action = menu.addAction("")
+            self.binder.bind(menu, _action_text_setter(action), text)
+            action.triggered.connect(handler)
+            self.export_actions.append(action)
+        return menu
 
     # -- loading ----------------------------------------------------------------------
 
@@ -227,7 +259,7 @@ class LogsScreen(Screen):
 
     def _show_log(self, log: VisitLog) -> None:
         self.log = log
-        self._fill_filter_choices(log)
+        self.filters.fill_choices(log, self.ctx.profile, self.ctx.lang.lang)
         self._show_source(log)
         self._apply_filters()
 
@@ -245,78 +277,65 @@ class LogsScreen(Screen):
                 "{w}: {k} problem(s) found, the first at event {seq}.").format(
                 w=where, k=len(report.findings), seq=report.first_problem_seq()))
 
-    def _fill_filter_choices(self, log: VisitLog) -> None:
-        profile, lang = self.ctx.profile, self.ctx.lang.lang
-        officers = sorted({r.visit.officer for r in log.rows})
-        kinds = sorted({r.visit.kind for r in log.rows})
-        _refill(self.officer_combo, Text("全部人员", "All officers"), self.ctx.lang.lang,
-                [(o, _officer_name(profile, o)) for o in officers])
-        _refill(self.kind_combo, Text("全部类型", "All kinds"), lang,
-                [(k, _kind_name(profile, k, lang)) for k in kinds])
-        departments = sorted({d for r in log.rows for d in r.visit.departments})
-        _refill(self.department_combo, Text("全部部门", "All departments"), lang,
-                [(d, _department_name(profile, d, lang)) for d in departments])
-        current = self.period_combo.currentData()
-        self.period_combo.blockSignals(True)
-        self.period_combo.clear()
-        for days, text in PERIODS:
-            self.period_combo.addItem(text.render(lang), days)
-        self.period_combo.setCurrentIndex(max(0, self.period_combo.findData(current)))
-        self.period_combo.blockSignals(False)
-
     # -- filtering and showing ----------------------------------------------------------
 
     def _apply_filters(self) -> None:
         if self.log is None:
             return
-        self.shown_rows = [r for r in self.log.rows if self._passes(r)]
+        self.shown_rows = [r for r in self.log.rows if self.filters.passes(r)]
         self._fill_table()
 
-    def _passes(self, log_row: LogRow) -> bool:
-        from inspector_app.visit_log import local_day
-
-        visit = log_row.visit
-        search = self.search_edit.text().strip().upper()
-        days = self.period_combo.currentData() or 0
-        earliest = dt.date.today() - dt.timedelta(days=days - 1) if days else None
-        return all((
-            not search or search in visit.enterprise.uscc or search in (
-                visit.enterprise.name or "").upper(),
-            self.officer_combo.currentData() in (None, visit.officer),
-            self.kind_combo.currentData() in (None, visit.kind),
-            self.department_combo.currentData() in (None, *visit.departments),
-            earliest is None or local_day(visit.checked_in.wall_ms) >= earliest,
-            not self.warned_check.isChecked() or visit.frequency_warned,
-            not self.pending_check.isChecked() or not log_row.fully_delivered,
-            not self.broken_check.isChecked() or not log_row.intact,
-        ))
-
     def _fill_table(self) -> None:
-        from inspector_app.visit_log import local_time_text
-
-        profile, lang = self.ctx.profile, self.ctx.lang.lang
+        lang = self.ctx.lang.lang
+        year = _latest_year(self.shown_rows)
         self.table.setHorizontalHeaderLabels([c.render(lang) for c in COLUMNS])
+        # The rows are replaced and the detail pane goes back to its summary: no row stays
+        # highlighted as if its detail were shown.
+        self.table.blockSignals(True)
+        self.table.clearSelection()
+        self.table.setCurrentCell(-1, -1)
+        self.table.blockSignals(False)
         self.table.setRowCount(len(self.shown_rows))
         for index, log_row in enumerate(self.shown_rows):
-            visit = log_row.visit
-            running = visit.is_open and log_row.duration is not None
-            duration = "" if log_row.duration is None else clock_text(log_row.duration.seconds)
-            cells = (
-                local_time_text(visit.checked_in.wall_ms),
-                visit.enterprise.name or visit.enterprise.uscc,
-                _officer_name(profile, visit.officer),
-                _kind_name(profile, visit.kind, lang),
-                duration + (self.tr(Text("（进行中）", " (running)")) if running else ""),
-                "⚠ " + self.tr(Text("已说明理由", "justified")) if visit.frequency_warned else "",
-                ("✓ " if log_row.intact else "✗ ") + log_row.integrity_text().render(lang),
-                log_row.delivery_text().render(lang),
-            )
-            for column, value in enumerate(cells):
-                self.table.setItem(index, column, QTableWidgetItem(value))
+            for column, (value, full) in enumerate(self._cells(log_row, year)):
+                item = QTableWidgetItem(value)
+                item.setToolTip(full)
+                self.table.setItem(index, column, item)
+        self._fit_columns()
         self.details.setPlainText(self.tr(Text("显示 {n} 条检查；选择一行查看详情。",
                                                "{n} visits shown; select a row for details.")
                                           .format(n=len(self.shown_rows))))
         self._show_charts()
+
+    def _fit_columns(self) -> None:
+        """Each column as wide as its contents up to its cap; the enterprise takes the rest."""
+        self.table.resizeColumnsToContents()
+        for column, cap in enumerate(COLUMN_CAPS_PX):
+            if column != ENTERPRISE_COLUMN and self.table.columnWidth(column) > cap:
+                self.table.setColumnWidth(column, cap)
+
+    def _cells(self, log_row: LogRow, latest_year: int | None) -> list[tuple[str, str]]:
+        """Each cell as (shown, in full): the table is kept narrow, the tooltip is not."""
+        from inspector_app.visit_log import local_time_text
+
+        profile, lang = self.ctx.profile, self.ctx.lang.lang
+        visit = log_row.visit
+        running = visit.is_open and log_row.duration is not None
+        duration = "" if log_row.duration is None else clock_text(log_row.duration.seconds)
+        when = local_time_text(visit.checked_in.wall_ms)
+        officer = officer_name(profile, visit.officer)
+        enterprise = visit.enterprise.name or visit.enterprise.uscc
+        cells = [
+            (when[5:] if when.startswith(f"{latest_year}-") else when, when),  # "11-23 09:12"
+            (enterprise, f"{enterprise} {visit.enterprise.uscc}"),
+            (officer.split(" ")[0], officer),  # the name; the credential number in the tooltip
+            kind_name(profile, visit.kind, lang),
+            duration + (self.tr(Text("（进行中）", " (running)")) if running else ""),
+            "⚠ " + self.tr(Text("已说明理由", "justified")) if visit.frequency_warned else "",
+            ("✓ " if log_row.intact else "✗ ") + log_row.integrity_text().render(lang),
+            log_row.delivery_text().render(lang),
+        ]
+        return [cell if isinstance(cell, tuple) else (cell, cell) for cell in cells]
 
     def _selected_row(self) -> LogRow | None:
         selected = self.table.currentRow()
@@ -420,27 +439,17 @@ class LogsScreen(Screen):
             self.shown_in(self.message))
 
 
-def _refill(combo: QComboBox, all_text: Text, lang: Any, items: list[tuple[str, str]]) -> None:
-    current = combo.currentData()
-    combo.blockSignals(True)
-    combo.clear()
-    combo.addItem(all_text.render(lang), None)
-    for value, text in items:
-        combo.addItem(text, value)
-    combo.setCurrentIndex(max(0, combo.findData(current)))
-    combo.blockSignals(False)
+def _action_text_setter(action: QAction) -> Callable[[QWidget, str], None]:
+    """A binder setter for a menu entry (an action is not a widget; its menu is bound)."""
+
+    def set_text(_menu: QWidget, value: str) -> None:
+        action.setText(value)
+
+    return set_text
 
 
-def _officer_name(profile: Any, credential: str) -> str:
-    record = profile.officer(credential) if profile else None
-    return f"{record.name} {credential}" if record else credential
+def _latest_year(rows: list[LogRow]) -> int | None:
+    """The year of the latest visit shown (China time): its visits' times omit the year."""
+    from inspector_app.visit_log import local_day
 
-
-def _department_name(profile: Any, department_id: str, lang: Any) -> str:
-    department = profile.department(department_id) if profile else None
-    return department.name.render(lang) if department else department_id
-
-
-def _kind_name(profile: Any, kind_id: str, lang: Any) -> str:
-    kind = profile.visit_kind(kind_id) if profile else None
-    return kind.name.render(lang) if kind else kind_id
+    return max((local_day(r.visit.checked_in.wall_ms).year for r in rows), default=None)

@@ -54,6 +54,8 @@ class ScanScreen(Screen):
         self.visit_id: str | None = None
         self.expected_uscc: str | None = None
         self.worker: CameraWorker | None = None
+        #: Bumped whenever the camera is stopped, so a start that was waiting is dropped.
+        self._camera_request = 0
         self.pending: EnterpriseChoice | None = None
         self._sources: dict[str, SourceFactory] = {}
         columns = self.columns()
@@ -189,11 +191,16 @@ class ScanScreen(Screen):
         self.preview.show_message(self.tr(Text("正在启动…", "Starting…")))
         # Codes are verified against the profile's issuer keys and those pulled by sync
         # (revocations included), read on the database worker.
-        self.run(scanning_profile, lambda trusted: self._start_with(factory, replay, trusted))
+        request = self._camera_request
+        self.run(scanning_profile,
+                 lambda trusted: self._start_with(factory, replay, trusted, request))
 
-    def _start_with(self, factory: SourceFactory, replay: bool, trusted: Profile) -> None:
+    def _start_with(self, factory: SourceFactory, replay: bool, trusted: Profile,
+                    request: int) -> None:
         from inspector_app.ui.camera import CameraWorker
 
+        if request != self._camera_request:
+            return  # the screen was left, or another camera chosen, meanwhile
         self._stop_camera()
         worker = CameraWorker(factory, trusted, self.ctx.replay_fps if replay else None)
         worker.preview.connect(self.preview.show_frame)
@@ -205,9 +212,9 @@ class ScanScreen(Screen):
         worker.start()
 
     def _stop_camera(self) -> None:
+        self._camera_request += 1
         if self.worker is not None:
-            self.worker.stop()
-            self.worker.deleteLater()
+            self.worker.stop()  # it deletes itself once its thread has ended
             self.worker = None
 
     def _camera_state(self, state: str) -> None:

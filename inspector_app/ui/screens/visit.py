@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from inspector_app.domain.visit import Visit
     from inspector_app.ledger.keys import Signer
     from inspector_app.ui.context import SourceFactory
+    from inspector_app.ui.officer_code import OfficerCode
+    from inspector_app.ui.officer_code_view import OfficerCodeView
     from inspector_app.ui.visit_jobs import PhotoTarget
 
 __all__ = ["VisitScreen", "VisitView", "load_visit_view"]
@@ -52,6 +54,7 @@ class VisitScreen(Screen):
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
         self.view: VisitView | None = None
+        self.code_view: OfficerCodeView | None = None
         outer = vbox(self, margins=20, spacing=14)
         outer.addWidget(self._header())
         from inspector_app.ui.adaptive import AdaptiveColumns
@@ -75,6 +78,12 @@ class VisitScreen(Screen):
         text.addWidget(self.enterprise_label)
         text.addWidget(self.details_label)
         layout.addLayout(text, 1)
+        self.code_button = button(self.binder, Text("亮码", "My code"), role="huge",
+                                  name=Text("亮码入企：出示执法人员身份码",
+                                            "Show my officer code to the guard"))
+        self.code_button.setMinimumWidth(160)  # "亮码" is two characters; the target is not
+        self.code_button.clicked.connect(self.show_code)
+        layout.addWidget(self.code_button, 0, Qt.AlignmentFlag.AlignVCenter)
         self.timer_label = label(None, role="timer", wrap=False)
         self.binder.name(self.timer_label, Text("检查计时", "Visit timer"))
         self.timer_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -139,6 +148,15 @@ class VisitScreen(Screen):
     def leave(self) -> None:
         self.timer.stop()
         self.evidence.stop()
+        if self.code_view is not None:
+            self.code_view.hide()  # the code names the officer: never left behind on lock
+
+    def back(self) -> None:
+        """Escape closes the officer code first, then leaves as any screen does."""
+        if self.code_view is not None and self.code_view.isVisible():
+            self.code_view.hide()
+        else:
+            super().back()
 
     def _show(self, view: VisitView) -> None:
         if not view.visit.is_open:
@@ -173,6 +191,37 @@ class VisitScreen(Screen):
         if self.view is not None:
             self._show_header(self.view.visit)
             self._show_side(self.view)
+
+    # -- the officer code (亮码入企) ---------------------------------------------------------
+
+    def show_code(self) -> None:
+        """Sign a fresh officer code for this visit on the worker, then show it full-screen."""
+        from inspector_app.ui.officer_code import Holder, issue_officer_code
+
+        signer, officer, view = self.ctx.session.signer, self.ctx.session.officer, self.view
+        if signer is None or officer is None or view is None:
+            return
+        holder = Holder(officer.credential, officer.name, officer.department)
+        visit_id = view.visit.id
+        self.message.clear()
+        self.run(lambda ws: issue_officer_code(ws, signer, holder, visit_id), self._present_code,
+                 self.shown_in(self.message))
+
+    def _present_code(self, code: OfficerCode) -> None:
+        from inspector_app.ui.officer_code_view import OfficerCodeView
+
+        if not self.isVisible():
+            return  # the officer left the screen (or the tablet locked) while it was signed
+        if self.code_view is None:
+            self.code_view = OfficerCodeView(self.window(), self.binder)
+        self.code_view.present(code, self._code_details(code))
+
+    def _code_details(self, code: OfficerCode) -> Text:
+        profile, signed = self.ctx.profile, code.credential
+        kind = profile.visit_kind(signed.visit_kind) if profile else None
+        return Text("{dept} · {kind} · {reason}", "{dept} · {kind} · {reason}").format(
+            dept=self._department_name(signed.department),
+            kind=kind.name.as_text() if kind else signed.visit_kind, reason=signed.reason)
 
     def _resync(self) -> None:
         if self.view is not None and self.isVisible():

@@ -1,0 +1,167 @@
+"""The logs screen's filters: one compact row, the rarer yes/no filters behind "More filters".
+
+Every vertical pixel of the logs screen is a visit row the team lead does not
+see, so the search box and the four choices share one row (two on a portrait
+tablet) and keep a fixed width whatever their longest entry (a department's
+full name would otherwise widen its box past the row); the open list shows
+names in full.  The three check boxes sit on a second row shown on demand; the
+button says how many of them are on while the row is hidden.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QComboBox, QWidget
+
+from inspector_app.i18n import Text
+from inspector_app.ui.flow import FlowLayout
+from inspector_app.ui.widgets import button, line_edit, vbox
+
+if TYPE_CHECKING:
+    from inspector_app.i18n import Lang
+    from inspector_app.ui.i18n import Binder
+    from inspector_app.visit_log import LogRow, VisitLog
+
+PERIODS = ((0, Text("全部日期", "All dates")), (1, Text("今天", "Today")),
+           (7, Text("近 7 天", "Last 7 days")), (30, Text("近 30 天", "Last 30 days")))
+#: A closed choice box is this many average characters wide; longer names are elided.
+CHOICE_CHARS = 11
+MORE = Text("更多筛选", "More filters")
+MORE_ACTIVE = Text("更多筛选（{n}）", "More filters ({n})")
+
+
+class LogFilters(QWidget):
+    changed = Signal()
+
+    def __init__(self, binder: Binder) -> None:
+        super().__init__()
+        self._binder = binder
+        column = vbox(self, spacing=8)
+        main = QWidget()
+        flow = FlowLayout(main)
+        self.search_edit = line_edit(binder, Text("搜索企业名称或代码", "Search enterprise or USCC"))
+        self.search_edit.setMinimumWidth(300)
+        self.search_edit.textChanged.connect(lambda _: self.changed.emit())
+        self.officer_combo = self._choice(Text("按执法人员筛选", "Filter by officer"))
+        self.department_combo = self._choice(Text("按部门筛选", "Filter by department"))
+        self.kind_combo = self._choice(Text("按检查类型筛选", "Filter by kind"))
+        self.period_combo = self._choice(Text("按日期筛选", "Filter by date"))
+        self.more_button = button(binder, MORE, checkable=True,
+                                  name=Text("更多筛选：仅预警、仅未送达、仅受损",
+                                            "More filters: warnings, not delivered, broken"))
+        self.more_button.toggled.connect(self._show_more)
+        for widget in (self.search_edit, self.officer_combo, self.department_combo,
+                       self.kind_combo, self.period_combo, self.more_button):
+            flow.addWidget(widget)
+        column.addWidget(main)
+        column.addWidget(self._more_row())
+
+    def _choice(self, name: Text) -> QComboBox:
+        combo = QComboBox()
+        self._binder.name(combo, name)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(CHOICE_CHARS)
+        combo.currentIndexChanged.connect(lambda _: self.changed.emit())
+        return combo
+
+    def _more_row(self) -> QWidget:
+        self.more_row = QWidget()
+        flow = FlowLayout(self.more_row, spacing=24)
+        self.warned_check = self._check(Text("仅预警", "Warnings only"))
+        self.pending_check = self._check(Text("仅未送达", "Not delivered only"))
+        self.broken_check = self._check(Text("仅受损", "Broken only"))
+        for check in self.checks:
+            flow.addWidget(check)
+        self.more_row.hide()
+        return self.more_row
+
+    def _check(self, text: Text) -> QCheckBox:
+        check = QCheckBox()
+        self._binder.text(check, text)
+        check.toggled.connect(lambda _: self._checks_changed())
+        return check
+
+    @property
+    def checks(self) -> tuple[QCheckBox, ...]:
+        return (self.warned_check, self.pending_check, self.broken_check)
+
+    def _show_more(self, shown: bool) -> None:
+        self.more_row.setVisible(shown)
+        self._label_more()
+
+    def _checks_changed(self) -> None:
+        self._label_more()
+        self.changed.emit()
+
+    def _label_more(self) -> None:
+        active = sum(check.isChecked() for check in self.checks)
+        hidden = not self.more_button.isChecked()
+        text = MORE_ACTIVE.format(n=active) if active and hidden else MORE
+        self._binder.bind(self.more_button, lambda w, s: w.setText(s), text)  # type: ignore[attr-defined]
+
+    # -- choices and the test --------------------------------------------------------------
+
+    def fill_choices(self, log: VisitLog, profile: Any, lang: Lang) -> None:
+        """The officers, kinds and departments found in ``log``; the current choices kept."""
+        officers = sorted({r.visit.officer for r in log.rows})
+        kinds = sorted({r.visit.kind for r in log.rows})
+        departments = sorted({d for r in log.rows for d in r.visit.departments})
+        _refill(self.officer_combo, Text("全部人员", "All officers"), lang,
+                [(o, officer_name(profile, o)) for o in officers])
+        _refill(self.kind_combo, Text("全部类型", "All kinds"), lang,
+                [(k, kind_name(profile, k, lang)) for k in kinds])
+        _refill(self.department_combo, Text("全部部门", "All departments"), lang,
+                [(d, department_name(profile, d, lang)) for d in departments])
+        _refill(self.period_combo, None, lang, [(days, text.render(lang)) for days, text in PERIODS])
+
+    def passes(self, log_row: LogRow) -> bool:
+        from inspector_app.visit_log import local_day
+
+        visit = log_row.visit
+        search = self.search_edit.text().strip().upper()
+        days = self.period_combo.currentData() or 0
+        earliest = dt.date.today() - dt.timedelta(days=days - 1) if days else None
+        return all((
+            not search or search in visit.enterprise.uscc or search in (
+                visit.enterprise.name or "").upper(),
+            self.officer_combo.currentData() in (None, visit.officer),
+            self.kind_combo.currentData() in (None, visit.kind),
+            self.department_combo.currentData() in (None, *visit.departments),
+            earliest is None or local_day(visit.checked_in.wall_ms) >= earliest,
+            not self.warned_check.isChecked() or visit.frequency_warned,
+            not self.pending_check.isChecked() or not log_row.fully_delivered,
+            not self.broken_check.isChecked() or not log_row.intact,
+        ))
+
+
+def _refill(combo: QComboBox, all_text: Text | None, lang: Lang,
+            items: list[tuple[Any, str]]) -> None:
+    """Replace the entries, keeping the current choice; ``all_text`` heads an entry for "any"."""
+    current = combo.currentData()
+    combo.blockSignals(True)
+    combo.clear()
+    if all_text is not None:
+        combo.addItem(all_text.render(lang), None)
+    for value, text in items:
+        combo.addItem(text, value)
+        combo.setItemData(combo.count() - 1, text, Qt.ItemDataRole.ToolTipRole)
+    combo.setCurrentIndex(max(0, combo.findData(current)))
+    combo.blockSignals(False)
+
+
+def officer_name(profile: Any, credential: str) -> str:
+    record = profile.officer(credential) if profile else None
+    return f"{record.name} {credential}" if record else credential
+
+
+def department_name(profile: Any, department_id: str, lang: Any) -> str:
+    department = profile.department(department_id) if profile else None
+    return department.name.render(lang) if department else department_id
+
+
+def kind_name(profile: Any, kind_id: str, lang: Any) -> str:
+    kind = profile.visit_kind(kind_id) if profile else None
+    return kind.name.render(lang) if kind else kind_id
