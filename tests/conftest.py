@@ -13,6 +13,7 @@ import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -80,3 +81,11 @@ def data_dir(template_data_dir: Path, tmp_path: Path) -> Path:
 def workspace(data_dir: Path, clock: FakeClock) -> Iterator[Workspace]:
     with open_workspace(data_dir, clock) as ws:
         yield ws
+
+
+def missing_locally(reason: str) -> NoReturn:
+    """Skip on a developer's machine that lacks a system package; fail in CI, where the
+    test command installs it, so that a skip can never hide there."""
+    if os.environ.get("CI"):
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)

@@ -8,6 +8,7 @@ import pytest
 
 from inspector_app.checklists import fonts
 from inspector_app.errors import EnvironmentProblem
+from tests.conftest import missing_locally
 
 
 def test_fontconfig_listing_prefers_simplified_chinese(tmp_path: Path) -> None:
@@ -38,5 +39,5 @@ def test_folder_search_reads_the_family_from_the_file() -> None:
     """Where fontconfig is missing (Windows), the face is found by reading the file."""
     found = fonts._from_font_folders()
     if found is None:
-        pytest.skip("no known CJK font file in the usual font folders")
+        missing_locally("no known CJK font file in the usual font folders")
     assert found.family in fonts.PREFERRED_FAMILIES

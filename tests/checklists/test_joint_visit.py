@@ -25,6 +25,7 @@ from inspector_app.errors import EnvironmentProblem
 from inspector_app.profile import demo_profile_path, load_profile
 from inspector_app.profile.model import LangText
 from tests.checklists.helpers import EventLog
+from tests.conftest import missing_locally
 
 ZHANG, ZHAO = "37142320001", "37142330001"
 NAMES = {ZHANG: "张明", ZHAO: "赵磊"}
@@ -128,7 +129,7 @@ def _font() -> FontFile:
     try:
         return find_cjk_font()
     except EnvironmentProblem as problem:
-        pytest.skip(f"no CJK font installed (fonts-noto-cjk): {problem.render('en')}")
+        missing_locally(f"no CJK font installed (fonts-noto-cjk): {problem.render('en')}")
 
 
 def test_pdf_is_an_a4_document_with_the_font_embedded(bundled: tuple[Template, ...]) -> None:
