@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from fpdf import FPDF
 
 _FONT = "cjk"
+#: The name under which :func:`landscape_a4` registers the CJK font.
+FONT_NAME = _FONT
 #: Relative widths of department, item, content, result, rectification, deadline, officer.
 _COLUMN_WIDTHS = (12, 24, 38, 17, 34, 12, 21)
 _TITLE = Text("涉企联合检查一表通查", "Joint inspection: one form")
@@ -48,11 +50,8 @@ class VisitHeader:
         return [(label, value) for label, value in listed + list(self.extra) if value]
 
 
-def one_form_pdf(rows: Sequence[OneFormRow], header: VisitHeader, lang: Lang, *,
-                 officer_names: Mapping[str, str] | None = None,
-                 font: FontFile | None = None,
-                 created: dt.datetime | None = None) -> bytes:
-    """Render the one form; ``created`` fixes the PDF's date (reproducible output)."""
+def landscape_a4(font: FontFile | None = None, created: dt.datetime | None = None) -> FPDF:
+    """An A4 landscape document with the CJK font registered as :data:`FONT_NAME`."""
     from fpdf import FPDF  # lazy: only report generation needs fpdf2 (an optional extra)
 
     pdf = FPDF(orientation="landscape", unit="mm", format="A4")
@@ -62,6 +61,15 @@ def one_form_pdf(rows: Sequence[OneFormRow], header: VisitHeader, lang: Lang, *,
     pdf.add_font(_FONT, fname=str(chosen.path), collection_font_number=chosen.index)
     pdf.set_margins(12, 12, 12)
     pdf.set_auto_page_break(auto=True, margin=14)
+    return pdf
+
+
+def one_form_pdf(rows: Sequence[OneFormRow], header: VisitHeader, lang: Lang, *,
+                 officer_names: Mapping[str, str] | None = None,
+                 font: FontFile | None = None,
+                 created: dt.datetime | None = None) -> bytes:
+    """Render the one form; ``created`` fixes the PDF's date (reproducible output)."""
+    pdf = landscape_a4(font, created)
     pdf.alias_nb_pages()
     pdf.add_page()
     _title_and_header(pdf, header, lang)

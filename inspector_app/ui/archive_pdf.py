@@ -12,7 +12,8 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from inspector_app.checklists.fonts import FontFile, find_cjk_font
+from inspector_app.checklists.fonts import FontFile
+from inspector_app.checklists.report_pdf import FONT_NAME as _FONT
 from inspector_app.i18n import Lang, Text
 
 if TYPE_CHECKING:
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
 
     from inspector_app.visit_log import LogRow
 
-_FONT = "cjk"
 _TITLE = Text("一企一档：涉企检查记录", "Enterprise archive: visit records")
 _COLUMNS = (
     (Text("签到时间", "Checked in"), 16), (Text("时长", "Duration"), 9),
@@ -35,15 +35,9 @@ def enterprise_archive_pdf(uscc: str, name: str, rows: Sequence[LogRow],
                            font: FontFile | None = None,
                            created: dt.datetime | None = None) -> bytes:
     """``names`` maps department and kind ids to their names in ``lang``."""
-    from fpdf import FPDF
+    from inspector_app.checklists.report_pdf import landscape_a4
 
-    pdf = FPDF(orientation="landscape", unit="mm", format="A4")
-    if created is not None:
-        pdf.set_creation_date(created)
-    chosen = font or find_cjk_font()
-    pdf.add_font(_FONT, fname=str(chosen.path), collection_font_number=chosen.index)
-    pdf.set_margins(12, 12, 12)
-    pdf.set_auto_page_break(auto=True, margin=14)
+    pdf = landscape_a4(font, created)
     pdf.add_page()
     _heading(pdf, uscc, name, rows, lang)
     _table(pdf, rows, names, lang)
