@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector_app.cli.common import say, workspace
-from inspector_app.cli.visits import visit_json
+from inspector_app.cli.visits import visit_rows
 from inspector_app.errors import UserError
 from inspector_app.i18n import Text
 from inspector_app.ledger.bundle import write_bundle
@@ -46,8 +46,7 @@ def run_export(args: argparse.Namespace) -> int:
                 .format(n=count, f=args.output))
             return 0
         recorder = VisitRecorder(ws)
-        rows = [visit_json(v, ws) for v in sorted(recorder.visits(),
-                                                  key=lambda v: v.checked_in.wall_ms)]
+        rows = visit_rows(sorted(recorder.visits(), key=lambda v: v.checked_in.wall_ms), ws)
     text = _csv(rows) if args.format == "csv" else "".join(
         json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     if args.output is None:

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from inspector_app.app import Workspace
 from inspector_app.cli.common import emit_json, read_passphrase, say, workspace
+from inspector_app.domain.events import TimeEvidence
 from inspector_app.domain.visit import Visit
 from inspector_app.i18n import Text
 from inspector_app.ledger.keys import Signer
@@ -255,7 +256,7 @@ def run_visits(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
         recorder = VisitRecorder(ws)
         visits = sorted(recorder.visits(), key=lambda v: v.checked_in.wall_ms)
-        rows = [visit_json(v, ws) for v in visits]
+        rows = visit_rows(visits, ws)
     if args.json:
         emit_json(rows)
         return 0
@@ -266,10 +267,17 @@ def run_visits(args: argparse.Namespace) -> int:
     return 0
 
 
-def visit_json(visit: Visit, ws: Workspace) -> dict[str, Any]:
-    now = ws.ledger.time_evidence()
-    duration = visit.duration(now)
-    delivered = ws.ledger.delivered_ids()
+def visit_rows(visits: list[Visit], ws: Workspace) -> list[dict[str, Any]]:
+    """The log rows of several visits, reading the receipts and the clock once."""
+    delivered, now = ws.ledger.delivered_ids(), ws.ledger.time_evidence()
+    return [visit_json(v, ws, delivered, now) for v in visits]
+
+
+def visit_json(visit: Visit, ws: Workspace, delivered: set[str] | None = None,
+               now: TimeEvidence | None = None) -> dict[str, Any]:
+    duration = visit.duration(now or ws.ledger.time_evidence())
+    if delivered is None:
+        delivered = ws.ledger.delivered_ids()
     return {
         "id": visit.id,
         "state": visit.state.value,
