@@ -85,9 +85,9 @@ def signed_gate_video(path: Path, frames: int = 300) -> Path:
     """The demo enterprise's signed code on a wall, as a video file (the replayed camera)."""
     import cv2
 
-    from inspector_app.domain.uscc import parse_uscc
     from inspector_app.scanning.issuing import issue_enterprise_code, load_issuer_key
     from inspector_app.ui.demo_source import DemoPosterSource
+    from inspector_protocol.uscc import parse_uscc
 
     text = issue_enterprise_code(
         parse_uscc(GATE), "德州恒信机械制造有限公司", key_id="lc-demo-1",

@@ -31,14 +31,14 @@ sys.path.insert(0, str(ROOT))
 
 from inspector_app.app import LEDGER_FILE, Workspace, init_workspace  # noqa: E402
 from inspector_app.clock import SystemClock, TimeReading  # noqa: E402
-from inspector_app.domain import events as ev  # noqa: E402
-from inspector_app.domain.uscc import ALPHABET, complete_uscc  # noqa: E402
-from inspector_app.ledger.envelope import signing_message  # noqa: E402
-from inspector_app.ledger.keys import Signer  # noqa: E402
 from inspector_app.ledger.store import PendingEvent  # noqa: E402
 from inspector_app.ledger.verify import verify_ledger  # noqa: E402
 from inspector_app.officers import enrol_officer  # noqa: E402
 from inspector_app.recorder import CheckInRequest, VisitRecorder  # noqa: E402
+from inspector_protocol import events as ev  # noqa: E402
+from inspector_protocol.envelope import signing_message  # noqa: E402
+from inspector_protocol.keys import Signer  # noqa: E402
+from inspector_protocol.uscc import ALPHABET, complete_uscc  # noqa: E402
 
 DAY_MS = 86_400_000
 ENTERPRISES = 400
@@ -172,7 +172,7 @@ def run(total: int) -> dict[str, Any]:
             t0 = time.perf_counter()
             report = verify_ledger(ws.ledger.conn)
             verify_rates.append(report.events_checked / (time.perf_counter() - t0))
-            assert report.intact, report.findings[:3]
+            assert report.intact, report.problems[:3]
         raw_rate, verify_rate = max(raw_rates), max(verify_rates)
 
         ws.ledger.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

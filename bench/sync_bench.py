@@ -29,9 +29,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from inspector_app.app import Workspace, init_workspace, open_workspace
 from inspector_app.clock import FakeClock
-from inspector_app.domain.uscc import ALPHABET, complete_uscc
-from inspector_app.ledger import keys
-from inspector_app.ledger.envelope import SignedEvent, signing_message
 from inspector_app.ledger.store import PendingEvent
 from inspector_app.sync.client import SyncOptions, run_sync
 from inspector_app.sync.feeds import pull_feed
@@ -41,6 +38,9 @@ from inspector_central.feeds import put_documents
 from inspector_central.ingest import ingest_batch
 from inspector_central.signing import load_or_create_server_key
 from inspector_central.storage import Database
+from inspector_protocol import keys
+from inspector_protocol.envelope import SignedEvent, signing_message
+from inspector_protocol.uscc import ALPHABET, complete_uscc
 from tests.central.harness import (
     Backend,
     CentralServer,
@@ -107,7 +107,7 @@ def ingest_rate(name: str, database: Database, ws: Workspace, raw_rate: float) -
 
 
 def bundle_import(folder: Path, ws: Workspace) -> None:
-    from inspector_app.ledger.bundle import write_bundle
+    from inspector_app.ledger.bundling import write_bundle
     from inspector_central.bundles import import_bundle
 
     path = folder / "backlog.bundle"

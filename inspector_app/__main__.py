@@ -1,5 +1,5 @@
 import sys
 
-from inspector_app.cli import main
+from inspector_app.launcher import main
 
 sys.exit(main())

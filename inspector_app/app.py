@@ -14,10 +14,7 @@ from typing import TYPE_CHECKING
 
 from inspector_app import __version__
 from inspector_app.clock import Clock, SystemClock
-from inspector_app.domain import events as ev
-from inspector_app.errors import UserError
 from inspector_app.fileio import write_durably
-from inspector_app.i18n import Text
 from inspector_app.ledger.store import Ledger
 from inspector_app.profile import (
     Profile,
@@ -26,6 +23,9 @@ from inspector_app.profile import (
     parse_profile,
     read_profile_bytes,
 )
+from inspector_protocol import events as ev
+from inspector_protocol.errors import UserError
+from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
     from inspector_app.checklists import TemplateRegistry

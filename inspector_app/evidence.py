@@ -13,9 +13,9 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from inspector_app.errors import UserError
 from inspector_app.fileio import write_durably
-from inspector_app.i18n import Text
+from inspector_protocol.errors import UserError
+from inspector_protocol.text import Text
 
 PHOTOS_DIR = "photos"
 MAX_PHOTO_BYTES = 25 * 1024 * 1024

@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from inspector_app.errors import UserError
-from inspector_app.i18n import Text
+from inspector_protocol.errors import UserError
+from inspector_protocol.text import Text
 
 
 class DocumentError(UserError):

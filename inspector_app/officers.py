@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from inspector_app.app import Workspace
-from inspector_app.errors import UserError
-from inspector_app.i18n import Text
-from inspector_app.ledger import keys
-from inspector_app.ledger.envelope import SignedEvent
-from inspector_app.ledger.verify import attestation_message
+from inspector_app.ledger import key_wrapping
+from inspector_protocol import keys
+from inspector_protocol.attestation import attestation_message
+from inspector_protocol.envelope import SignedEvent
+from inspector_protocol.errors import UserError
+from inspector_protocol.text import Text
 
 MIN_PASSPHRASE_CHARS = 6
 
@@ -66,7 +67,7 @@ def enrol_officer(
         "public_key": keys.b64encode(public),
         "device_attestation": keys.b64encode(device.sign(attestation_message(credential, public))),
     }
-    wrapped = keys.wrap_private_key(private, passphrase, credential)
+    wrapped = key_wrapping.wrap_private_key(private, passphrase, credential)
     return workspace.ledger.store_officer_key(credential, private, wrapped, body)
 
 

@@ -17,19 +17,19 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from inspector_app.app import Workspace
-from inspector_app.domain import events as ev
 from inspector_app.domain.frequency import FrequencyAssessment, PastVisit, assess
 from inspector_app.domain.location import Location
-from inspector_app.domain.uscc import parse_uscc
 from inspector_app.domain.visit import CORRECTABLE_FIELDS, Visit, VisitState, derive_visit
-from inspector_app.errors import UserError
 from inspector_app.evidence import StoredPhoto
-from inspector_app.i18n import Text
-from inspector_app.ledger.keys import Signer
 from inspector_app.ledger.store import PendingEvent
 from inspector_app.officers import officer_department
 from inspector_app.profile.model import VisitKind
 from inspector_app.registry import find_enterprise
+from inspector_protocol import events as ev
+from inspector_protocol.errors import UserError
+from inspector_protocol.keys import Signer
+from inspector_protocol.text import Text
+from inspector_protocol.uscc import parse_uscc
 
 if TYPE_CHECKING:
     from inspector_app.checklists import VisitChecklists

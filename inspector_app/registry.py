@@ -8,8 +8,8 @@ records the name found here and whether the enterprise is registered at all.
 from __future__ import annotations
 
 from inspector_app.app import Workspace
-from inspector_app.domain.uscc import USCC
 from inspector_app.profile.model import EnterpriseRecord
+from inspector_protocol.uscc import USCC
 
 
 def find_enterprise(workspace: Workspace, uscc: USCC) -> EnterpriseRecord | None:

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from inspector_app.app import Workspace
-from inspector_app.errors import InspectorError
-from inspector_app.i18n import Text
+from inspector_protocol.errors import InspectorError
+from inspector_protocol.text import Text
 
 Outcome = Literal["ok", "warning", "failed"]
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ def _database(workspace: Workspace) -> tuple[Outcome, Text]:
     first = report.first_problem_seq()
     return "failed", Text("发现 {n} 处问题，第一处在第 {seq} 条记录。请联系管理员，不要删除数据。",
                           "{n} problem(s) found, the first at event {seq}. Contact IT; do not "
-                          "delete anything.").format(n=len(report.findings), seq=first)
+                          "delete anything.").format(n=len(report.problems), seq=first)
 
 
 def _keys(workspace: Workspace) -> tuple[Outcome, Text]:

@@ -18,13 +18,13 @@ from pathlib import Path
 
 from inspector_app.checklists.registry import TemplateRegistry
 from inspector_app.checklists.report_csv import defuse_formula
-from inspector_app.domain import events as ev
 from inspector_app.domain.duration import Duration
-from inspector_app.domain.events import TimeEvidence
 from inspector_app.domain.visit import NotAVisit, Visit, derive_visit
-from inspector_app.i18n import Lang, Text
-from inspector_app.ledger.envelope import SignedEvent
-from inspector_app.ledger.verify import Finding, VerificationReport
+from inspector_app.ledger.verify import VerificationProblem, VerificationReport
+from inspector_protocol import events as ev
+from inspector_protocol.envelope import SignedEvent
+from inspector_protocol.events import TimeEvidence
+from inspector_protocol.text import Lang, Text
 
 #: Dates in the log are China Standard Time, as on the enterprise's records.
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "CST")
@@ -35,7 +35,7 @@ class LogRow:
     visit: Visit
     duration: Duration | None
     #: Findings of verification that fall on this visit's events (empty: intact).
-    problems: tuple[Finding, ...]
+    problems: tuple[VerificationProblem, ...]
     events: int
     delivered: int
 
@@ -77,8 +77,8 @@ def build_log(events: Iterable[SignedEvent], report: VerificationReport, deliver
         visit_id = event.visit_id
         if visit_id is not None and event.type in ev.VISIT_EVENT_TYPES:
             by_visit.setdefault(visit_id, []).append(event)
-    problems_at: dict[int, list[Finding]] = {}
-    for finding in report.findings:
+    problems_at: dict[int, list[VerificationProblem]] = {}
+    for finding in report.problems:
         problems_at.setdefault(finding.seq, []).append(finding)
     rows = []
     for visit_events in by_visit.values():

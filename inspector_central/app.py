@@ -21,18 +21,6 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
-from inspector_app.i18n import Text
-from inspector_app.ledger import keys
-from inspector_app.sync.wire import (
-    ACK_DOMAIN,
-    API_PREFIX,
-    MAX_BATCH_EVENTS,
-    MAX_EVENT_BYTES,
-    MAX_FEED_PAGE,
-    MAX_REQUEST_BYTES,
-    PROTOCOL,
-    SignedStatement,
-)
 from inspector_central import __version__
 from inspector_central.bodies import BodyLimits
 from inspector_central.checkpoints import submit_checkpoint
@@ -60,6 +48,17 @@ from inspector_central.pages import credential_page, receipt_page
 from inspector_central.signing import ServerKey, now_ms
 from inspector_central.storage import Database
 from inspector_central.verification import check_credential, check_receipt
+from inspector_protocol import keys, tags
+from inspector_protocol.text import Text
+from inspector_protocol.wire import (
+    API_PREFIX,
+    MAX_BATCH_EVENTS,
+    MAX_EVENT_BYTES,
+    MAX_FEED_PAGE,
+    MAX_REQUEST_BYTES,
+    PROTOCOL,
+    SignedStatement,
+)
 
 log = logging.getLogger("inspector_central")
 _bearer = HTTPBearer(auto_error=False)
@@ -192,7 +191,7 @@ def _same_device(claimed: str, device_id: str) -> None:
 
 def _ack(server_key: ServerKey, device_id: str, nonce: str, kind: str) -> Signed:
     """The server's signed time for this request: the device's time anchor."""
-    return _signed(server_key.sign(ACK_DOMAIN, {
+    return _signed(server_key.sign(tags.ACK.value, {
         "v": 1, "kind": kind, "device": device_id, "nonce": nonce, "server_time_ms": now_ms()}))
 
 

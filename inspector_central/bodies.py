@@ -10,9 +10,9 @@ import json
 import zlib
 from typing import Any
 
-from inspector_app.i18n import Text
-from inspector_app.sync.wire import MAX_REQUEST_BYTES
 from inspector_central.errors import error_body
+from inspector_protocol.text import Text
+from inspector_protocol.wire import MAX_REQUEST_BYTES
 
 Scope = dict[str, Any]
 Message = dict[str, Any]

@@ -25,17 +25,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from inspector_app.i18n import Lang, Text
-from inspector_app.ledger import keys
-from inspector_app.ledger.bundle import HEADER_DOMAIN, Bundle, BundleError, read_bundle
-from inspector_app.ledger.canonical import canonical_bytes
-from inspector_app.sync.wire import MAX_BATCH_EVENTS
 from inspector_central.alarms import record_alarm
 from inspector_central.enrolment import check_genesis, token_hash
 from inspector_central.errors import ApiError
 from inspector_central.ingest import ItemResult, ingest_batch
 from inspector_central.signing import ServerKey, now_ms
 from inspector_central.storage import Database, blob
+from inspector_protocol import keys, tags
+from inspector_protocol.bundle import Bundle, BundleError, read_bundle
+from inspector_protocol.canonical import canonical_bytes
+from inspector_protocol.text import Lang, Text
+from inspector_protocol.wire import MAX_BATCH_EVENTS
 
 
 class BundleRefused(BundleError):
@@ -147,7 +147,7 @@ def _prove_device(bundle: Bundle, device_id: str, public: bytes) -> None:
 
 def _header_signed(bundle: Bundle, public: bytes) -> bool:
     try:
-        message = HEADER_DOMAIN + canonical_bytes(bundle.header)
+        message = tags.BUNDLE_HEADER.value + canonical_bytes(bundle.header)
     except ValueError:
         return False
     return keys.verify_signature(keys.load_public_key(public), bundle.header_sig, message)

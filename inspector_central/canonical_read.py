@@ -1,6 +1,6 @@
 """Parse bytes and check they are canonical, without rebuilding the value.
 
-The ledger's rule (:mod:`inspector_app.ledger.canonical`) is "the bytes equal
+The ledger's rule (:mod:`inspector_protocol.canonical`) is "the bytes equal
 ``canonical_bytes(json.loads(bytes))``"; checking it that way normalises every
 string of the value in Python, which costs the server as much as the signature
 check does.  Here the same rule is checked in parts that run in C:
@@ -28,7 +28,7 @@ import math
 import unicodedata
 from typing import Any
 
-from inspector_app.ledger.canonical import MAX_DECIMAL, MAX_SAFE_INTEGER, MIN_DECIMAL
+from inspector_protocol.canonical import MAX_DECIMAL, MAX_SAFE_INTEGER, MIN_DECIMAL
 
 
 class NotCanonicalBytes(ValueError):

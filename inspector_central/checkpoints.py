@@ -12,14 +12,13 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 
-from inspector_app.i18n import Text
-from inspector_app.ledger import keys
-from inspector_app.ledger.checkpoint import CHECKPOINT_DOMAIN
 from inspector_central.alarms import record_alarm
 from inspector_central.envelopes import Malformed, parse_checkpoint
 from inspector_central.errors import UNAUTHORISED
 from inspector_central.signing import now_ms
 from inspector_central.storage import Database, Tx, blob
+from inspector_protocol import keys, tags
+from inspector_protocol.text import Text
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ def submit_checkpoint(database: Database, device_id: str, raw: bytes, sig: bytes
                     "accepted_seq": accepted_seq, "accepted_head": accepted_head,
                     "accepted_raw": None if device[6] is None else _b64(blob(device[6]))}
         if statement["device"] != device_id or not keys.verify_signature(
-                keys.load_public_key(blob(device[2])), sig, CHECKPOINT_DOMAIN + raw):
+                keys.load_public_key(blob(device[2])), sig, tags.CHECKPOINT.value + raw):
             _alarm(tx, device_id, "forged_signature", seq, evidence)
             return CheckpointResult(422, "invalid_signature", accepted_seq,
                                     "checkpoint.invalid_signature", Text(

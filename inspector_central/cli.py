@@ -141,10 +141,10 @@ def run_revoke_officer(args: argparse.Namespace) -> int:
 def run_import_bundle(args: argparse.Namespace) -> int:
     """Exit 0: every event imported or already held; 1: nothing imported (unreadable bundle,
     another device key); 3: imported, but events were refused or the bundle is not intact."""
-    from inspector_app.i18n import current_lang
-    from inspector_app.ledger.bundle import BundleError
     from inspector_central.bundles import import_bundle
     from inspector_central.signing import load_or_create_server_key
+    from inspector_protocol.bundle import BundleError
+    from inspector_protocol.text import current_lang
 
     database = open_database(args)
     try:

@@ -14,16 +14,16 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from inspector_app.domain import events as ev
-from inspector_app.i18n import Text
-from inspector_app.ledger import keys
-from inspector_app.ledger.envelope import GENESIS_PREV, signing_message
-from inspector_app.sync.wire import ENROLMENT_DOMAIN, SignedStatement
 from inspector_central.alarms import record_alarm
 from inspector_central.envelopes import Malformed, parse_event
 from inspector_central.errors import ApiError
 from inspector_central.signing import ServerKey, now_ms
 from inspector_central.storage import Database, Tx, blob
+from inspector_protocol import events as ev
+from inspector_protocol import keys, tags
+from inspector_protocol.envelope import GENESIS_PREV, signing_message
+from inspector_protocol.text import Text
+from inspector_protocol.wire import SignedStatement
 
 #: Crockford's base32 without look-alikes: typed by hand from a phone call or a sheet of paper.
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -42,11 +42,11 @@ def normalise_code(code: str) -> str:
 
 
 def code_hash(code: str) -> str:
-    return hashlib.sha256(b"inspector/enrolment-code/v1\x00" + normalise_code(code).encode()).hexdigest()
+    return hashlib.sha256(tags.ENROLMENT_CODE_HASH.value + normalise_code(code).encode()).hexdigest()
 
 
 def token_hash(token: str) -> str:
-    return hashlib.sha256(b"inspector/device-token/v1\x00" + token.encode()).hexdigest()
+    return hashlib.sha256(tags.DEVICE_TOKEN_HASH.value + token.encode()).hexdigest()
 
 
 def create_code(database: Database, device_name: str, ttl_ms: int = CODE_TTL_MS) -> str:
@@ -74,7 +74,7 @@ def enrol_device(database: Database, server_key: ServerKey, *, code: str, device
             record_alarm(tx, device_id, "device_key_mismatch", seq=None, event_id=None,
                          detected_ms=now, evidence=refused.evidence)
         raise
-    statement = server_key.sign(ENROLMENT_DOMAIN, {
+    statement = server_key.sign(tags.ENROLMENT.value, {
         "v": 1, "device": device_id, "device_name": name, "device_key": keys.key_id(device_public_key),
         "token_sha256": hashlib.sha256(token.encode()).hexdigest(), "server_time_ms": now,
         "nonce": nonce, "server_public_key": keys.b64encode(server_key.public_key),

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from inspector_app.ledger.envelope import ENVELOPE_VERSION, SignedEvent
-from inspector_app.sync.wire import MAX_EVENT_BYTES
 from inspector_central.canonical_read import NotCanonicalBytes, parse_canonical
+from inspector_protocol.envelope import ENVELOPE_VERSION, SignedEvent
+from inspector_protocol.wire import MAX_EVENT_BYTES
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _KEY_ID = re.compile(r"[0-9a-f]{16}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from inspector_app.i18n import Text
+from inspector_protocol.text import Text
 
 
 class ApiError(Exception):

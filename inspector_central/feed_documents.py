@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from inspector_app.ledger import keys
+from inspector_protocol import keys
 
 
 class FeedDocumentError(ValueError):
@@ -40,7 +40,7 @@ def document_key(feed: str, value: Any, where: str) -> tuple[str, dict[str, Any]
 
 
 def _enterprise(value: dict[str, Any], where: str) -> tuple[str, dict[str, Any]]:
-    from inspector_app.domain.uscc import InvalidUSCC, parse_uscc
+    from inspector_protocol.uscc import InvalidUSCC, parse_uscc
 
     try:
         uscc = parse_uscc(str(value.get("uscc", ""))).value
@@ -63,7 +63,7 @@ def _optional(value: dict[str, Any], field: str, where: str) -> str | None:
 
 def _template(value: dict[str, Any], where: str) -> tuple[str, dict[str, Any]]:
     from inspector_app.checklists.schema import parse_template
-    from inspector_app.errors import InspectorError
+    from inspector_protocol.errors import InspectorError
 
     raw = json.dumps(value, ensure_ascii=False).encode("utf-8")
     try:

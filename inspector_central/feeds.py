@@ -18,11 +18,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from inspector_app.i18n import Text
-from inspector_app.sync.wire import FEEDS, MAX_FEED_PAGE
 from inspector_central.errors import ApiError
 from inspector_central.signing import now_ms
 from inspector_central.storage import Database, Tx
+from inspector_protocol.text import Text
+from inspector_protocol.wire import FEEDS, MAX_FEED_PAGE
 
 DOCUMENT_FEEDS = ("registry", "templates", "issuer_keys")
 DEFAULT_HISTORY_DAYS = 30

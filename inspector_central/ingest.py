@@ -32,12 +32,6 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from inspector_app.domain import events as ev
-from inspector_app.i18n import Text
-from inspector_app.ledger import keys
-from inspector_app.ledger.envelope import GENESIS_PREV, SignedEvent, signing_message
-from inspector_app.ledger.verify import attestation_message
-from inspector_app.sync.wire import SignedStatement
 from inspector_central.alarms import record_alarm
 from inspector_central.envelopes import Malformed, parse_event
 from inspector_central.errors import UNAUTHORISED
@@ -45,6 +39,12 @@ from inspector_central.receipts import ReceiptMaker
 from inspector_central.signing import ServerKey, now_ms
 from inspector_central.storage import Database, Tx, blob
 from inspector_central.visits import VisitDeriver
+from inspector_protocol import events as ev
+from inspector_protocol import keys
+from inspector_protocol.attestation import attestation_message
+from inspector_protocol.envelope import GENESIS_PREV, SignedEvent, signing_message
+from inspector_protocol.text import Text
+from inspector_protocol.wire import SignedStatement
 
 _FORGED = ("invalid_signature", "unknown_key")
 #: The events table's columns as the rows are made, with their PostgreSQL types (binary COPY).

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from inspector_app.sync.wire import (
+from inspector_protocol.wire import (
     MAX_BATCH_EVENTS,
     MAX_EVENT_BYTES,
     NONCE_MAX_CHARS,

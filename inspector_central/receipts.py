@@ -1,6 +1,6 @@
 """Receipts: the server's signed word that it holds an event, made once per accepted event.
 
-A receipt is canonical JSON signed under :data:`RECEIPT_DOMAIN`.  Ingest makes
+A receipt is canonical JSON signed under :data:`tags.RECEIPT.value`.  Ingest makes
 one per event, so it is written here from a template rather than through the
 general canonical encoder: every field is a plain ASCII identifier, a hex digest
 or a safe integer, whose canonical spelling is the text itself, in sorted key
@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 
-from inspector_app.sync.wire import RECEIPT_DOMAIN, SignedStatement
 from inspector_central.signing import ServerKey
+from inspector_protocol import tags
+from inspector_protocol.wire import SignedStatement
 
 #: Needs no JSON escaping and no Unicode normalisation.
 _PLAIN = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
@@ -34,8 +35,8 @@ class ReceiptMaker:
             raw = (f'{{"device":"{self._device}","event":"{event_id}","hash":"{digest}",'
                    f'"nonce":"{self._nonce}","seq":{seq},"server_key":"{self._key.key_id}",'
                    f'"server_time_ms":{self._time},"v":1}}').encode("ascii")
-            return SignedStatement(raw, self._key.private_key.sign(RECEIPT_DOMAIN + raw))
-        return self._key.sign(RECEIPT_DOMAIN, self.statement(event_id, seq, digest))
+            return SignedStatement(raw, self._key.private_key.sign(tags.RECEIPT.value + raw))
+        return self._key.sign(tags.RECEIPT.value, self.statement(event_id, seq, digest))
 
     def statement(self, event_id: str, seq: int, digest: str) -> dict[str, object]:
         return {"v": 1, "event": event_id, "device": self._device, "seq": seq, "hash": digest,

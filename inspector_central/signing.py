@@ -2,7 +2,7 @@
 
 Its public key is what a tablet pins when it enrols (trust on enrolment); every
 receipt, acknowledgement and enrolment answer is signed with it, each under its
-own domain prefix (:mod:`inspector_app.sync.wire`).
+own domain prefix (:mod:`inspector_protocol.wire`).
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from inspector_app.ledger import keys
-from inspector_app.ledger.canonical import canonical_bytes
-from inspector_app.sync.wire import SignedStatement
 from inspector_central.storage import Database, blob
+from inspector_protocol import keys
+from inspector_protocol.canonical import canonical_bytes
+from inspector_protocol.wire import SignedStatement
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from inspector_app.domain import events as ev
-from inspector_app.errors import UserError
-from inspector_app.receipt import Receipt, parse_receipt
-from inspector_app.scanning.credential import (
+from inspector_central.signing import now_ms
+from inspector_central.storage import Database, blob
+from inspector_protocol import events as ev
+from inspector_protocol.errors import UserError
+from inspector_protocol.officer_credential import (
     BAD_SIGNATURE,
     CredentialRejected,
     OfficerCredential,
@@ -29,8 +30,7 @@ from inspector_app.scanning.credential import (
     parse_credential,
     verify_credential,
 )
-from inspector_central.signing import now_ms
-from inspector_central.storage import Database, blob
+from inspector_protocol.visit_receipt import VisitReceipt, parse_visit_receipt
 
 CredentialStatus = Literal["valid", "expired", "not_yet_valid", "unverified", "malformed"]
 
@@ -97,7 +97,7 @@ def _status(text: str, public: bytes, now: datetime) -> CredentialStatus | None:
 @dataclass(frozen=True)
 class ReceiptCheck:
     status: Literal["received", "not_received", "mismatch", "malformed"]
-    receipt: Receipt | None = None
+    receipt: VisitReceipt | None = None
     department: str | None = None
     kind: str | None = None
     checked_in_ms: int | None = None
@@ -109,7 +109,7 @@ class ReceiptCheck:
 
 def check_receipt(database: Database, text: str) -> ReceiptCheck:
     try:
-        receipt = parse_receipt(text)
+        receipt = parse_visit_receipt(text)
     except UserError:
         return ReceiptCheck("malformed")
     with database.transaction(write=False) as tx:

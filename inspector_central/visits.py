@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from inspector_app.domain import events as ev
-from inspector_app.ledger.envelope import SignedEvent
 from inspector_central.storage import Database, Tx
+from inspector_protocol import events as ev
+from inspector_protocol.envelope import SignedEvent
 
 
 class VisitDeriver:

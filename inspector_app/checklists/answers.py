@@ -24,8 +24,8 @@ from inspector_app.checklists.model import (
     TextAnswer,
     YesNoAnswer,
 )
-from inspector_app.errors import UserError
-from inspector_app.i18n import Text
+from inspector_protocol.errors import UserError
+from inspector_protocol.text import Text
 
 MAX_NOTE_LENGTH = 2000
 _PHOTO_ID = re.compile(r"[A-Za-z0-9_.:-]{1,128}")

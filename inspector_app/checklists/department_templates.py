@@ -11,9 +11,9 @@ from typing import Any
 
 from inspector_app.checklists.model import Template
 from inspector_app.checklists.registry import TemplateNotAvailable, TemplateRegistry
-from inspector_app.errors import UserError
-from inspector_app.i18n import Text
 from inspector_app.profile.model import Profile
+from inspector_protocol.errors import UserError
+from inspector_protocol.text import Text
 
 
 def templates_for_department(profile: Profile, department_id: str, registry: TemplateRegistry,

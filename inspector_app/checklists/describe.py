@@ -15,7 +15,7 @@ from inspector_app.checklists.model import (
     TextAnswer,
     YesNoAnswer,
 )
-from inspector_app.i18n import Lang, Text
+from inspector_protocol.text import Lang, Text
 
 _SEVERITY = {"info": Text("提示", "info"), "general": Text("一般", "general"),
              "major": Text("重大", "major")}

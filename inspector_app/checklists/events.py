@@ -10,15 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from inspector_app.domain.events import CHECKED_IN as VISIT_CHECKED_IN
-from inspector_app.domain.events import CHECKLIST_ANSWER
-from inspector_app.domain.events import DEPARTMENT_ADDED as VISIT_DEPARTMENT_ADDED
+from inspector_protocol.events import CHECKED_IN as VISIT_CHECKED_IN
+from inspector_protocol.events import CHECKLIST_ANSWER
+from inspector_protocol.events import DEPARTMENT_ADDED as VISIT_DEPARTMENT_ADDED
 
 __all__ = ["CHECKLIST_ANSWER", "VISIT_CHECKED_IN", "VISIT_DEPARTMENT_ADDED", "LedgerEvent"]
 
 
 class LedgerEvent(Protocol):
-    """The part of :class:`inspector_app.domain.events.LedgerEvent` the engine reads.
+    """The part of :class:`inspector_protocol.events.LedgerEvent` the engine reads.
 
     Narrower than the domain's protocol (no time evidence), so that fakes and
     imported archives need only what the checklists use.

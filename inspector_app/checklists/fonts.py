@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from inspector_app.errors import EnvironmentProblem
-from inspector_app.i18n import Text
+from inspector_protocol.errors import EnvironmentProblem
+from inspector_protocol.text import Text
 
 #: Simplified-Chinese faces first: Japanese glyph forms of the same characters
 #: look wrong to a Chinese reader (the JP face is index 0 of the Noto collection).

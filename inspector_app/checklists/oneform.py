@@ -26,8 +26,8 @@ from inspector_app.checklists.model import (
     YesNoAnswer,
 )
 from inspector_app.checklists.state import VisitChecklists
-from inspector_app.i18n import Text
 from inspector_app.profile.model import LangText
+from inspector_protocol.text import Text
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from inspector_app.checklists.model import Template, TemplateRef
 from inspector_app.checklists.schema import parse_template
-from inspector_app.errors import UserError
-from inspector_app.i18n import Text
+from inspector_protocol.errors import UserError
+from inspector_protocol.text import Text
 
 _BUNDLED_PACKAGE = "inspector_app.checklists.templates"
 

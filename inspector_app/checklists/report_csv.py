@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 
 from inspector_app.checklists.oneform import OneFormRow
 from inspector_app.checklists.report_table import table
-from inspector_app.i18n import Lang
+from inspector_protocol.text import Lang
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[-+]?\d+(\.\d+)?( \S+)?")

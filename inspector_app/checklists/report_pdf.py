@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from inspector_app.checklists.fonts import FontFile, find_cjk_font
 from inspector_app.checklists.oneform import OneFormRow
 from inspector_app.checklists.report_table import header_cells, row_cells
-from inspector_app.i18n import Lang, Text
+from inspector_protocol.text import Lang, Text
 
 if TYPE_CHECKING:
     from fpdf import FPDF

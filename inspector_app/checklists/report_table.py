@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from inspector_app.checklists.oneform import OneFormRow
-from inspector_app.i18n import Lang, Text
+from inspector_protocol.text import Lang, Text
 
 COLUMNS = (
     Text("部门", "Department"),

@@ -36,8 +36,6 @@ from inspector_app.checklists.model import (
     YesNoAnswer,
 )
 from inspector_app.checklists.semantics import semantic_problems
-from inspector_app.errors import UserError
-from inspector_app.i18n import Text
 from inspector_app.jsondoc import decode_json
 from inspector_app.profile.model import LangText
 from inspector_app.validation import (
@@ -53,6 +51,8 @@ from inspector_app.validation import (
     Tagged,
     validate,
 )
+from inspector_protocol.errors import UserError
+from inspector_protocol.text import Text
 
 MAX_TEMPLATE_BYTES = 2 * 1024 * 1024
 ID = Str(pattern=r"[a-z0-9][a-z0-9_.-]{0,63}")

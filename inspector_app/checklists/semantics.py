@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any
 
-from inspector_app.i18n import Text
 from inspector_app.validation import Problem
+from inspector_protocol.text import Text
 
 _CONDITION_SOURCES = ("yes_no", "single_choice", "multiple_choice")
 

@@ -23,7 +23,7 @@ from inspector_app.checklists.events import (
 )
 from inspector_app.checklists.model import Template, TemplateRef
 from inspector_app.checklists.registry import TemplateRegistry
-from inspector_app.i18n import Text
+from inspector_protocol.text import Text
 
 
 @dataclass(frozen=True)

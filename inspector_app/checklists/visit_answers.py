@@ -14,7 +14,7 @@ from typing import Any
 from inspector_app.checklists.answers import InvalidAnswer, answer_body
 from inspector_app.checklists.evaluation import CHINA_TZ, evaluate
 from inspector_app.checklists.state import VisitChecklists
-from inspector_app.i18n import Text
+from inspector_protocol.text import Text
 
 
 def visit_answer_body(visit: VisitChecklists, template_id: str, item_id: str, value: Any, *,

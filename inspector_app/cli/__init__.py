@@ -2,8 +2,8 @@
 
 Each command group lives in its own module under this package and exposes
 ``register(subparsers)``; a registered parser sets ``handler`` to a function
-``(args) -> int``.  Handlers raise :class:`~inspector_app.errors.UserError` or
-:class:`~inspector_app.errors.EnvironmentProblem` for failures a person should
+``(args) -> int``.  Handlers raise :class:`~inspector_protocol.errors.UserError` or
+:class:`~inspector_protocol.errors.EnvironmentProblem` for failures a person should
 read; :func:`main` renders those in the chosen language with the documented
 exit codes (``docs/cli.md``), and reports anything else as a bug.
 """
@@ -14,13 +14,14 @@ import argparse
 import importlib
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from inspector_app import __version__
 from inspector_app.cli.exit_codes import ExitCode, exit_code_for
-from inspector_app.errors import EnvironmentProblem, InspectorError
-from inspector_app.i18n import Text, current_lang, set_lang
+from inspector_protocol.errors import EnvironmentProblem, InspectorError
+from inspector_protocol.text import Text, current_lang, set_lang
 
 #: Command modules, in the order ``--help`` lists them.
 COMMAND_MODULES = (
@@ -33,14 +34,18 @@ COMMAND_MODULES = (
     "scan",
     "qr",
     "checklist",
-    "gui",
     "sync",
 )
 
 log = logging.getLogger("inspector")
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: Registers a command group on the subparsers (``register(subparsers)``).
+Registrar = Callable[[Any], None]
+Handler = Callable[[argparse.Namespace], int]
+
+
+def build_parser(extra_commands: Sequence[Registrar] = ()) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="inspector",
         description="入企扫码 — offline-first field inspector (scan-to-enter visit records)",
@@ -66,11 +71,16 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue  # a command group whose module is not part of this build
         module.register(subparsers)
+    for register in extra_commands:
+        register(subparsers)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+def main(argv: Sequence[str] | None = None, *, extra_commands: Sequence[Registrar] = (),
+         default: Handler | None = None) -> int:
+    """Run one command; ``extra_commands`` and ``default`` come from the program's entry
+    (:mod:`inspector_app.launcher` adds the app), so this package never imports Qt."""
+    parser = build_parser(extra_commands)
     args = parser.parse_args(argv)
     if args.lang:
         set_lang(args.lang)
@@ -80,9 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     handler = getattr(args, "handler", None)
     if handler is None:
-        from inspector_app.cli.gui import run_default
+        from inspector_app.cli.status import show_status
 
-        handler = run_default  # the app when a display exists, else the status
+        handler = default or show_status  # the launcher opens the app where a display exists
     try:
         return int(handler(args))
     except InspectorError as exc:

@@ -18,8 +18,8 @@ from inspector_app.checklists.registry import (
 )
 from inspector_app.checklists.schema import parse_template
 from inspector_app.cli.exit_codes import ExitCode
-from inspector_app.errors import InspectorError, UserError
-from inspector_app.i18n import Text, current_lang
+from inspector_protocol.errors import InspectorError, UserError
+from inspector_protocol.text import Text, current_lang
 
 #: Templates installed into a data folder (by the profile or by sync) live here.
 INSTALLED_TEMPLATES_DIR = "checklists"

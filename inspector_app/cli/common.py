@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from inspector_app.app import Workspace, is_initialised, open_workspace
-from inspector_app.errors import UserError
-from inspector_app.i18n import Lang, Text, current_lang
 from inspector_app.settings import CO_PASSPHRASE, PASSPHRASE, resolve_data_dir
+from inspector_protocol.errors import UserError
+from inspector_protocol.text import Lang, Text, current_lang
 
 
 def data_dir(args: argparse.Namespace) -> Path:

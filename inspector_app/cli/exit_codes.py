@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from inspector_app.errors import EnvironmentProblem, InspectorError
+from inspector_protocol.errors import EnvironmentProblem, InspectorError
 
 
 class ExitCode(IntEnum):

@@ -12,10 +12,10 @@ from typing import Any
 
 from inspector_app.cli.common import say, workspace
 from inspector_app.cli.visits import visit_rows
-from inspector_app.errors import UserError
-from inspector_app.i18n import Text
-from inspector_app.ledger.bundle import write_bundle
+from inspector_app.ledger.bundling import write_bundle
 from inspector_app.recorder import VisitRecorder
+from inspector_protocol.errors import UserError
+from inspector_protocol.text import Text
 
 CSV_COLUMNS = (
     ("id", "检查编号"), ("state", "状态"), ("checked_in", "签到时间"), ("checked_out", "签退时间"),

@@ -8,9 +8,10 @@ from typing import Any
 
 from inspector_app.cli.common import emit_json, lang, say, workspace
 from inspector_app.cli.exit_codes import ExitCode
-from inspector_app.i18n import Text
-from inspector_app.ledger.bundle import read_bundle, verify_bundle
+from inspector_app.ledger.bundling import verify_bundle
 from inspector_app.ledger.verify import UNDETECTABLE, verify_ledger
+from inspector_protocol.bundle import read_bundle
+from inspector_protocol.text import Text
 
 
 def register(subparsers: Any) -> None:
@@ -38,8 +39,8 @@ def run_verify(args: argparse.Namespace) -> int:
         else:
             say(Text("记录不完整：发现 {k} 处问题（已检查 {n} 条记录）：",
                      "Ledger NOT intact: {k} problem(s) in {n} events:")
-                .format(k=len(report.findings), n=report.events_checked))
-            for finding in report.findings:
+                .format(k=len(report.problems), n=report.events_checked))
+            for finding in report.problems:
                 print(f"  #{finding.seq}: {finding.text.render(lang())}")
         say(Text("本机检查无法发现：", "What a check on this device cannot detect:"))
         for text in UNDETECTABLE:

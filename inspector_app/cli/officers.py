@@ -6,8 +6,8 @@ import argparse
 from typing import Any
 
 from inspector_app.cli.common import emit_json, read_passphrase, say, workspace
-from inspector_app.i18n import Text
 from inspector_app.officers import enrol_officer, list_officers
+from inspector_protocol.text import Text
 
 
 def register(subparsers: Any) -> None:

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from inspector_app.errors import UserError
-from inspector_app.i18n import Text, current_lang
+from inspector_protocol.errors import UserError
+from inspector_protocol.text import Text, current_lang
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -67,8 +67,8 @@ def _trusted_profile(args: argparse.Namespace) -> Profile:
 
 def _issue(args: argparse.Namespace, now: datetime) -> tuple[str, str, str, str]:
     """(code text, USCC, name, key id) from the issuing arguments."""
-    from inspector_app.domain.uscc import parse_uscc
     from inspector_app.scanning.issuing import issue_enterprise_code, load_issuer_key
+    from inspector_protocol.uscc import parse_uscc
 
     profile = _profile(args)
     uscc = parse_uscc(args.uscc)

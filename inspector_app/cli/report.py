@@ -9,8 +9,8 @@ from typing import Any
 
 from inspector_app.cli.common import lang, say, workspace
 from inspector_app.cli.visits import visit_json
-from inspector_app.i18n import Text
 from inspector_app.recorder import VisitRecorder
+from inspector_protocol.text import Text
 
 
 def register(subparsers: Any) -> None:
@@ -44,7 +44,7 @@ def run_report(args: argparse.Namespace) -> int:
         data = one_form_pdf(rows, header, lang(), officer_names=names)
     if args.output is None:
         if args.format == "pdf":
-            from inspector_app.errors import UserError
+            from inspector_protocol.errors import UserError
 
             raise UserError(Text("PDF 报告需要 --output 文件名。", "A PDF report needs --output."),
                             code="report.output")

@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from inspector_app.errors import InspectorError
-from inspector_app.i18n import Text, current_lang
 from inspector_app.profile import Profile
+from inspector_protocol.errors import InspectorError
+from inspector_protocol.text import Text, current_lang
 
 
 def register(subparsers: Any) -> None:

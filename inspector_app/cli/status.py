@@ -6,9 +6,9 @@ import argparse
 
 from inspector_app.app import init_workspace, is_initialised, open_workspace
 from inspector_app.cli.common import data_dir, say
-from inspector_app.i18n import Text
 from inspector_app.officers import list_officers
 from inspector_app.recorder import VisitRecorder
+from inspector_protocol.text import Text
 
 
 def show_status(args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ from typing import Any
 
 from inspector_app.cli.common import emit_json, lang, say, workspace
 from inspector_app.cli.exit_codes import ExitCode
-from inspector_app.i18n import Text
+from inspector_protocol.text import Text
 
 
 def register(subparsers: Any) -> None:

@@ -12,11 +12,11 @@ from typing import Any, TypeVar
 
 from inspector_app.app import Workspace
 from inspector_app.cli.common import emit_json, read_passphrase, say, workspace
-from inspector_app.domain.events import TimeEvidence
 from inspector_app.domain.visit import Visit
-from inspector_app.i18n import Text
-from inspector_app.ledger.keys import Signer
 from inspector_app.recorder import CheckInRequest, ChecklistIncomplete, VisitRecorder
+from inspector_protocol.events import TimeEvidence
+from inspector_protocol.keys import Signer
+from inspector_protocol.text import Text
 
 T = TypeVar("T")
 
@@ -160,8 +160,8 @@ def run_check_out(args: argparse.Namespace) -> int:
 
 
 def _check_exit_code(text: str, visit: Visit) -> None:
-    from inspector_app.domain.uscc import parse_uscc
-    from inspector_app.errors import UserError
+    from inspector_protocol.errors import UserError
+    from inspector_protocol.uscc import parse_uscc
 
     if parse_uscc(text).value != visit.enterprise.uscc:
         raise UserError(Text("签退时的企业代码与签到企业不一致。",

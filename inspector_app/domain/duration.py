@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from inspector_app.domain.events import TimeEvidence
+from inspector_protocol.events import TimeEvidence
 
 Basis = Literal["boot_clock", "server_anchor", "wall_clock"]
 

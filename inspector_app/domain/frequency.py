@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from inspector_app.i18n import Text
 from inspector_app.profile.model import FrequencyRule
+from inspector_protocol.text import Text
 
 DAY_MS = 86_400_000
 

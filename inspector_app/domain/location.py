@@ -11,8 +11,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from inspector_app.errors import UserError
-from inspector_app.i18n import Text
+from inspector_protocol.errors import UserError
+from inspector_protocol.text import Text
 
 SOURCES = ("gnss", "network", "nmea_replay", "manual")
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from inspector_app.domain import events as ev
 from inspector_app.domain.duration import Duration, between
-from inspector_app.domain.events import LedgerEvent, TimeEvidence
+from inspector_protocol import events as ev
+from inspector_protocol.events import LedgerEvent, TimeEvidence
 
 #: Check-in fields that a correction event may change.
 CORRECTABLE_FIELDS = frozenset({"reason", "legal_basis", "kind", "justification"})

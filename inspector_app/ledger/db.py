@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from inspector_app.errors import EnvironmentProblem
-from inspector_app.i18n import Text
+from inspector_protocol.errors import EnvironmentProblem
+from inspector_protocol.text import Text
 
 BUSY_TIMEOUT_MS = 5_000
 

@@ -16,9 +16,9 @@ import sqlite3
 from dataclasses import dataclass
 
 from inspector_app.clock import TimeReading
-from inspector_app.errors import UserError
-from inspector_app.i18n import Text
 from inspector_app.ledger.db import write_transaction
+from inspector_protocol.errors import UserError
+from inspector_protocol.text import Text
 
 FREE_ATTEMPTS = 3
 FIRST_LOCK_MS = 30_000

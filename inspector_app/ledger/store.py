@@ -18,16 +18,17 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from inspector_app.clock import Clock
-from inspector_app.domain import events as ev
-from inspector_app.domain.events import TimeAnchor, TimeEvidence
-from inspector_app.errors import UserError
-from inspector_app.i18n import Text
-from inspector_app.ledger import keys
-from inspector_app.ledger.canonical import NotCanonical
+from inspector_app.ledger import key_wrapping
 from inspector_app.ledger.db import connect, write_transaction
-from inspector_app.ledger.envelope import SignedEvent, build_envelope, signing_message
 from inspector_app.ledger.lockout import PassphraseGuard
 from inspector_app.ledger.schema import migrate
+from inspector_protocol import events as ev
+from inspector_protocol import keys
+from inspector_protocol.canonical import NotCanonical
+from inspector_protocol.envelope import SignedEvent, build_envelope, signing_message
+from inspector_protocol.errors import UserError
+from inspector_protocol.events import TimeAnchor, TimeEvidence
+from inspector_protocol.text import Text
 
 _EVENT_COLUMNS = "raw, sig"
 _OFFICER_COLUMNS = "credential, key_id, public_key, name, department"
@@ -199,8 +200,8 @@ class Ledger:
         key_id, public, wrapped = row[0], bytes(row[1]), row[2]
         self.guard.begin_attempt(credential, self.clock.now())
         try:
-            private = keys.unwrap_private_key(wrapped, passphrase, credential, public)
-        except keys.WrongPassphrase:
+            private = key_wrapping.unwrap_private_key(wrapped, passphrase, credential, public)
+        except key_wrapping.WrongPassphrase:
             raise self.guard.failed(credential) from None
         self.guard.succeeded(credential)
         return keys.Signer(credential, key_id, private)

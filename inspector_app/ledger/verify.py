@@ -16,17 +16,16 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from inspector_app.domain import events as ev
-from inspector_app.i18n import Lang, Text
-from inspector_app.ledger import keys
-from inspector_app.ledger.envelope import GENESIS_PREV, SignedEvent, signing_message
 from inspector_app.ledger.store import row_values
-
-ATTESTATION_DOMAIN = b"inspector/officer-attestation/v1\x00"
+from inspector_protocol import events as ev
+from inspector_protocol import keys
+from inspector_protocol.attestation import attestation_message
+from inspector_protocol.envelope import GENESIS_PREV, SignedEvent, signing_message
+from inspector_protocol.text import Lang, Text
 
 
 @dataclass(frozen=True)
-class Finding:
+class VerificationProblem:
     seq: int
     kind: str
     text: Text
@@ -59,21 +58,21 @@ UNDETECTABLE: tuple[Text, ...] = (
 class VerificationReport:
     events_checked: int = 0
     head_seq: int = 0
-    findings: list[Finding] = field(default_factory=list)
+    problems: list[VerificationProblem] = field(default_factory=list)
 
     @property
     def intact(self) -> bool:
-        return not self.findings
+        return not self.problems
 
     def first_problem_seq(self) -> int | None:
-        return min((f.seq for f in self.findings), default=None)
+        return min((f.seq for f in self.problems), default=None)
 
     def to_json(self, lang: Lang) -> dict[str, Any]:
         return {
             "intact": self.intact,
             "events_checked": self.events_checked,
             "head_seq": self.head_seq,
-            "findings": [f.to_json(lang) for f in self.findings],
+            "findings": [f.to_json(lang) for f in self.problems],
             "cannot_detect": [t.render(lang) for t in UNDETECTABLE],
         }
 
@@ -103,33 +102,33 @@ def verify_ledger(conn: sqlite3.Connection) -> VerificationReport:
     device_key = None if device_row is None else (str(device_row[0]), bytes(device_row[1]))
     meta = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()
     report = _verify_rows(_db_rows(conn), None if meta is None else str(meta[0]), device_key)
-    report.findings.extend(_check_receipts(conn))
+    report.problems.extend(_check_receipts(conn))
     if device_key is not None:
-        report.findings.extend(_check_checkpoints(conn, device_key[1]))
+        report.problems.extend(_check_checkpoints(conn, device_key[1]))
     return report
 
 
-def _check_checkpoints(conn: sqlite3.Connection, device_public_key: bytes) -> list[Finding]:
+def _check_checkpoints(conn: sqlite3.Connection, device_public_key: bytes) -> list[VerificationProblem]:
     """Each stored checkpoint must verify and name a head this ledger still has."""
-    from inspector_app.ledger.checkpoint import stored_checkpoints
+    from inspector_app.ledger.checkpoint_store import stored_checkpoints
 
-    findings = []
+    problems = []
     for checkpoint in stored_checkpoints(conn):
         row = conn.execute("SELECT hash FROM events WHERE seq = ?", (checkpoint.seq,)).fetchone()
         if not checkpoint.verifies_with(device_public_key):
-            findings.append(Finding(checkpoint.seq, "checkpoint_signature", Text(
+            problems.append(VerificationProblem(checkpoint.seq, "checkpoint_signature", Text(
                 "第 {seq} 条处的检查点签名无效", "the checkpoint at event {seq} has an invalid "
                 "signature").format(seq=checkpoint.seq)))
         elif row is None:
-            findings.append(Finding(checkpoint.seq, "truncated", Text(
+            problems.append(VerificationProblem(checkpoint.seq, "truncated", Text(
                 "检查点表明记录曾到达第 {seq} 条，现已缺失（记录被截尾）",
                 "a checkpoint shows the ledger reached event {seq}, which is now missing "
                 "(truncated)").format(seq=checkpoint.seq)))
         elif bytes(row[0]).hex() != checkpoint.head:
-            findings.append(Finding(checkpoint.seq, "checkpoint_mismatch", Text(
+            problems.append(VerificationProblem(checkpoint.seq, "checkpoint_mismatch", Text(
                 "第 {seq} 条记录与检查点不符（被替换）",
                 "event {seq} differs from its checkpoint (replaced)").format(seq=checkpoint.seq)))
-    return findings
+    return problems
 
 
 def verify_events(
@@ -164,11 +163,11 @@ def _verify_rows(
             if device_key is None:
                 device_key = declared
             elif declared is not None and declared != device_key:
-                report.findings.append(Finding(1, "device_key_replaced", Text(
+                report.problems.append(VerificationProblem(1, "device_key_replaced", Text(
                     "设备密钥与首条记录声明的不一致（密钥被替换）",
                     "the device key differs from the one the first event declares (replaced)",
                 )))
-        report.findings.extend(_check_row(row, state, device_key))
+        report.problems.extend(_check_row(row, state, device_key))
     return report
 
 
@@ -197,38 +196,38 @@ def _db_rows(conn: sqlite3.Connection, batch: int = 5000) -> Iterable[_Row]:
 
 def _check_row(
     row: _Row, state: _WalkState, device_key: tuple[str, bytes] | None
-) -> list[Finding]:
-    findings: list[Finding] = []
+) -> list[VerificationProblem]:
+    problems: list[VerificationProblem] = []
     seq = row.seq
     if seq != state.expected_seq:
-        findings.append(_gap(state.expected_seq, seq))
+        problems.append(_gap(state.expected_seq, seq))
     actual_hash = row.event.hash
     try:
         envelope = row.event.envelope
-        findings.extend(_check_envelope(row, envelope, state, device_key))
+        problems.extend(_check_envelope(row, envelope, state, device_key))
     except (ValueError, KeyError, TypeError):
         envelope = None
-        findings.append(Finding(seq, "unreadable", Text(
+        problems.append(VerificationProblem(seq, "unreadable", Text(
             "第 {seq} 条记录内容无法解析（已被改动）", "event {seq} cannot be parsed (it was altered)"
         ).format(seq=seq)))
     if row.stored_hash != actual_hash:
-        findings.append(Finding(seq, "hash_mismatch", Text(
+        problems.append(VerificationProblem(seq, "hash_mismatch", Text(
             "第 {seq} 条记录的存储哈希与内容不符", "event {seq}: stored hash does not match its content"
         ).format(seq=seq)))
-    altered = any(f.kind in {"bad_signature", "unreadable", "row_mismatch"} for f in findings)
+    altered = any(f.kind in {"bad_signature", "unreadable", "row_mismatch"} for f in problems)
     state.prev_altered = altered
     state.prev_hash = actual_hash.hex()
     state.prev_stored_hash = row.stored_hash.hex()
     state.expected_seq = seq + 1
-    return findings
+    return problems
 
 
-def _gap(expected: int, found: int) -> Finding:
+def _gap(expected: int, found: int) -> VerificationProblem:
     if found > expected:
-        return Finding(expected, "sequence_gap", Text(
+        return VerificationProblem(expected, "sequence_gap", Text(
             "缺少第 {a}–{b} 条记录（被删除）", "events {a}–{b} are missing (deleted)"
         ).format(a=expected, b=found - 1))
-    return Finding(found, "sequence_order", Text(
+    return VerificationProblem(found, "sequence_order", Text(
         "第 {seq} 条记录的序号顺序错误（应为 {a}）",
         "event {seq} is out of order (expected sequence {a})",
     ).format(seq=found, a=expected))
@@ -236,36 +235,36 @@ def _gap(expected: int, found: int) -> Finding:
 
 def _check_envelope(
     row: _Row, envelope: dict[str, Any], state: _WalkState, device_key: tuple[str, bytes] | None
-) -> list[Finding]:
+) -> list[VerificationProblem]:
     seq = row.seq
     event = row.event
-    findings: list[Finding] = []
+    problems: list[VerificationProblem] = []
     if envelope["seq"] != seq:
-        findings.append(Finding(seq, "sequence_mismatch", Text(
+        problems.append(VerificationProblem(seq, "sequence_mismatch", Text(
             "第 {seq} 条位置上的记录自称序号 {claimed}（记录被移动或插入）",
             "the event at position {seq} claims sequence {claimed} (moved or inserted)",
         ).format(seq=seq, claimed=envelope["seq"])))
     if envelope["prev"] != state.prev_hash and not (
         state.prev_altered and envelope["prev"] == state.prev_stored_hash
     ):
-        findings.append(Finding(seq, "chain_broken", Text(
+        problems.append(VerificationProblem(seq, "chain_broken", Text(
             "第 {seq} 条记录与前一条记录的链接断开", "event {seq} does not link to the event before it"
         ).format(seq=seq)))
     if state.device_id is not None and envelope["device"] != state.device_id:
-        findings.append(Finding(seq, "foreign_device", Text(
+        problems.append(VerificationProblem(seq, "foreign_device", Text(
             "第 {seq} 条记录来自其他设备", "event {seq} comes from another device"
         ).format(seq=seq)))
     if event.id in state.seen_ids:
-        findings.append(Finding(seq, "duplicate_id", Text(
+        problems.append(VerificationProblem(seq, "duplicate_id", Text(
             "第 {seq} 条记录的编号重复", "event {seq} repeats an earlier event id"
         ).format(seq=seq)))
     state.seen_ids.add(event.id)
     if row.columns != _indexed_columns(event, envelope):
-        findings.append(Finding(seq, "row_mismatch", Text(
+        problems.append(VerificationProblem(seq, "row_mismatch", Text(
             "第 {seq} 条记录的索引字段被改动", "event {seq}: its indexed columns were altered"
         ).format(seq=seq)))
-    findings.extend(_check_signature(row, envelope, state, device_key))
-    return findings
+    problems.extend(_check_signature(row, envelope, state, device_key))
+    return problems
 
 
 def _indexed_columns(event: SignedEvent, envelope: dict[str, Any]) -> tuple[Any, ...]:
@@ -283,7 +282,7 @@ def _indexed_columns(event: SignedEvent, envelope: dict[str, Any]) -> tuple[Any,
 
 def _check_signature(
     row: _Row, envelope: dict[str, Any], state: _WalkState, device_key: tuple[str, bytes] | None
-) -> list[Finding]:
+) -> list[VerificationProblem]:
     seq, event = row.seq, row.event
     if event.type == ev.LEDGER_CREATED and seq == 1 and device_key is not None:
         state.keys_by_id.setdefault(device_key[0], (None, keys.load_public_key(device_key[1])))
@@ -291,17 +290,17 @@ def _check_signature(
     if event.type == ev.OFFICER_ENROLLED and known is None:
         known = _enrolment_key(event, state, device_key)
     if known is None:
-        return [Finding(seq, "unknown_key", Text(
+        return [VerificationProblem(seq, "unknown_key", Text(
             "第 {seq} 条记录由未登记的密钥签名（外来记录）",
             "event {seq} is signed by a key never enrolled on this device (a foreign event)",
         ).format(seq=seq))]
     owner, public_key = known
     if owner != envelope["officer"]:
-        return [Finding(seq, "signer_mismatch", Text(
+        return [VerificationProblem(seq, "signer_mismatch", Text(
             "第 {seq} 条记录的签名人与密钥所有人不符", "event {seq}: signer and key owner differ"
         ).format(seq=seq))]
     if not keys.verify_signature(public_key, event.sig, signing_message(event.raw)):
-        return [Finding(seq, "bad_signature", Text(
+        return [VerificationProblem(seq, "bad_signature", Text(
             "第 {seq} 条记录签名无效（内容或签名被改动）",
             "event {seq} has an invalid signature (content or signature altered)",
         ).format(seq=seq))]
@@ -328,23 +327,19 @@ def _enrolment_key(
     return entry
 
 
-def attestation_message(credential: str, public_key: bytes) -> bytes:
-    return ATTESTATION_DOMAIN + credential.encode() + b"\x00" + public_key
-
-
-def _check_receipts(conn: sqlite3.Connection) -> list[Finding]:
+def _check_receipts(conn: sqlite3.Connection) -> list[VerificationProblem]:
     rows = conn.execute(
         "SELECT r.event_id, r.raw FROM receipts r LEFT JOIN events e ON e.id = r.event_id "
         "WHERE e.id IS NULL"
     ).fetchall()
-    findings = []
+    problems = []
     for event_id, raw in rows:
         seq = _receipt_seq(bytes(raw))
-        findings.append(Finding(seq, "delivered_event_missing", Text(
+        problems.append(VerificationProblem(seq, "delivered_event_missing", Text(
             "已送达中心端的记录 {id} 在本机缺失（记录被删除）",
             "event {id} was delivered to the centre but is missing here (deleted)",
         ).format(id=event_id)))
-    return findings
+    return problems
 
 
 def _receipt_seq(raw: bytes) -> int:

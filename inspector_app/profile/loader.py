@@ -16,9 +16,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from inspector_app.domain.uscc import InvalidUSCC, normalise, parse_uscc
-from inspector_app.errors import EnvironmentProblem
-from inspector_app.i18n import Text
 from inspector_app.jsondoc import decode_json
 from inspector_app.profile.model import (
     KIND_CATEGORIES,
@@ -43,6 +40,9 @@ from inspector_app.validation import (
     Str,
     validate,
 )
+from inspector_protocol.errors import EnvironmentProblem
+from inspector_protocol.text import Text
+from inspector_protocol.uscc import InvalidUSCC, normalise, parse_uscc
 
 SCHEMA_ID = "inspector-profile/1"
 MAX_PROFILE_BYTES = 16 * 1024 * 1024
@@ -214,7 +214,7 @@ PROFILE_SPEC = Obj(
 def parse_profile(raw: bytes, source: str = "profile") -> Profile:
     """Validate profile bytes and build the typed :class:`Profile`."""
     if len(raw) > MAX_PROFILE_BYTES:
-        from inspector_app.errors import UserError
+        from inspector_protocol.errors import UserError
 
         raise UserError(
             Text("{source} 过大（{n} 字节，上限 {max}）", "{source} is too large ({n} bytes, max {max})")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from inspector_app.domain.uscc import USCC
-from inspector_app.i18n import Lang, Text
+from inspector_protocol.text import Lang, Text
+from inspector_protocol.uscc import USCC
 
 #: How a visit kind is counted.  Non-enforcement visits (surveys, courtesy calls)
 #: are recorded like any other but counted apart from enforcement (BRIEF §3).

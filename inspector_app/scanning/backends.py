@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from inspector_app.errors import EnvironmentProblem
-from inspector_app.i18n import Text
 from inspector_app.scanning.charset import recover_utf8, text_from_zbar
 from inspector_app.scanning.detection import Detection, Point
 from inspector_app.scanning.imagetypes import Image as Gray
+from inspector_protocol.errors import EnvironmentProblem
+from inspector_protocol.text import Text
 
 Binariser = Literal["local", "histogram", "fixed"]
 #: ``(image, step name) -> detections``; what every cascade step calls.

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
-from inspector_app.domain.uscc import InvalidUSCC, parse_uscc
-from inspector_app.i18n import Text
 from inspector_app.profile import Profile
-from inspector_app.scanning import payload, reasons
-from inspector_app.scanning.payload import EnterpriseCode, PayloadRejected
-from inspector_app.scanning.reasons import Reason
+from inspector_protocol import enterprise_code as payload
+from inspector_protocol import reasons, tags
+from inspector_protocol.enterprise_code import EnterpriseCode, PayloadRejected
+from inspector_protocol.reasons import Reason
+from inspector_protocol.text import Text
+from inspector_protocol.uscc import InvalidUSCC, parse_uscc
 
 Kind = Literal["signed", "legacy", "foreign"]
 Status = Literal["verified", "unverified", "rejected"]
@@ -119,7 +120,7 @@ def _signature_ok(public_key: bytes, code: EnterpriseCode) -> bool:
 
     try:
         Ed25519PublicKey.from_public_bytes(public_key).verify(
-            code.signature, payload.SIGNING_DOMAIN + code.body
+            code.signature, tags.ENTERPRISE_QR.value + code.body
         )
     except InvalidSignature:
         return False

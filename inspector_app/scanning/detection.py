@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from inspector_app.i18n import Text
+from inspector_protocol.text import Text
 
 Point = tuple[float, float]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from inspector_app.errors import EnvironmentProblem, UserError
-from inspector_app.i18n import Text
+from inspector_protocol.errors import EnvironmentProblem, UserError
+from inspector_protocol.text import Text
 
 #: Refuse absurd files before decoding them into memory (a 100 MP photo is ~300 MB).
 MAX_IMAGE_BYTES = 200 * 1024 * 1024

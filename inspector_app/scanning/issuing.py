@@ -11,10 +11,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from inspector_app.domain.uscc import USCC
-from inspector_app.errors import EnvironmentProblem, UserError
-from inspector_app.i18n import Text
-from inspector_app.scanning import payload
+from inspector_protocol import enterprise_code as payload
+from inspector_protocol import tags
+from inspector_protocol.errors import EnvironmentProblem, UserError
+from inspector_protocol.text import Text
+from inspector_protocol.uscc import USCC
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -36,7 +37,7 @@ def issue_enterprise_code(
     body = payload.encode_body(
         uscc.value, name, key_id, int(issued_at.timestamp()), validity_days
     )
-    text = payload.encode_text(body, private_key.sign(payload.SIGNING_DOMAIN + body))
+    text = payload.encode_text(body, private_key.sign(tags.ENTERPRISE_QR.value + body))
     if len(text) > payload.MAX_TEXT_CHARS:
         raise UserError(
             Text(

@@ -14,8 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from inspector_app.errors import EnvironmentProblem
-from inspector_app.i18n import Text
+from inspector_protocol.errors import EnvironmentProblem
+from inspector_protocol.text import Text
 
 PAGE_MM = (210.0, 297.0)
 CODE_MM = 130.0

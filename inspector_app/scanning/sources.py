@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from inspector_app.errors import EnvironmentProblem
-from inspector_app.i18n import Text
 from inspector_app.scanning.imageio import read_image
+from inspector_protocol.errors import EnvironmentProblem
+from inspector_protocol.text import Text
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"})
 VIDEO_SUFFIXES = frozenset({".mp4", ".avi", ".mkv", ".mov", ".webm", ".m4v"})

@@ -2,7 +2,7 @@
 
 * Single flight: a lock beside the ledger (:mod:`inspector_app.sync.lock`), so the
   GUI's timer and the command line never send the same event at once.
-* Batches of at most :data:`~inspector_app.sync.wire.MAX_BATCH_EVENTS`, in sequence
+* Batches of at most :data:`~inspector_protocol.wire.MAX_BATCH_EVENTS`, in sequence
   order; a batch's receipts, refusals and time anchor are stored in one transaction.
 * A refused event (4xx) is recorded with the server's reason and the queue goes
   on.  If the server refuses a whole batch, its events are sent one by one so a
@@ -21,11 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from inspector_app.app import Workspace
-from inspector_app.errors import UserError
-from inspector_app.i18n import Lang, Text
-from inspector_app.ledger import keys
-from inspector_app.ledger.checkpoint import make_checkpoint
-from inspector_app.ledger.envelope import SignedEvent
+from inspector_app.ledger.checkpoint_store import make_checkpoint
 from inspector_app.sync import failures
 from inspector_app.sync.failures import SyncFailure
 from inspector_app.sync.feeds import pull_feed
@@ -42,7 +38,11 @@ from inspector_app.sync.responses import (
 from inspector_app.sync.state import SyncStore
 from inspector_app.sync.templates import install_pulled_templates
 from inspector_app.sync.transport import Reply, Transport
-from inspector_app.sync.wire import API_PREFIX, FEEDS, MAX_BATCH_EVENTS
+from inspector_protocol import keys
+from inspector_protocol.envelope import SignedEvent
+from inspector_protocol.errors import UserError
+from inspector_protocol.text import Lang, Text
+from inspector_protocol.wire import API_PREFIX, FEEDS, MAX_BATCH_EVENTS
 
 Progress = Callable[[int, int], None]
 

@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from inspector_app.app import Workspace
-from inspector_app.errors import UserError
-from inspector_app.i18n import Text
-from inspector_app.ledger import keys
 from inspector_app.sync.failures import SyncFailure, invalid_response
 from inspector_app.sync.responses import Pinned, check_error, verified_statement
 from inspector_app.sync.state import Enrolment, SyncStore
 from inspector_app.sync.transport import Reply, Transport
-from inspector_app.sync.wire import API_PREFIX, ENROLMENT_DOMAIN
+from inspector_protocol import keys, tags
+from inspector_protocol.errors import UserError
+from inspector_protocol.text import Text
+from inspector_protocol.wire import API_PREFIX
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def _check(body: dict[str, Any], device: str, nonce: str,
     if len(server_key) != 32:
         raise invalid_response("the server key is not an Ed25519 key")
     statement = verified_statement(Pinned(keys.key_id(server_key), server_key, device), signed,
-                          ENROLMENT_DOMAIN, "enrolment")
+                          tags.ENROLMENT.value, "enrolment")
     expected = {"device": device, "nonce": nonce, "device_key": keys.key_id(device_key),
                 "token_sha256": hashlib.sha256(token.encode()).hexdigest()}
     if any(statement.get(k) != v for k, v in expected.items()) or not isinstance(

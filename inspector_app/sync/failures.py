@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from inspector_app.i18n import Text
+from inspector_protocol.text import Text
 
 FailureKind = Literal["network", "server", "busy", "not_ours", "invalid_response", "auth", "tls",
                       "config", "refused", "cancelled"]

@@ -13,12 +13,12 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from inspector_app.ledger import keys
 from inspector_app.ledger.db import write_transaction
 from inspector_app.ledger.store import Ledger
 from inspector_app.sync.failures import invalid_response
 from inspector_app.sync.transport import Reply, Transport
-from inspector_app.sync.wire import API_PREFIX, FEEDS, MAX_FEED_PAGE
+from inspector_protocol import keys
+from inspector_protocol.wire import API_PREFIX, FEEDS, MAX_FEED_PAGE
 
 MAX_PAGES_PER_FEED = 1000
 _KEY_ID = re.compile(r"[0-9a-f]{16}")
@@ -91,7 +91,7 @@ def _int(value: Any, *, optional: bool = False) -> int | None:
 
 
 def _uscc(value: Any) -> str:
-    from inspector_app.domain.uscc import InvalidUSCC, parse_uscc
+    from inspector_protocol.uscc import InvalidUSCC, parse_uscc
 
     try:
         return parse_uscc(str(_str(value, 18))).value
@@ -126,7 +126,7 @@ def _visit_row(item: Any) -> Row:
 
 def _template_row(item: Any) -> Row:
     from inspector_app.checklists.schema import parse_template
-    from inspector_app.errors import InspectorError
+    from inspector_protocol.errors import InspectorError
 
     raw = json.dumps(_dict(item), ensure_ascii=False).encode("utf-8")
     try:

@@ -16,11 +16,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from inspector_app.i18n import Text
-from inspector_app.ledger import keys
-from inspector_app.ledger.envelope import SignedEvent
 from inspector_app.sync.failures import invalid_response
-from inspector_app.sync.wire import ACK_DOMAIN, RECEIPT_DOMAIN, SignedStatement
+from inspector_protocol import keys, tags
+from inspector_protocol.envelope import SignedEvent
+from inspector_protocol.text import Text
+from inspector_protocol.wire import SignedStatement
 
 ACCEPTED = frozenset({"accepted", "duplicate"})
 REFUSED = frozenset({"conflict", "fork", "rollback", "invalid_signature", "unknown_key",
@@ -38,7 +38,7 @@ class Pinned:
 
 
 @dataclass(frozen=True)
-class Receipt:
+class DeliveryReceipt:
     event: SignedEvent
     statement: SignedStatement
     server_time_ms: int
@@ -54,14 +54,14 @@ class Refusal:
 
 @dataclass(frozen=True)
 class UploadAnswer:
-    receipts: list[Receipt]
+    receipts: list[DeliveryReceipt]
     refusals: list[Refusal]
     server_time_ms: int
 
 
 def check_ack(pinned: Pinned, value: Any, nonce: str, kind: str) -> int:
     """The server time from a signed acknowledgement of this very request."""
-    statement = verified_statement(pinned, value, ACK_DOMAIN, "ack")
+    statement = verified_statement(pinned, value, tags.ACK.value, "ack")
     if (statement.get("kind") != kind or statement.get("nonce") != nonce
             or statement.get("device") != pinned.device):
         raise invalid_response("the acknowledgement is for another request")
@@ -96,14 +96,14 @@ def check_result(pinned: Pinned, result: Any, event: SignedEvent, index: int,
         raise invalid_response(f"unexpected result {status!r}/{outcome!r}")
 
 
-def check_receipt(pinned: Pinned, value: Any, event: SignedEvent) -> Receipt:
-    statement = verified_statement(pinned, value, RECEIPT_DOMAIN, "receipt")
+def check_receipt(pinned: Pinned, value: Any, event: SignedEvent) -> DeliveryReceipt:
+    statement = verified_statement(pinned, value, tags.RECEIPT.value, "receipt")
     expected = {"event": event.id, "device": pinned.device, "seq": event.seq,
                 "hash": event.hash.hex()}
     if any(statement.get(k) != v for k, v in expected.items()):
         raise invalid_response(f"the receipt for event {event.seq} names another event")
     assert isinstance(value, dict)
-    return Receipt(event, _signed(value), _time(statement))
+    return DeliveryReceipt(event, _signed(value), _time(statement))
 
 
 def check_error(value: Any) -> tuple[str, Text]:

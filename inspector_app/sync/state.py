@@ -12,12 +12,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from inspector_app.domain.events import TimeAnchor
-from inspector_app.i18n import Text
 from inspector_app.ledger.db import write_transaction
-from inspector_app.ledger.envelope import SignedEvent
 from inspector_app.ledger.store import Ledger
-from inspector_app.sync.responses import Pinned, Receipt, Refusal
+from inspector_app.sync.responses import DeliveryReceipt, Pinned, Refusal
+from inspector_protocol.envelope import SignedEvent
+from inspector_protocol.events import TimeAnchor
+from inspector_protocol.text import Text
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ class SyncStore:
             "ORDER BY e.seq LIMIT ?", (after_seq, limit)).fetchall()
         return [SignedEvent(bytes(r[0]), bytes(r[1])) for r in rows]
 
-    def record_answer(self, receipts: list[Receipt], refusals: list[Refusal],
+    def record_answer(self, receipts: list[DeliveryReceipt], refusals: list[Refusal],
                       server_time_ms: int | None) -> None:
         now = self.ledger.clock.now()
         with write_transaction(self.conn):
@@ -155,11 +155,11 @@ class SyncStore:
         return (None, None) if row is None else (row[0], row[1])
 
 
-def _key_of(receipt: Receipt) -> str:
+def _key_of(receipt: DeliveryReceipt) -> str:
     return str(receipt.statement.statement()["server_key"])
 
 
-def _receipt_blob(receipt: Receipt) -> bytes:
+def _receipt_blob(receipt: DeliveryReceipt) -> bytes:
     """The receipt as stored: its statement and signature, verifiable again later."""
     # "seq" at the top is what ``verify`` reports when a delivered event goes missing.
     return json.dumps({"seq": receipt.event.seq, "raw": receipt.statement.raw.decode("utf-8"),

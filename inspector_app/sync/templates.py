@@ -16,8 +16,8 @@ import os
 from pathlib import Path
 
 from inspector_app.app import TEMPLATES_DIR, Workspace
-from inspector_app.errors import InspectorError
-from inspector_app.i18n import Text
+from inspector_protocol.errors import InspectorError
+from inspector_protocol.text import Text
 
 
 def install_pulled_templates(workspace: Workspace) -> tuple[int, list[Text]]:

@@ -6,7 +6,7 @@ department's own CA) or ``True`` (the system store) when the profile has none.
 Plain ``http://`` is refused unless the host is a loopback address.
 
 Every answer is read with a size cap and must be our JSON envelope (a JSON
-object whose ``protocol`` is :data:`~inspector_app.sync.wire.PROTOCOL`);
+object whose ``protocol`` is :data:`~inspector_protocol.wire.PROTOCOL`);
 anything else — a captive portal's page, a proxy's error, a cut-off body — is a
 failure, never a success.  Retries are bounded in count and in time and wait
 with "full jitter" exponential back-off so that tablets returning to coverage
@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from inspector_app.i18n import Text
 from inspector_app.sync import failures
 from inspector_app.sync.failures import FailureKind, SyncFailure
-from inspector_app.sync.wire import MAX_RESPONSE_BYTES, PROTOCOL
+from inspector_protocol.text import Text
+from inspector_protocol.wire import MAX_RESPONSE_BYTES, PROTOCOL
 
 if TYPE_CHECKING:
     import requests

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, cast
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
-from inspector_app.i18n import Lang
 from inspector_app.ui.context import AppContext
 from inspector_app.ui.i18n import LanguageState
 from inspector_app.ui.main_window import MainWindow
@@ -26,6 +25,7 @@ from inspector_app.ui.preferences import Preferences, load_preferences, save_pre
 from inspector_app.ui.session import Session
 from inspector_app.ui.tasks import TaskRunner
 from inspector_app.ui.theme import apply_theme
+from inspector_protocol.text import Lang
 
 if TYPE_CHECKING:
     from inspector_app.app import Workspace

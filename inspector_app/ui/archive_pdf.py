@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from inspector_app.checklists.fonts import FontFile
 from inspector_app.checklists.report_pdf import FONT_NAME as _FONT
-from inspector_app.i18n import Lang, Text
+from inspector_protocol.text import Lang, Text
 
 if TYPE_CHECKING:
     from fpdf import FPDF

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QThread, Signal
 from PySide6.QtGui import QImage
 
-from inspector_app.errors import InspectorError
+from inspector_protocol.errors import InspectorError
 
 if TYPE_CHECKING:
     from inspector_app.profile import Profile
@@ -51,7 +51,7 @@ class CameraWorker(QThread):
     accepted = Signal(object)
     #: "streaming", "reconnecting", "ended" or "no_camera".
     state_changed = Signal(str)
-    #: An :class:`~inspector_app.errors.InspectorError` that stopped the source.
+    #: An :class:`~inspector_protocol.errors.InspectorError` that stopped the source.
     problem = Signal(object)
     #: The verdict of a "try harder" still (None: no code found in it).
     still_result = Signal(object)

@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector_app.i18n import Text
 from inspector_app.ui.flow import FlowLayout
 from inspector_app.ui.i18n import Binder
 from inspector_app.ui.widgets import card, label, name_inner_editor, set_role, vbox
+from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
     from inspector_app.checklists import ItemStatus, TemplateOutcome

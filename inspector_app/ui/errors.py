@@ -1,8 +1,8 @@
 """Showing the three kinds of failure (BRIEF §6) the way a person can act on them.
 
-* a :class:`~inspector_app.errors.UserError` is shown verbatim, next to what
+* a :class:`~inspector_protocol.errors.UserError` is shown verbatim, next to what
   caused it when the screen handles it, else in the window's message bar;
-* an :class:`~inspector_app.errors.EnvironmentProblem` is shown with its remedy;
+* an :class:`~inspector_protocol.errors.EnvironmentProblem` is shown with its remedy;
 * anything else is a bug: logged with its traceback, and a crash dialog says so.
 """
 
@@ -13,8 +13,8 @@ import traceback
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from inspector_app.errors import EnvironmentProblem, InspectorError
-from inspector_app.i18n import Lang, Text
+from inspector_protocol.errors import EnvironmentProblem, InspectorError
+from inspector_protocol.text import Lang, Text
 
 log = logging.getLogger("inspector.ui")
 

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QFrame, QListWidget
 
-from inspector_app.i18n import Text
 from inspector_app.ui.i18n import Binder
 from inspector_app.ui.photo_capture import PhotoCapture
 from inspector_app.ui.widgets import button, card_layout, label, line_edit, row
+from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
     from inspector_app.domain.visit import Visit

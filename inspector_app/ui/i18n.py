@@ -1,6 +1,6 @@
 """Switching language at run time: widgets are bound to bilingual texts once.
 
-A screen binds each widget property to a :class:`~inspector_app.i18n.Text`
+A screen binds each widget property to a :class:`~inspector_protocol.text.Text`
 (``binder.text(button, Text("签到", "Check in"))``); when the language
 changes, every binding is rendered again.  Texts that depend on data (a table,
 a visit card) are redrawn by the screen's own ``language_changed`` handler.
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from inspector_app.i18n import Lang, Text
+from inspector_protocol.text import Lang, Text
 
 
 class LanguageState(QObject):

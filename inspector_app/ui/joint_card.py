@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QComboBox, QFrame
 
-from inspector_app.i18n import Text
 from inspector_app.ui.i18n import Binder
 from inspector_app.ui.widgets import button, card_layout, label
+from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
     from inspector_app.domain.visit import Visit

@@ -87,7 +87,7 @@ class PositionWatcher(QObject):
         from PySide6.QtPositioning import QGeoPositionInfo
 
         from inspector_app.domain.location import Location
-        from inspector_app.errors import UserError
+        from inspector_protocol.errors import UserError
 
         coordinate = info.coordinate()
         accuracy = (info.attribute(QGeoPositionInfo.Attribute.HorizontalAccuracy)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from inspector_app.i18n import Lang, Text
+from inspector_protocol.text import Lang, Text
 
 if TYPE_CHECKING:
     from inspector_app.visit_log import PhotoState, VisitDetail

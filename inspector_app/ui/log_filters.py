@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QWidget
 
-from inspector_app.i18n import Text
 from inspector_app.ui.flow import FlowLayout
 from inspector_app.ui.widgets import button, line_edit, vbox
+from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
-    from inspector_app.i18n import Lang
     from inspector_app.ui.i18n import Binder
     from inspector_app.visit_log import LogRow, VisitLog
+    from inspector_protocol.text import Lang
 
 PERIODS = ((0, Text("全部日期", "All dates")), (1, Text("今天", "Today")),
            (7, Text("近 7 天", "Last 7 days")), (30, Text("近 30 天", "Last 30 days")))

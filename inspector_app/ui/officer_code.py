@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from inspector_app.app import Workspace
-    from inspector_app.ledger.keys import Signer
-    from inspector_app.scanning.credential import OfficerCredential
+    from inspector_protocol.keys import Signer
+    from inspector_protocol.officer_credential import OfficerCredential
 
 #: The error correction level: M survives a glare spot on the tablet's screen and keeps
 #: a verification link at a version a phone reads from a metre away.
@@ -44,7 +44,7 @@ class OfficerCode:
 def issue_officer_code(ws: Workspace, signer: Signer, holder: Holder, visit_id: str) -> OfficerCode:
     """Sign the holder's identity and the visit's kind and reason, now, and encode it."""
     from inspector_app.recorder import VisitRecorder
-    from inspector_app.scanning.credential import (
+    from inspector_protocol.officer_credential import (
         VALID_FOR,
         OfficerCredential,
         issue_credential,
@@ -69,8 +69,8 @@ def verification_url(ws: Workspace) -> str | None:
     """The central endpoint's verification page, if ``INSPECTOR_ENDPOINT`` or the profile
     names a usable endpoint; otherwise None (the QR then holds the bare code, which any
     copy of the app still verifies offline)."""
-    from inspector_app.errors import UserError
     from inspector_app.sync.endpoint import endpoint_url
+    from inspector_protocol.errors import UserError
 
     try:
         return endpoint_url(ws.profile).rstrip("/") + "/verify"
@@ -84,7 +84,7 @@ def fit_field(text: str) -> str:
     A long reason is shortened (the full reason is in the signed check-in), never refused:
     the officer is at the gate and needs the code now.
     """
-    from inspector_app.scanning.credential import MAX_FIELD_BYTES
+    from inspector_protocol.officer_credential import MAX_FIELD_BYTES
 
     line = "".join(c if c.isprintable() else " " for c in text).strip() or "-"
     if len(line.encode("utf-8")) <= MAX_FIELD_BYTES:
@@ -98,8 +98,8 @@ def qr_modules(text: str) -> tuple[bytes, ...]:
     try:
         import segno
     except ImportError:
-        from inspector_app.errors import EnvironmentProblem
-        from inspector_app.i18n import Text
+        from inspector_protocol.errors import EnvironmentProblem
+        from inspector_protocol.text import Text
 
         raise EnvironmentProblem(
             Text("本机无法生成二维码（缺少 segno 组件）。",

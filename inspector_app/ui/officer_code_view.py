@@ -14,8 +14,8 @@ from PySide6.QtCore import QEvent, QObject, QRect, QSize
 from PySide6.QtGui import QImage, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QFrame, QSizePolicy, QWidget
 
-from inspector_app.i18n import Text
 from inspector_app.ui.widgets import button, label, vbox
+from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
     from inspector_app.ui.i18n import Binder

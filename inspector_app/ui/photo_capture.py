@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QWidget
 
-from inspector_app.i18n import Text
 from inspector_app.ui.i18n import Binder
 from inspector_app.ui.preview import PreviewWidget
 from inspector_app.ui.widgets import button, row, vbox
+from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
     from inspector_app.ui.camera import CameraWorker

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from inspector_app.i18n import Text
+from inspector_protocol.text import Text
 
 FILE_NAME = "ui-preferences.json"
 

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QComboBox, QDateEdit, QFrame, QListWidget
 
-from inspector_app.i18n import Text
 from inspector_app.ui.i18n import Binder
 from inspector_app.ui.widgets import (
     button,
@@ -25,6 +24,7 @@ from inspector_app.ui.widgets import (
     name_inner_editor,
     row,
 )
+from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
     from inspector_app.ui.visit_jobs import VisitView

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 
 if TYPE_CHECKING:
-    from inspector_app.ledger.keys import Signer
+    from inspector_protocol.keys import Signer
 
 _ACTIVITY = frozenset({
     QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress, QEvent.Type.TouchBegin,

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFrame, QProgressBar
 
-from inspector_app.i18n import Text
 from inspector_app.ui.i18n import Binder
 from inspector_app.ui.widgets import MessageLine, button, card_layout, label, row
+from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
     from inspector_app.ui.sync_driver import SyncDriver

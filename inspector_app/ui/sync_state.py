@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from inspector_app.i18n import Text
+from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
     from inspector_app.app import Workspace
@@ -39,9 +39,9 @@ class SyncState:
 
 
 def read_sync_state(ws: Workspace) -> SyncState:
-    from inspector_app.errors import UserError
     from inspector_app.sync.endpoint import endpoint_url
     from inspector_app.sync.state import SyncStore
+    from inspector_protocol.errors import UserError
 
     store = SyncStore(ws.ledger)
     status, enrolment = store.status(), store.enrolment()

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from inspector_app.app import Workspace
     from inspector_app.checklists import Finding, TemplateOutcome
     from inspector_app.domain.visit import Visit
-    from inspector_app.ledger.keys import Signer
+    from inspector_protocol.keys import Signer
 
 #: A photo item of the form: (template id, item id).
 PhotoTarget = tuple[str, str]
@@ -75,8 +75,8 @@ def record_photo(ws: Workspace, signer: Signer, visit_id: str, data: bytes | Pat
 
 
 def _read_image(path: Path) -> bytes:
-    from inspector_app.errors import UserError
-    from inspector_app.i18n import Text
+    from inspector_protocol.errors import UserError
+    from inspector_protocol.text import Text
 
     try:
         return path.read_bytes()

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector_app.errors import EnvironmentProblem, InspectorError
-from inspector_app.i18n import Text
 from inspector_app.ui.i18n import Binder
+from inspector_protocol.errors import EnvironmentProblem, InspectorError
+from inspector_protocol.text import Text
 
 
 def set_role(widget: QWidget, name: str, value: str | bool | None) -> None:

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inspector_app.ledger.canonical import canonical_bytes, is_canonical
 from inspector_central.canonical_read import NotCanonicalBytes, parse_canonical
+from inspector_protocol.canonical import canonical_bytes, is_canonical
 
 # Text with combining marks, Hangul jamo, CJK and the characters that compose with U+0338.
 _tricky = st.text(alphabet=st.sampled_from(

@@ -10,13 +10,12 @@ import requests
 
 from inspector_app.app import Workspace
 from inspector_app.clock import FakeClock
-from inspector_app.ledger import keys
-from inspector_app.ledger.envelope import SignedEvent
 from inspector_app.sync.client import run_sync
 from inspector_app.sync.state import SyncStore
-from inspector_app.sync.wire import RECEIPT_DOMAIN
 from inspector_central.alarms import list_alarms
 from inspector_central.visits import list_visits
+from inspector_protocol import keys, tags
+from inspector_protocol.envelope import SignedEvent
 from tests.central.harness import CentralServer, enrolled, tablet
 from tests.conftest import copy_data_dir
 from tests.core.ledger_helpers import attacker_connection, record_visits
@@ -61,7 +60,7 @@ def test_enrol_sync_and_identical_resend_gets_the_same_receipt(
     for event in ws.ledger.events():
         receipt = receipts[event.id]
         raw, sig = receipt["raw"].encode(), bytes.fromhex(receipt["sig"])
-        assert keys.verify_signature(keys.load_public_key(pinned.public_key), sig, RECEIPT_DOMAIN + raw)
+        assert keys.verify_signature(keys.load_public_key(pinned.public_key), sig, tags.RECEIPT.value + raw)
         assert json.loads(raw)["hash"] == event.hash.hex()
     # The time anchor came from a signed answer.
     assert ws.ledger.time_anchor() is not None

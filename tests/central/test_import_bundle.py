@@ -12,7 +12,7 @@ from pathlib import Path
 
 from inspector_app.app import Workspace, init_workspace
 from inspector_app.clock import FakeClock
-from inspector_app.ledger.bundle import write_bundle
+from inspector_app.ledger.bundling import write_bundle
 from inspector_app.sync.client import run_sync
 from inspector_central.alarms import list_alarms
 from inspector_central.bundles import BundleRefused, import_bundle

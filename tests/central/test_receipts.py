@@ -6,10 +6,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given
 from hypothesis import strategies as st
 
-from inspector_app.ledger.keys import key_id, raw_public_key
-from inspector_app.sync.wire import RECEIPT_DOMAIN
 from inspector_central.receipts import ReceiptMaker
 from inspector_central.signing import ServerKey
+from inspector_protocol import tags
+from inspector_protocol.keys import key_id, raw_public_key
 
 _PRIVATE = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 _KEY = ServerKey(key_id(raw_public_key(_PRIVATE)), raw_public_key(_PRIVATE), _PRIVATE)
@@ -23,7 +23,7 @@ def test_template_and_general_path_agree(device: str, nonce: str, event: str, se
                                          digest: str, now: int) -> None:
     maker = ReceiptMaker(_KEY, device, nonce, now)
     try:
-        general = _KEY.sign(RECEIPT_DOMAIN, maker.statement(event, seq, digest))
+        general = _KEY.sign(tags.RECEIPT.value, maker.statement(event, seq, digest))
     except ValueError:  # a number beyond what signed data may hold
         return
     assert maker.make(event, seq, digest) == general

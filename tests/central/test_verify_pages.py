@@ -12,11 +12,11 @@ import requests
 
 from inspector_app.app import Workspace
 from inspector_app.clock import FakeClock
-from inspector_app.domain import events as ev
-from inspector_app.receipt import Receipt
 from inspector_app.recorder import VisitRecorder
-from inspector_app.scanning.credential import OfficerCredential, issue_credential, verification_link
 from inspector_app.sync.client import run_sync
+from inspector_protocol import events as ev
+from inspector_protocol.officer_credential import OfficerCredential, issue_credential, verification_link
+from inspector_protocol.visit_receipt import VisitReceipt
 from tests.central.harness import REPO, CentralServer, enrolled, tablet
 from tests.conftest import OFFICERS
 from tests.core.ledger_helpers import record_visits
@@ -44,7 +44,7 @@ def _receipt(ws: Workspace, visit_id: str) -> str:
     visit = VisitRecorder(ws).visit(visit_id)
     out = next(e for e in ws.ledger.visit_events(visit_id) if e.type == ev.CHECKED_OUT)
     assert visit.checked_out is not None
-    return Receipt(visit.id, visit.enterprise.uscc, visit.checked_in.wall_ms,
+    return VisitReceipt(visit.id, visit.enterprise.uscc, visit.checked_in.wall_ms,
                    visit.checked_out.wall_ms, out.hash.hex()).text()
 
 

@@ -14,9 +14,9 @@ from inspector_app.checklists import (
     profile_template_problems,
     templates_for_department,
 )
-from inspector_app.errors import UserError
 from inspector_app.profile import demo_profile_path, load_profile
 from inspector_app.profile.model import Department
+from inspector_protocol.errors import UserError
 from tests.checklists.helpers import make_template, small_template_document
 
 PROFILE = load_profile(demo_profile_path())

@@ -16,7 +16,7 @@ from inspector_app.checklists import (
     outcomes,
     visit_progress,
 )
-from inspector_app.errors import UserError
+from inspector_protocol.errors import UserError
 from tests.checklists.helpers import EventLog, make_template
 
 ZHANG, LIU = "37142320001", "37142320002"

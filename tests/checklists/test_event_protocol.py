@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from inspector_app.checklists import LedgerEvent
-from inspector_app.ledger.envelope import SignedEvent
+from inspector_protocol.envelope import SignedEvent
 from tests.checklists.helpers import FakeEvent
 
 

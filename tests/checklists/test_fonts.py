@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from inspector_app.checklists import fonts
-from inspector_app.errors import EnvironmentProblem
+from inspector_protocol.errors import EnvironmentProblem
 from tests.conftest import missing_locally
 
 

@@ -21,9 +21,9 @@ from inspector_app.checklists import (
 )
 from inspector_app.checklists.fonts import FontFile, find_cjk_font
 from inspector_app.checklists.report_csv import defuse_formula
-from inspector_app.errors import EnvironmentProblem
 from inspector_app.profile import demo_profile_path, load_profile
 from inspector_app.profile.model import LangText
+from inspector_protocol.errors import EnvironmentProblem
 from tests.checklists.helpers import EventLog
 from tests.conftest import missing_locally
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from inspector_app.ledger.canonical import NotCanonical, canonical_bytes, is_canonical
+from inspector_protocol.canonical import NotCanonical, canonical_bytes, is_canonical
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1)

@@ -59,6 +59,6 @@ def test_sigkill_loses_no_acknowledged_event(data_dir: Path) -> None:
             stored = {e.id for e in ws.ledger.events()}
             assert acknowledged <= stored
             report = verify_ledger(ws.ledger.conn)
-            assert report.intact, report.findings
+            assert report.intact, report.problems
     assert len(acknowledged) >= KILLS
     assert (data_dir / LEDGER_FILE).exists()

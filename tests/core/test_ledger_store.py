@@ -10,11 +10,11 @@ import pytest
 
 from inspector_app.app import LEDGER_FILE, Workspace
 from inspector_app.clock import FakeClock
-from inspector_app.domain import events as ev
-from inspector_app.ledger import keys
 from inspector_app.ledger.db import connect
 from inspector_app.ledger.schema import SCHEMA_VERSION, migrate
 from inspector_app.ledger.store import Ledger
+from inspector_protocol import events as ev
+from inspector_protocol import keys
 from tests.conftest import OFFICERS
 
 
@@ -90,14 +90,14 @@ def test_receipts_are_append_only(workspace: Workspace) -> None:
 def test_a_ledger_is_created_only_once(tmp_path: Path) -> None:
     clock = FakeClock()
     Ledger.create(tmp_path / "l.sqlite3", clock, {}).close()
-    from inspector_app.errors import UserError
+    from inspector_protocol.errors import UserError
 
     with pytest.raises(UserError):
         Ledger.create(tmp_path / "l.sqlite3", clock, {})
 
 
 def test_a_file_that_is_not_a_ledger_is_a_clear_environment_problem(tmp_path: Path) -> None:
-    from inspector_app.errors import EnvironmentProblem
+    from inspector_protocol.errors import EnvironmentProblem
 
     bogus = tmp_path / LEDGER_FILE
     bogus.write_bytes(b"this is not a database" * 100)
@@ -118,7 +118,7 @@ def test_schema_has_its_tables_and_append_only_triggers(workspace: Workspace) ->
 
 
 def test_checkpoints_are_signed_and_catch_a_truncated_tail(workspace: Workspace) -> None:
-    from inspector_app.ledger.checkpoint import make_checkpoint
+    from inspector_app.ledger.checkpoint_store import make_checkpoint
     from inspector_app.ledger.verify import verify_ledger
     from tests.core.ledger_helpers import attacker_connection
 
@@ -130,15 +130,15 @@ def test_checkpoints_are_signed_and_catch_a_truncated_tail(workspace: Workspace)
     conn = attacker_connection(workspace.data_dir)
     conn.execute("DELETE FROM events WHERE seq = ?", (checkpoint.seq,))
     conn.close()
-    kinds = {f.kind for f in verify_ledger(workspace.ledger.conn).findings}
+    kinds = {f.kind for f in verify_ledger(workspace.ledger.conn).problems}
     assert kinds == {"truncated"}
 
 
 def test_a_full_disk_is_reported_and_changes_nothing(workspace: Workspace) -> None:
     """SQLite reports a full disk and a database at its size limit with the same error;
     the limit lets the test produce it for real without filling the machine's disk."""
-    from inspector_app.errors import EnvironmentProblem
     from inspector_app.ledger.verify import verify_ledger
+    from inspector_protocol.errors import EnvironmentProblem
 
     ledger = workspace.ledger
     before = ledger.event_count()

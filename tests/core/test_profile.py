@@ -107,7 +107,7 @@ def test_duplicate_keys_are_refused() -> None:
 
 
 def test_missing_file_is_an_environment_problem(tmp_path: Path) -> None:
-    from inspector_app.errors import EnvironmentProblem
+    from inspector_protocol.errors import EnvironmentProblem
 
     with pytest.raises(EnvironmentProblem):
         load_profile(tmp_path / "nope.json")

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from inspector_app.app import open_workspace
 from inspector_app.clock import FakeClock
 from inspector_app.domain.visit import VisitState
-from inspector_app.ledger.keys import Signer
 from inspector_app.ledger.verify import verify_ledger
 from inspector_app.recorder import CheckInRequest, VisitRecorder
+from inspector_protocol.keys import Signer
 from tests.conftest import OFFICERS, copy_data_dir
 
 ACTIONS = st.lists(
@@ -71,7 +71,7 @@ def test_random_valid_sequences_verify_and_derive_consistently(
                 if done and recorder.visit(done[0]).rating is None:
                     recorder.rate(signer, done[0], n * 9, None)
         report = verify_ledger(ws.ledger.conn)
-        assert report.intact, report.findings
+        assert report.intact, report.problems
         derived = {v.id: v.state for v in recorder.visits()}
         assert derived == expected
         for visit in recorder.visits():

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from inspector_app.domain.uscc import (
+from inspector_protocol.uscc import (
     ALPHABET,
     InvalidUSCC,
     check_character,

@@ -47,7 +47,7 @@ def _count(data_dir: Path) -> int:
 
 def test_an_honest_ledger_verifies(filled_dir: Path) -> None:
     report = _report(filled_dir)
-    assert report.intact, report.findings
+    assert report.intact, report.problems
     assert report.events_checked == _count(filled_dir)
 
 
@@ -76,7 +76,7 @@ def test_every_single_byte_change_is_reported_at_its_sequence(
     conn.close()
     report = _report(folder)
     assert not report.intact
-    assert report.first_problem_seq() == seq, report.findings
+    assert report.first_problem_seq() == seq, report.problems
 
 
 def _as_column_value(original: object, altered: bytes) -> object | None:
@@ -104,7 +104,7 @@ def test_a_deleted_event_is_reported_where_it_was(
     conn.close()
     report = _report(folder)
     assert report.first_problem_seq() == seq
-    assert any(f.kind == "sequence_gap" for f in report.findings)
+    assert any(f.kind == "sequence_gap" for f in report.problems)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -153,7 +153,7 @@ def test_a_foreign_event_inserted_is_reported_where_it_was_put(
     conn.close()
     report = _report(folder)
     assert report.first_problem_seq() == at
-    assert {f.kind for f in report.findings if f.seq == at} & {"foreign_device", "unknown_key"}
+    assert {f.kind for f in report.problems if f.seq == at} & {"foreign_device", "unknown_key"}
 
 
 def test_truncating_delivered_events_is_caught_by_their_receipts(filled_dir: Path,
@@ -166,7 +166,7 @@ def test_truncating_delivered_events_is_caught_by_their_receipts(filled_dir: Pat
     conn.execute("DELETE FROM events WHERE seq = ?", (last.seq,))
     conn.close()
     report = _report(folder)
-    assert [f.kind for f in report.findings] == ["delivered_event_missing"]
+    assert [f.kind for f in report.problems] == ["delivered_event_missing"]
 
 
 def test_the_report_states_what_it_cannot_detect(filled_dir: Path) -> None:
@@ -179,7 +179,7 @@ def test_a_replaced_device_key_is_reported(filled_dir: Path, tmp_path: Path) -> 
     folder = _fresh_copy(filled_dir, tmp_path)
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from inspector_app.ledger import keys
+    from inspector_protocol import keys
 
     new = Ed25519PrivateKey.generate()
     conn = attacker_connection(folder)

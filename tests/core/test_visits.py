@@ -7,11 +7,11 @@ import pytest
 from inspector_app.app import Workspace
 from inspector_app.clock import FakeClock
 from inspector_app.domain.frequency import DAY_MS
-from inspector_app.domain.uscc import InvalidUSCC, complete_uscc
 from inspector_app.domain.visit import VisitState
-from inspector_app.errors import UserError
-from inspector_app.ledger.keys import Signer
 from inspector_app.recorder import CheckInRequest, JustificationRequired, VisitRecorder
+from inspector_protocol.errors import UserError
+from inspector_protocol.keys import Signer
+from inspector_protocol.uscc import InvalidUSCC, complete_uscc
 from tests.conftest import OFFICERS
 from tests.core.ledger_helpers import enterprise
 

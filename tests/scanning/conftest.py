@@ -19,9 +19,9 @@ import segno
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from segno import consts
 
-from inspector_app.domain.uscc import USCC
 from inspector_app.profile import IssuerKey, Profile, demo_profile_path, load_profile
 from inspector_app.scanning.issuing import issue_enterprise_code, load_issuer_key
+from inspector_protocol.uscc import USCC
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEMO_KEY_FILE = REPO_ROOT / "demo" / "demo-issuer-key.pem"

@@ -9,7 +9,7 @@ import pytest
 import segno
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from inspector_app.scanning.credential import (
+from inspector_protocol.officer_credential import (
     CredentialRejected,
     OfficerCredential,
     code_from_scan,

@@ -16,10 +16,11 @@ from datetime import datetime, timedelta
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from inspector_app.domain.uscc import USCC
 from inspector_app.profile import IssuerKey, Profile
-from inspector_app.scanning import base45, payload
 from inspector_app.scanning.classify import classify
+from inspector_protocol import base45, tags
+from inspector_protocol import enterprise_code as payload
+from inspector_protocol.uscc import USCC
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class Tools:
             uscc or self.uscc.value, name, key_id,
             issued_at if issued_at is not None else int(self.issued_at.timestamp()), days,
         )
-        return payload.encode_text(body, (key or self.key).sign(payload.SIGNING_DOMAIN + body))
+        return payload.encode_text(body, (key or self.key).sign(tags.ENTERPRISE_QR.value + body))
 
     def raw_bytes(self, data: bytes) -> str:
         return payload.PREFIX + base45.encode(data)
@@ -94,7 +95,7 @@ def _bad_name_bytes(t: Tools) -> str:
     body = good.body
     name_start = 12 + 4 + 2 + 1 + len(good.key_id) + 1
     bad = body[: name_start - 1] + bytes((2,)) + b"\x81\x20"
-    return t.raw_bytes(bad + t.key.sign(payload.SIGNING_DOMAIN + bad))
+    return t.raw_bytes(bad + t.key.sign(tags.ENTERPRISE_QR.value + bad))
 
 
 def _key_id_length(t: Tools, length: int) -> str:
@@ -213,7 +214,7 @@ def tools(issue: Callable[..., str], issuer_key: Ed25519PrivateKey,
 def test_catalogue_is_large_and_covers_every_reason() -> None:
     assert len(CASES) >= 40
     assert len({c.id for c in CASES}) == len(CASES)
-    from inspector_app.scanning import reasons
+    from inspector_protocol import reasons
 
     refusals = {
         r.code for r in vars(reasons).values()

@@ -10,11 +10,12 @@ import segno
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inspector_app.domain.uscc import complete_uscc
-from inspector_app.errors import UserError
 from inspector_app.profile import Profile
-from inspector_app.scanning import base45, payload
 from inspector_app.scanning.classify import classify
+from inspector_protocol import base45
+from inspector_protocol import enterprise_code as payload
+from inspector_protocol.errors import UserError
+from inspector_protocol.uscc import complete_uscc
 
 #: A long but real-looking company name (24 characters).
 LONG_NAME = "德州市陵城区鑫源新能源汽车零部件制造有限责任公司"

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from inspector_app.profile import Profile
-from inspector_app.scanning import base45
 from inspector_app.scanning.classify import classify
+from inspector_protocol import base45
 
 LIMIT_S = 0.100
 EXAMPLES = 10_000

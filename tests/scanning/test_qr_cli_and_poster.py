@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from inspector_app.cli import main
-from inspector_app.domain.uscc import complete_uscc
 from inspector_app.profile import Profile
 from inspector_app.scanning.cascade import decode_still
 from inspector_app.scanning.classify import classify
 from inspector_app.scanning.imageio import read_image
+from inspector_protocol.uscc import complete_uscc
 
 KEY = Path(__file__).resolve().parents[2] / "demo" / "demo-issuer-key.pem"
 

@@ -10,7 +10,6 @@ import cv2
 import numpy as np
 import pytest
 
-from inspector_app.errors import EnvironmentProblem, UserError
 from inspector_app.scanning.sources import (
     CameraInfo,
     CameraSource,
@@ -21,6 +20,7 @@ from inspector_app.scanning.sources import (
     frames,
     open_source,
 )
+from inspector_protocol.errors import EnvironmentProblem, UserError
 
 
 class FakeClock:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 
 from inspector_app.app import Workspace
-from inspector_app.ledger import keys
 from inspector_app.ledger.store import PendingEvent
 from inspector_app.sync.state import SyncStore
-from inspector_app.sync.wire import RECEIPT_DOMAIN
 from inspector_central.storage import Database
+from inspector_protocol import keys, tags
 
 
 def add_device_events(ws: Workspace, count: int, tag: str = "x") -> None:
@@ -40,5 +39,5 @@ def assert_exact_agreement(ws: Workspace, database: Database) -> None:
     for event_id, stored in receipts.items():
         receipt = json.loads(stored)
         raw = receipt["raw"].encode()
-        assert keys.verify_signature(server_key, bytes.fromhex(receipt["sig"]), RECEIPT_DOMAIN + raw)
+        assert keys.verify_signature(server_key, bytes.fromhex(receipt["sig"]), tags.RECEIPT.value + raw)
         assert json.loads(raw)["hash"] == local[event_id].hash.hex()

@@ -15,9 +15,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from inspector_app.app import Workspace
 from inspector_app.clock import FakeClock
-from inspector_app.domain import events as ev
-from inspector_app.domain.uscc import complete_uscc
-from inspector_app.ledger import keys
 from inspector_app.recorder import CheckInRequest, VisitRecorder
 from inspector_app.scanning.classify import classify
 from inspector_app.scanning.issuing import issue_enterprise_code
@@ -25,6 +22,9 @@ from inspector_app.sync.caches import scanning_profile
 from inspector_app.sync.client import SyncReport, run_sync
 from inspector_app.sync.transport import Transport
 from inspector_central.feeds import put_documents
+from inspector_protocol import events as ev
+from inspector_protocol import keys
+from inspector_protocol.uscc import complete_uscc
 from tests.central.harness import CentralServer, enrolled, tablet
 from tests.conftest import OFFICERS
 

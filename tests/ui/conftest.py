@@ -106,8 +106,8 @@ def gate_video(path: Path, frames: int = 12) -> Path:
     import numpy as np
     import segno
 
-    from inspector_app.domain.uscc import parse_uscc
     from inspector_app.scanning.issuing import issue_enterprise_code, load_issuer_key
+    from inspector_protocol.uscc import parse_uscc
 
     text = issue_enterprise_code(
         parse_uscc(ENTERPRISE), "德州恒信机械制造有限公司", key_id="lc-demo-1",

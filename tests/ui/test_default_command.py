@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from inspector_app.cli import gui, main
+from inspector_app import launcher as gui
+from inspector_app.launcher import main
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from inspector_app.app import open_workspace
 from inspector_app.clock import FakeClock
-from inspector_app.ledger.bundle import write_bundle
+from inspector_app.ledger.bundling import write_bundle
 from inspector_app.ui.app import App
 from inspector_app.ui.screens.scan import EnterpriseChoice
 from tests.conftest import OFFICERS

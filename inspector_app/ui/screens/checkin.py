@@ -22,17 +22,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector_app.i18n import Text
 from inspector_app.ui.screen import Screen
 from inspector_app.ui.screens.scan import EnterpriseChoice
 from inspector_app.ui.widgets import MessageLine, button, card, label, line_edit, row, vbox
+from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
     from inspector_app.app import Workspace
     from inspector_app.domain.frequency import FrequencyAssessment
     from inspector_app.domain.location import Location
     from inspector_app.domain.visit import Visit
-    from inspector_app.ledger.keys import Signer
+    from inspector_protocol.keys import Signer
 
 
 @dataclass(frozen=True)

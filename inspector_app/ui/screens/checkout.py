@@ -16,15 +16,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QListWidget, QScrollArea, QSlider, QSpinBox, QWidget
 
-from inspector_app.i18n import Text
 from inspector_app.ui.screen import Screen
 from inspector_app.ui.timer import RunningTimer
 from inspector_app.ui.widgets import MessageLine, button, card, label, line_edit, row, vbox
+from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
     from inspector_app.app import Workspace
     from inspector_app.domain.visit import Visit
-    from inspector_app.ledger.keys import Signer
+    from inspector_protocol.keys import Signer
 
 BASIS_TEXT = {
     "boot_clock": Text("按设备启动计时（可信）", "timed on the boot clock (trusted)"),
@@ -64,12 +64,12 @@ def load_checkout_view(ws: Workspace, visit_id: str) -> CheckOutView:
 
 
 def _receipt(ws: Workspace, visit: Visit) -> str:
-    from inspector_app.domain import events as ev
-    from inspector_app.receipt import Receipt
+    from inspector_protocol import events as ev
+    from inspector_protocol.visit_receipt import VisitReceipt
 
     out = next(e for e in ws.ledger.visit_events(visit.id) if e.type == ev.CHECKED_OUT)
     assert visit.checked_out is not None
-    return Receipt(visit.id, visit.enterprise.uscc, visit.checked_in.wall_ms,
+    return VisitReceipt(visit.id, visit.enterprise.uscc, visit.checked_in.wall_ms,
                    visit.checked_out.wall_ms, out.hash.hex()).text()
 
 
@@ -194,7 +194,7 @@ class CheckOutScreen(Screen):
         layout.addWidget(label(self.binder, Text("检查回执：请企业拍照留存", "Visit receipt: the "
                                                  "enterprise photographs it"), role="heading"))
         self.qr_label = label(None)
-        self.binder.name(self.qr_label, Text("回执二维码", "Receipt QR code"))
+        self.binder.name(self.qr_label, Text("回执二维码", "VisitReceipt QR code"))
         self.qr_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.receipt_label = label(None, role="muted")
         self.receipt_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

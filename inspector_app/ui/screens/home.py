@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget, QListWidgetItem
 
-from inspector_app.i18n import Text
 from inspector_app.ui.screen import Screen
 from inspector_app.ui.sync_state import SyncState, read_sync_state
 from inspector_app.ui.timer import RunningTimer, clock_text
 from inspector_app.ui.widgets import button, card, label, row, vbox
+from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
     from inspector_app.app import Workspace

@@ -28,18 +28,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector_app.i18n import Text
 from inspector_app.ui.adaptive import AdaptiveColumns
 from inspector_app.ui.log_charts import DAYS_SHOWN, LogCharts
 from inspector_app.ui.log_filters import LogFilters, kind_name, officer_name
 from inspector_app.ui.screen import Screen
 from inspector_app.ui.timer import clock_text
 from inspector_app.ui.widgets import GripSplitter, MessageLine, button, vbox
+from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
     from inspector_app.app import Workspace
-    from inspector_app.i18n import Lang
     from inspector_app.visit_log import LogRow, VisitDetail, VisitLog
+    from inspector_protocol.text import Lang
 
 ENTERPRISE_COLUMN = 1
 #: The widest each column may grow (the enterprise column takes what is left); a longer
@@ -75,8 +75,9 @@ def local_log(ws: Workspace) -> VisitLog:
 
 
 def bundle_log(path: Path) -> VisitLog:
-    from inspector_app.ledger.bundle import read_bundle, verify_bundle
+    from inspector_app.ledger.bundling import verify_bundle
     from inspector_app.visit_log import build_log
+    from inspector_protocol.bundle import read_bundle
 
     bundle = read_bundle(path)
     return build_log(bundle.events, verify_bundle(bundle), {e for e, _ in bundle.receipts}, None,
@@ -89,7 +90,7 @@ def load_detail(ws: Workspace, source: Path | None, row: LogRow) -> VisitDetail:
 
     if source is None:
         return visit_detail(row, ws.ledger.visit_events(row.visit.id), ws.templates(), ws.data_dir)
-    from inspector_app.ledger.bundle import read_bundle
+    from inspector_protocol.bundle import read_bundle
 
     return visit_detail(row, read_bundle(source).events, ws.templates(), None)
 
@@ -275,7 +276,7 @@ class LogsScreen(Screen):
             self.source_label.show_text("error", Text(
                 "{w}：发现 {k} 处问题，第一处在第 {seq} 条记录。",
                 "{w}: {k} problem(s) found, the first at event {seq}.").format(
-                w=where, k=len(report.findings), seq=report.first_problem_seq()))
+                w=where, k=len(report.problems), seq=report.first_problem_seq()))
 
     # -- filtering and showing ----------------------------------------------------------
 

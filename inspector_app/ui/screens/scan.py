@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QComboBox, QFileDialog
 
-from inspector_app.i18n import Text
 from inspector_app.ui.preview import PreviewWidget
 from inspector_app.ui.screen import Screen
 from inspector_app.ui.widgets import MessageLine, button, card, label, line_edit, row, set_role, vbox
+from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
     from inspector_app.profile import Profile
@@ -291,7 +291,7 @@ class ScanScreen(Screen):
     # -- typed entry ----------------------------------------------------------------------
 
     def _validate_typed(self, text: str) -> None:
-        from inspector_app.domain.uscc import InvalidUSCC, normalise, parse_uscc
+        from inspector_protocol.uscc import InvalidUSCC, normalise, parse_uscc
 
         code = normalise(text)
         valid = False
@@ -320,7 +320,7 @@ class ScanScreen(Screen):
         self.use_typed_button.setEnabled(valid)
 
     def _use_typed(self) -> None:
-        from inspector_app.domain.uscc import InvalidUSCC, parse_uscc
+        from inspector_protocol.uscc import InvalidUSCC, parse_uscc
 
         try:
             uscc = parse_uscc(self.uscc_edit.text()).value
@@ -329,7 +329,7 @@ class ScanScreen(Screen):
         self.proceed(EnterpriseChoice(uscc, self._registered_name(uscc), "typed"))
 
     def _registered_name(self, uscc: str) -> str | None:
-        from inspector_app.domain.uscc import USCC
+        from inspector_protocol.uscc import USCC
 
         record = self.ctx.profile.enterprise(USCC(uscc)) if self.ctx.profile else None
         return record.name if record else None

@@ -8,11 +8,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QButtonGroup, QListWidget, QPushButton, QScrollArea, QWidget
 
 from inspector_app import __version__
-from inspector_app.i18n import Text
 from inspector_app.ui.flow import FlowLayout
 from inspector_app.ui.preferences import ALL_CHOICES, Choice
 from inspector_app.ui.screen import Screen
 from inspector_app.ui.widgets import button, card, label, row, vbox
+from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
     from inspector_app.selftest import CheckResult

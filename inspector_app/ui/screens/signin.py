@@ -13,16 +13,16 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLineEdit, QListWidget, QListWidgetItem
 
-from inspector_app.i18n import Text
 from inspector_app.ui.screen import Screen
 from inspector_app.ui.session import Officer
 from inspector_app.ui.widgets import MessageLine, button, card, label, line_edit, row
+from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
     from inspector_app.app import Workspace
-    from inspector_app.ledger.keys import Signer
     from inspector_app.officers import OfficerSummary
     from inspector_app.profile import Profile
+    from inspector_protocol.keys import Signer
 
 
 @dataclass(frozen=True)
@@ -268,7 +268,7 @@ class SignInScreen(Screen):
         (self.enrol_pass if officer else self.enrol_credential).setFocus()
 
     def enrol(self) -> None:
-        from inspector_app.errors import UserError
+        from inspector_protocol.errors import UserError
 
         if self.enrol_pass.text() != self.enrol_repeat.text():
             self.enrol_message.show_error(UserError(Text("两次输入的密码不一致。",

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget, QScrollArea, QWidget
 
-from inspector_app.i18n import Text
 from inspector_app.ui.checklist_form import ChecklistForm
 from inspector_app.ui.evidence_card import EvidenceCard
 from inspector_app.ui.joint_card import JointVisitCard
@@ -25,16 +24,17 @@ from inspector_app.ui.screen import Screen
 from inspector_app.ui.timer import RunningTimer
 from inspector_app.ui.visit_jobs import VisitView, load_visit_view
 from inspector_app.ui.widgets import MessageLine, button, card, label, line_edit, row, vbox
+from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
     from inspector_app.app import Workspace
     from inspector_app.checklists import TemplateOutcome
     from inspector_app.domain.visit import Visit
-    from inspector_app.ledger.keys import Signer
     from inspector_app.ui.context import SourceFactory
     from inspector_app.ui.officer_code import OfficerCode
     from inspector_app.ui.officer_code_view import OfficerCodeView
     from inspector_app.ui.visit_jobs import PhotoTarget
+    from inspector_protocol.keys import Signer
 
 __all__ = ["VisitScreen", "VisitView", "load_visit_view"]
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from inspector_app.domain.uscc import parse_uscc
-from inspector_app.errors import UserError
-from inspector_app.i18n import Text
+from inspector_protocol.errors import UserError
+from inspector_protocol.text import Text
+from inspector_protocol.uscc import parse_uscc
 
 PREFIX = "RCPT1"
 #: Enough of the SHA-256 to name one event among all of them (128 bits).
@@ -20,7 +20,7 @@ HASH_CHARS = 32
 
 
 @dataclass(frozen=True)
-class Receipt:
+class VisitReceipt:
     visit_id: str
     uscc: str
     checked_in_ms: int
@@ -32,7 +32,7 @@ class Receipt:
                          str(self.checked_out_ms // 1000), self.event_hash[:HASH_CHARS]))
 
 
-def parse_receipt(text: str) -> Receipt:
+def parse_visit_receipt(text: str) -> VisitReceipt:
     parts = text.strip().split("|")
     if len(parts) != 6 or parts[0] != PREFIX:
         raise UserError(Text("这不是检查回执。", "This is not a visit receipt."),
@@ -46,4 +46,4 @@ def parse_receipt(text: str) -> Receipt:
     if len(event_hash) != HASH_CHARS or any(c not in "0123456789abcdef" for c in event_hash):
         raise UserError(Text("回执中的记录摘要无效。", "The receipt's event hash is not valid."),
                         code="receipt.malformed")
-    return Receipt(parts[1], parse_uscc(parts[2]).value, checked_in, checked_out, event_hash)
+    return VisitReceipt(parts[1], parse_uscc(parts[2]).value, checked_in, checked_out, event_hash)

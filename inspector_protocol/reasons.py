@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from inspector_app.i18n import Text
+from inspector_protocol.text import Text
 
 
 @dataclass(frozen=True)

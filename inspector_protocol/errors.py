@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from inspector_app.i18n import Lang, Text
+from inspector_protocol.text import Lang, Text
 
 
 class InspectorError(Exception):

@@ -9,7 +9,7 @@ Text form: ``QY1:`` followed by the base45 encoding of these bytes::
      k  issuer key id, ASCII [A-Za-z0-9_-]
      1  n, the length of the name (1..255)
      n  enterprise name, GB18030
-    64  Ed25519 signature over SIGNING_DOMAIN + every byte above
+    64  Ed25519 signature over tags.ENTERPRISE_QR + every byte above
 
 Why these choices: the whole code must fit a QR of version 10 at error correction
 Q (221 alphanumeric characters, about 144 bytes after base45) so that a poster
@@ -25,15 +25,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from inspector_app.domain.uscc import ALPHABET as USCC_ALPHABET
-from inspector_app.domain.uscc import LENGTH as USCC_LENGTH
-from inspector_app.scanning import base45, reasons
-from inspector_app.scanning.reasons import Reason
+from inspector_protocol import base45, reasons
+from inspector_protocol.reasons import Reason
+from inspector_protocol.uscc import ALPHABET as USCC_ALPHABET
+from inspector_protocol.uscc import LENGTH as USCC_LENGTH
 
 PREFIX = "QY1:"
 #: Anything shaped like one of our codes, any version: ``QY`` then digits.
 FAMILY = re.compile(r"QY(\d{1,3})(.?)", re.IGNORECASE | re.DOTALL)
-SIGNING_DOMAIN = b"inspector-enterprise-qr/QY1\n"
 #: QR version 10 at error correction Q holds 221 alphanumeric characters.
 MAX_TEXT_CHARS = 221
 SIGNATURE_BYTES = 64

@@ -29,9 +29,6 @@ NONCE_MAX_CHARS = 64
 
 #: Domain separation for the server's signatures: a receipt can never pass for an
 #: acknowledgement or an enrolment, nor any of them for an event or a checkpoint.
-RECEIPT_DOMAIN = b"inspector/receipt/v1\x00"
-ACK_DOMAIN = b"inspector/ack/v1\x00"
-ENROLMENT_DOMAIN = b"inspector/enrolment/v1\x00"
 
 FEEDS = ("registry", "visits", "templates", "issuer_keys")
 

@@ -15,7 +15,7 @@ Text form: ``ZF1:`` + base45 of::
      1  n + text: visit kind id
      1  n + text: reason (事由), UTF-8, at most 120 bytes
      4  time, Unix seconds
-    64  Ed25519 signature by the officer's key over CREDENTIAL_DOMAIN + the bytes above
+    64  Ed25519 signature by the officer's key over tags.OFFICER_CREDENTIAL.value + the bytes above
 
 It expires ``VALID_FOR`` after its time: a screenshot is useless the next day.
 """
@@ -26,15 +26,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from inspector_app.i18n import Text
-from inspector_app.scanning import base45
-from inspector_app.scanning.reasons import Reason
+from inspector_protocol import base45, tags
+from inspector_protocol.reasons import Reason
+from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 PREFIX = "ZF1:"
-CREDENTIAL_DOMAIN = b"inspector-officer-credential/ZF1\n"
 VALID_FOR = timedelta(hours=12)
 MAX_FIELD_BYTES = 120
 MAX_TEXT_CHARS = 600
@@ -82,7 +81,7 @@ def _body(c: OfficerCredential) -> bytes:
 
 def issue_credential(credential: OfficerCredential, key: Ed25519PrivateKey) -> str:
     body = _body(credential)
-    return PREFIX + base45.encode(body + key.sign(CREDENTIAL_DOMAIN + body))
+    return PREFIX + base45.encode(body + key.sign(tags.OFFICER_CREDENTIAL.value + body))
 
 
 def verification_link(verify_url: str, code: str) -> str:
@@ -151,7 +150,7 @@ def verify_credential(text: str, officer_public_key: bytes, now: datetime) -> Of
     credential, body, signature = parse_credential(code_from_scan(text))
     try:
         Ed25519PublicKey.from_public_bytes(officer_public_key).verify(
-            signature, CREDENTIAL_DOMAIN + body
+            signature, tags.OFFICER_CREDENTIAL.value + body
         )
     except InvalidSignature:
         raise CredentialRejected(BAD_SIGNATURE) from None

@@ -1,6 +1,6 @@
 """The signed envelope of one event: what is hashed, what is signed, how it is read back.
 
-Envelope (canonical JSON, see :mod:`inspector_app.ledger.canonical`)::
+Envelope (canonical JSON, see :mod:`inspector_protocol.canonical`)::
 
     {"v": 1, "id": <client-made uuid>, "device": <device id>, "seq": <n>,
      "prev": <hex SHA-256 of the previous envelope of this device, or 64 zeros>,
@@ -8,7 +8,7 @@ Envelope (canonical JSON, see :mod:`inspector_app.ledger.canonical`)::
      "key": <id of the signing key>, "time": {wall_ms, boot_ns, boot_id, anchor},
      "body": {...}}
 
-``hash = SHA-256(envelope bytes)``; ``sig = Ed25519(SIGNING_DOMAIN + envelope
+``hash = SHA-256(envelope bytes)``; ``sig = Ed25519(tags.EVENT + envelope
 bytes)``.  Every field, including the chain link and the time evidence, is
 inside what is hashed and signed.
 """
@@ -21,13 +21,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from inspector_app.domain.events import TimeEvidence
-from inspector_app.ledger.canonical import canonical_bytes
+from inspector_protocol import tags
+from inspector_protocol.canonical import canonical_bytes
+from inspector_protocol.events import TimeEvidence
 
 ENVELOPE_VERSION = 1
 GENESIS_PREV = "0" * 64
 #: Domain separation: an event signature can never be replayed as a QR or receipt signature.
-SIGNING_DOMAIN = b"inspector/event/v1\x00"
 
 
 @dataclass(frozen=True)
@@ -126,4 +126,4 @@ def build_envelope(
 
 
 def signing_message(raw: bytes) -> bytes:
-    return SIGNING_DOMAIN + raw
+    return tags.EVENT(raw)

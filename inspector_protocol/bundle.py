@@ -23,16 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from inspector_app.errors import UserError
-from inspector_app.i18n import Text
-from inspector_app.ledger import keys
-from inspector_app.ledger.canonical import canonical_bytes
-from inspector_app.ledger.envelope import SignedEvent
-from inspector_app.ledger.store import Ledger
-from inspector_app.ledger.verify import Finding, VerificationReport, verify_events
+from inspector_protocol import keys
+from inspector_protocol.envelope import SignedEvent
+from inspector_protocol.errors import UserError
+from inspector_protocol.text import Text
 
 BUNDLE_FORMAT = "inspector-bundle/1"
-HEADER_DOMAIN = b"inspector/bundle-header/v1\x00"
 MAX_LINE_BYTES = 64 * 1024 * 1024
 
 
@@ -49,29 +45,16 @@ class Bundle:
     receipts: list[tuple[str, bytes]] = field(default_factory=list)
 
 
-def write_bundle(ledger: Ledger, path: Path) -> int:
-    """Write all events and receipts to ``path``; returns the number of events."""
-    seq, head = ledger.head()
-    header = {
-        "device": ledger.device_id,
-        "device_public_key": keys.b64encode(ledger.device_public_key()),
-        "head_seq": seq,
-        "head_hash": None if head is None else head.hex(),
-        "exported_wall_ms": ledger.clock.now().wall_ms,
-    }
-    sig = ledger.device_signer().sign(HEADER_DOMAIN + canonical_bytes(header))
-    tmp = path.with_name(path.name + ".partial")
-    with tmp.open("w", encoding="utf-8") as out:
-        out.write(json.dumps({"format": BUNDLE_FORMAT, "header": header,
-                              "sig": keys.b64encode(sig)}) + "\n")
-        for event in ledger.events():
-            out.write(json.dumps({"event": keys.b64encode(event.raw),
-                                  "sig": keys.b64encode(event.sig)}) + "\n")
-        for event_id, raw in ledger.conn.execute("SELECT event_id, raw FROM receipts"):
-            out.write(json.dumps({"receipt": keys.b64encode(bytes(raw)), "event_id": event_id})
-                      + "\n")
-    tmp.replace(path)
-    return seq
+def header_line(header: dict[str, Any], sig: bytes) -> str:
+    return json.dumps({"format": BUNDLE_FORMAT, "header": header, "sig": keys.b64encode(sig)}) + "\n"
+
+
+def event_line(event: SignedEvent) -> str:
+    return json.dumps({"event": keys.b64encode(event.raw), "sig": keys.b64encode(event.sig)}) + "\n"
+
+
+def receipt_line(event_id: str, raw: bytes) -> str:
+    return json.dumps({"receipt": keys.b64encode(raw), "event_id": event_id}) + "\n"
 
 
 def read_bundle(path: Path) -> Bundle:
@@ -123,27 +106,3 @@ def _b64(value: Any) -> bytes:
     except (binascii.Error, ValueError):
         raise BundleError(Text("记录包中的 base64 数据无效。",
                                "The bundle holds invalid base64 data.")) from None
-
-
-def verify_bundle(bundle: Bundle) -> VerificationReport:
-    """Verify the events, then that the signed header covers exactly them."""
-    header = bundle.header
-    try:
-        device_key = keys.b64decode(header["device_public_key"])
-        device = str(header["device"])
-    except (KeyError, ValueError, TypeError):
-        raise BundleError(Text("记录包头部不完整。", "The bundle header is incomplete.")) from None
-    report = verify_events(bundle.events, device, device_key)
-    public = keys.load_public_key(device_key)
-    if not keys.verify_signature(public, bundle.header_sig, HEADER_DOMAIN + canonical_bytes(header)):
-        report.findings.append(Finding(0, "header_signature", Text(
-            "记录包头部签名无效", "the bundle header's signature is invalid")))
-    last = bundle.events[-1] if bundle.events else None
-    if header.get("head_seq") != (last.seq if last else 0) or (
-        last is not None and header.get("head_hash") != last.hash.hex()
-    ):
-        report.findings.append(Finding(report.events_checked + 1, "bundle_truncated", Text(
-            "记录包的记录与头部声明的链尾不符（被截断或增删）",
-            "the bundle's events do not end at the head its header declares (truncated or edited)",
-        )))
-    return report

@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from inspector_app.clock import TimeReading
-
 LEDGER_CREATED = "ledger.created"
 PROFILE_INSTALLED = "profile.installed"
 OFFICER_ENROLLED = "officer.enrolled"
@@ -34,6 +32,17 @@ VISIT_EVENT_TYPES = frozenset(
 ALL_EVENT_TYPES = VISIT_EVENT_TYPES | {LEDGER_CREATED, PROFILE_INSTALLED, OFFICER_ENROLLED}
 
 
+class ClockReading(Protocol):
+    """The three clocks read together (the tablet's ``clock.TimeReading``)."""
+
+    @property
+    def wall_ms(self) -> int: ...
+    @property
+    def boot_ns(self) -> int: ...
+    @property
+    def boot_id(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class TimeEvidence:
     """The clocks at the moment of an event, plus the last server time anchor.
@@ -49,7 +58,7 @@ class TimeEvidence:
     anchor: TimeAnchor | None = None
 
     @classmethod
-    def from_reading(cls, reading: TimeReading, anchor: TimeAnchor | None) -> TimeEvidence:
+    def from_reading(cls, reading: ClockReading, anchor: TimeAnchor | None) -> TimeEvidence:
         return cls(reading.wall_ms, reading.boot_ns, reading.boot_id, anchor)
 
     def to_json(self) -> dict[str, Any]:

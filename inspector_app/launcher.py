@@ -1,7 +1,10 @@
-"""``inspector gui``: the tablet app.
+"""The ``inspector`` program: the command line, plus ``inspector gui`` — the tablet app.
 
-Qt is imported only when the command runs, so the rest of the command line
-(and the Qt-free core) never loads it.
+This is the composition root above both front ends: the command line
+(:mod:`inspector_app.cli`) knows nothing of Qt, and the app
+(:mod:`inspector_app.ui`) knows nothing of the command line.  Qt is imported
+only when the app starts, so every other command (and the Qt-free core) never
+loads it.  ``inspector`` with no command opens the app where a window can open.
 """
 
 from __future__ import annotations
@@ -9,10 +12,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from inspector_app.i18n import Text
+from inspector_protocol.text import Text
 
 
 def register(subparsers: Any) -> None:
@@ -57,3 +60,9 @@ def run_gui(args: argparse.Namespace) -> int:
 
     return run(resolve_data_dir(args.data_dir), lang=args.lang,
                startup_probe=args.startup_probe)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from inspector_app import cli
+
+    return cli.main(argv, extra_commands=(register,), default=run_default)
