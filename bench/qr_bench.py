@@ -7,7 +7,10 @@ charset-lenient), the rate per category, median and p95 milliseconds per image
 and the number of wrong texts.  Then the live-frame cost on 1280x720 and
 1920x1080 frames with and without a code.  See docs/scanning.md for results.
 
-    .venv/bin/python bench/qr_bench.py [--json results.json] [--failures]
+    .venv/bin/python bench/qr_bench.py [--json results.json] [--failures] [--composites]
+
+Codes count with their multiplicity (two labels with one text are two codes), and
+single-code and multi-code images are reported apart.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import statistics
 import sys
 import time
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,10 +85,14 @@ def load_cases(bench_dir: Path) -> list[Case]:
 
 
 def score(tally: Tally, case: Case, texts: list[str], ms: float) -> None:
-    got = {normalise(t) for t in texts}
+    """Codes count with their multiplicity: two labels with one text are two codes to find."""
+    got_counts = Counter(normalise(t) for t in texts)
+    got = set(got_counts)
     expected = [normalise(e) for e in case.expected]
-    hits = sum(e in got for e in expected)
-    lenient = sum(e in got or any(same_bytes_other_charset(t, e) for t in texts) for e in expected)
+    hits = sum(min(n, got_counts[e]) for e, n in Counter(expected).items())
+    lenient = sum(min(n, got_counts[e]) if e in got else
+                  n * any(same_bytes_other_charset(t, e) for t in texts)
+                  for e, n in Counter(expected).items())
     tally.images += 1
     tally.full += hits == len(expected)
     tally.codes += len(expected)
@@ -120,20 +127,71 @@ def decoders() -> dict[str, Texts]:
     }
 
 
-def run_stills(bench_dir: Path, cases: Sequence[Case], names: Sequence[str]) -> dict[str, Tally]:
+def run_stills(bench_dir: Path, cases: Sequence[Case], names: Sequence[str]
+               ) -> dict[str, dict[str, Tally]]:
+    """Per decoder: tallies over all images, single-code images and multi-code images."""
     import cv2
 
     table = decoders()
-    tallies = {name: Tally() for name in names}
+    tallies = {name: {"all": Tally(), "single": Tally(), "multi": Tally()} for name in names}
     for case in cases:
         image = cv2.imread(str(bench_dir / case.file), cv2.IMREAD_COLOR)
         if image is None:
             raise SystemExit(f"cannot read {case.file}")
-        for name in names:
-            started = time.perf_counter()
-            texts = table[name](image)
-            score(tallies[name], case, texts, (time.perf_counter() - started) * 1000)
+        run_case(table, tallies, case, image)
     return tallies
+
+
+def run_case(table: dict[str, Texts], tallies: dict[str, dict[str, Tally]], case: Case,
+             image: Any) -> None:
+    kind = "single" if len(case.expected) == 1 else "multi"
+    for name, by_kind in tallies.items():
+        started = time.perf_counter()
+        texts = table[name](image)
+        ms = (time.perf_counter() - started) * 1000
+        score(by_kind["all"], case, texts, ms)
+        score(by_kind[kind], case, texts, ms)
+
+
+def composites(bench_dir: Path, cases: Sequence[Case]) -> list[tuple[Case, Any]]:
+    """Multi-code photos made from the dev set: neighbours side by side, and twins.
+
+    The dev set has two multi-code images; these show how the pipeline treats several
+    codes in one picture in general — distinct codes, and the same code twice (a sheet
+    of labels) — without tuning on any single file.
+    """
+    import cv2
+    import numpy as np
+
+    def side_by_side(a: Any, b: Any) -> Any:
+        height = max(a.shape[0], b.shape[0])
+        pad = [cv2.copyMakeBorder(im, 0, height - im.shape[0], 0, 40, cv2.BORDER_CONSTANT,
+                                  value=(255, 255, 255)) for im in (a, b)]
+        return np.hstack(pad)
+
+    singles = [c for c in cases if len(c.expected) == 1 and c.category != "artistic"]
+    read: dict[str, Any] = {c.file: cv2.imread(str(bench_dir / c.file), cv2.IMREAD_COLOR)
+                            for c in singles}
+    made = []
+    for first, second in zip(singles[0::2], singles[1::2], strict=False):
+        a, b = read[first.file], read[second.file]
+        if max(a.shape[1] + b.shape[1], a.shape[0]) > 4000:
+            continue
+        made.append((Case(f"{first.file}+{second.file}", first.expected + second.expected,
+                          "composite-pair"), side_by_side(a, b)))
+        if first.expected != second.expected:
+            made.append((Case(f"{first.file}x2", first.expected * 2, "composite-twins"),
+                         side_by_side(a, a)))
+    return made
+
+
+def run_composites(bench_dir: Path, cases: Sequence[Case]) -> dict[str, dict[str, Any]]:
+    table = decoders()
+    names = ("zxing-cpp", "pipeline (try harder)")
+    tallies = {name: {"all": Tally(), "single": Tally(), "multi": Tally()} for name in names}
+    for case, image in composites(bench_dir, cases):
+        run_case(table, tallies, case, image)
+    return {name: summary(by_kind["multi"]) for name, by_kind in tallies.items()}
 
 
 def degradations() -> dict[str, Callable[[Any], Any]]:
@@ -254,14 +312,23 @@ def summary(tally: Tally) -> dict[str, Any]:
     }
 
 
-def print_report(stills: dict[str, dict[str, Any]], live: dict[str, dict[str, float]],
-                 show_failures: bool) -> None:
+def print_table(stills: dict[str, dict[str, Any]]) -> None:
     print(f"{'decoder':24} {'full':>9} {'rate':>7} {'lenient':>7} {'wrong':>5} "
           f"{'med ms':>7} {'p95 ms':>7}")
     for name, s in stills.items():
         print(f"{name:24} {s['fully_decoded']:>4}/{s['images']:<4} {s['rate']:>7.1%} "
               f"{s['rate_lenient']:>7.1%} {s['wrong_texts']:>5} {s['median_ms']:>7.1f} "
               f"{s['p95_ms']:>7.1f}")
+
+
+def print_report(stills: dict[str, dict[str, Any]], by_kind: dict[str, dict[str, Any]],
+                 live: dict[str, dict[str, float]], show_failures: bool) -> None:
+    print_table(stills)
+    for kind in ("single", "multi"):
+        part = {name: k[kind] for name, k in by_kind.items() if k[kind]["images"]}
+        if part:
+            print(f"\n{kind}-code images: images fully decoded and codes")
+            print_table(part)
     categories = sorted({c for s in stills.values() for c in s["by_category"]})
     print("\nrate per category")
     print(f"{'category':14}" + "".join(f"{n[:12]:>13}" for n in stills))
@@ -290,14 +357,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--failures", action="store_true", help="list misses and wrong texts")
     parser.add_argument("--degraded", action="store_true",
                         help="also rerun zxing-cpp and the pipeline on degraded copies (~1 min)")
+    parser.add_argument("--composites", action="store_true",
+                        help="also decode multi-code composites of the dev set (~1 min)")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO_ROOT))
     names = args.decoders.split(",") if args.decoders else list(decoders())
     cases = load_cases(args.bench_dir)
-    stills = {n: summary(t) for n, t in run_stills(args.bench_dir, cases, names).items()}
+    tallies = run_stills(args.bench_dir, cases, names)
+    stills = {n: summary(t["all"]) for n, t in tallies.items()}
+    by_kind = {n: {k: summary(t[k]) for k in ("single", "multi") if t[k].images}
+               for n, t in tallies.items()}
+    by_kind = {n: {k: by_kind[n].get(k, {"images": 0}) for k in ("single", "multi")}
+               for n in by_kind}
     live = {} if args.no_live else run_live(args.bench_dir)
-    print_report(stills, live, args.failures)
+    print_report(stills, by_kind, live, args.failures)
+    made = run_composites(args.bench_dir, cases) if args.composites else {}
+    if made:
+        print("\nmulti-code composites of the dev set (pairs side by side, and twins)")
+        print_table(made)
     degraded = run_degraded(args.bench_dir, cases) if args.degraded else {}
     if degraded:
         print("\ndegraded copies of the dev set: codes decoded")
@@ -306,7 +384,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"pipeline {rates['pipeline (try harder)']:6.1%}   "
                   f"wrong {int(rates['wrong_texts'])}")
     if args.json:
-        report = {"stills": stills, "live": live, "degraded": degraded}
+        report = {"stills": stills, "by_kind": by_kind, "composites": made, "live": live,
+                  "degraded": degraded}
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0
 

@@ -27,9 +27,11 @@ from inspector_protocol import keys
 from inspector_protocol.envelope import SignedEvent
 from inspector_protocol.errors import UserError
 from inspector_protocol.text import Text
+from inspector_protocol.wire import MAX_EVENT_BYTES
 
 BUNDLE_FORMAT = "inspector-bundle/1"
-MAX_LINE_BYTES = 64 * 1024 * 1024
+#: One line holds at most one event (base64 of at most MAX_EVENT_BYTES, plus its signature).
+MAX_LINE_BYTES = MAX_EVENT_BYTES * 4 // 3 + 4096
 
 
 class BundleError(UserError):
@@ -74,8 +76,12 @@ def read_bundle(path: Path) -> Bundle:
 
 
 def _lines(path: Path) -> Iterator[dict[str, Any]]:
+    """Each line as a JSON object; a line longer than MAX_LINE_BYTES is refused after reading
+    at most MAX_LINE_BYTES + 1 bytes of it (never the whole line)."""
     with path.open("rb") as handle:
-        for number, line in enumerate(handle, start=1):
+        number = 0
+        while line := handle.readline(MAX_LINE_BYTES + 1):
+            number += 1
             if len(line) > MAX_LINE_BYTES:
                 raise BundleError(Text("第 {n} 行过长。", "Line {n} is too long.").format(n=number))
             try:

@@ -35,11 +35,17 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run_scan)
 
 
+Corners = tuple[tuple[float, float], ...]
+
+
 @dataclass(frozen=True)
 class FileScan:
     file: Path
     texts: tuple[str, ...]
     ms: float
+    #: Where each code is in the image (four corners, pixels), parallel to ``texts``;
+    #: empty for codes accepted from a video.
+    corners: tuple[Corners, ...] = ()
     note: Text | None = None
     error: InspectorError | None = None
 
@@ -65,27 +71,31 @@ def _scans(files: list[Path], *, try_harder: bool, frames: int) -> Iterator[File
     for path in files:
         started = time.perf_counter()
         try:
-            texts, note = _decode_file(path, try_harder=try_harder, frames=frames)
+            texts, corners, note = _decode_file(path, try_harder=try_harder, frames=frames)
         except InspectorError as exc:
             yield FileScan(path, (), _ms(started), error=exc)
             continue
-        yield FileScan(path, texts, _ms(started), note)
+        yield FileScan(path, texts, _ms(started), corners, note)
 
 
 def _ms(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 1)
 
 
-def _decode_file(path: Path, *, try_harder: bool, frames: int) -> tuple[tuple[str, ...], Text | None]:
+def _decode_file(path: Path, *, try_harder: bool, frames: int
+                 ) -> tuple[tuple[str, ...], tuple[Corners, ...], Text | None]:
     from inspector_app.scanning.sources import VIDEO_SUFFIXES
 
     if path.suffix.lower() in VIDEO_SUFFIXES:
-        return _decode_video(path, frames, try_harder=try_harder), None
+        return _decode_video(path, frames, try_harder=try_harder), (), None
     from inspector_app.scanning.cascade import decode_still
     from inspector_app.scanning.imageio import read_image
 
     result = decode_still(read_image(path), try_harder=try_harder)
-    return tuple(d.text for d in result.detections), result.note
+    return (tuple(d.text for d in result.detections),
+            tuple(tuple((round(x, 1), round(y, 1)) for x, y in d.corners)
+                  for d in result.detections),
+            result.note)
 
 
 def _decode_video(path: Path, required: int, *, try_harder: bool) -> tuple[str, ...]:
@@ -117,8 +127,9 @@ def _as_json(scan: FileScan, profile: Profile) -> dict[str, Any]:
     line: dict[str, Any] = {
         "file": str(scan.file),
         "codes": [
-            {"text": text, "payload": classify(text, profile, now).to_json()}
-            for text in scan.texts
+            {"text": text, "payload": classify(text, profile, now).to_json(),
+             **({"corners": [list(p) for p in scan.corners[i]]} if scan.corners else {})}
+            for i, text in enumerate(scan.texts)
         ],
         "ms": scan.ms,
     }

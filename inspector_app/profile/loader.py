@@ -104,17 +104,12 @@ def _pem_problem(value: str) -> Text | None:
 
 
 def _regex_problem(value: str) -> Text | None:
-    import re
+    from inspector_app.profile.patterns import PatternRefused, compile_pattern
 
     try:
-        compiled = re.compile(value)
-    except re.error as exc:
-        return Text("正则表达式无效：{err}", "invalid regular expression: {err}").format(err=exc)
-    if "uscc" not in compiled.groupindex:
-        return Text(
-            "正则表达式须包含命名分组 (?P<uscc>...)",
-            "the pattern needs a named group (?P<uscc>...)",
-        )
+        compile_pattern(value)
+    except PatternRefused as exc:
+        return exc.text
     return None
 
 

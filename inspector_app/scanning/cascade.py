@@ -10,6 +10,7 @@ later steps change what the detector sees rather than how modules are read.
 from __future__ import annotations
 
 import functools
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -77,10 +78,17 @@ def to_gray(image: Image) -> Image:
     return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
 
 
-def run_step(step: Step, gray: Image) -> list[Detection]:
+#: How long "try harder" may spend on one photo before it returns what it has.
+DEFAULT_STILL_BUDGET_S = 3.0
+
+
+def run_step(step: Step, gray: Image, deadline: float = math.inf,
+             clock: Callable[[], float] = time.perf_counter) -> list[Detection]:
     found: list[Detection] = []
     for view in step.make_views(gray):
         found.extend(view.to_source(d) for d in step.decode(view.image, step.name))
+        if clock() > deadline:
+            break  # a step of many views (tiles, rotations) stops between views
     return found
 
 
@@ -89,23 +97,56 @@ def decode_still(
     *,
     try_harder: bool = True,
     steps: Sequence[Step] = STILL_STEPS,
+    budget_s: float = DEFAULT_STILL_BUDGET_S,
     clock: Callable[[], float] = time.perf_counter,
 ) -> ScanResult:
-    """Decode a photo: stop at the first step that finds a code (all steps if ``try_harder``)."""
+    """Decode a photo: every code in it, within ``budget_s``.
+
+    Without ``try_harder`` one zxing-cpp pass.  With it, steps run in order until one finds
+    a code; later steps still run while zxing-cpp sees symbols that no step has decoded
+    yet (several codes in one photo, one of them damaged or small), and never past the
+    budget: the result then says that time ran out.
+    """
     started = clock()
+    deadline = started + budget_s
     gray = to_gray(image)
     tried: list[str] = []
     found: list[Detection] = []
+    pending: list[backends.Candidate] | None = None
     for step in steps if try_harder else steps[:1]:
+        if tried and clock() > deadline:
+            break
         tried.append(step.name)
-        found = run_step(step, gray)
-        if found:
+        found.extend(run_step(step, gray, deadline, clock))
+        if not found:
+            continue
+        if pending is None:
+            pending = backends.zxing_candidates(gray) if try_harder else []
+        pending = [c for c in pending if not _covered(c, found)]
+        if not pending:
             break
     height, width = gray.shape[:2]
+    exhausted = try_harder and clock() > deadline and len(tried) < len(steps)
     return ScanResult(
         nearest_centre_first(found, width, height),
         width,
         height,
         (clock() - started) * 1000,
         tuple(tried),
+        budget_exhausted=exhausted,
     )
+
+
+def _covered(candidate: backends.Candidate, found: list[Detection]) -> bool:
+    """Whether a found-but-undecoded symbol lies inside a code some step did decode."""
+    xs = [p[0] for p in candidate.corners]
+    ys = [p[1] for p in candidate.corners]
+    cx, cy = sum(xs) / len(xs), sum(ys) / len(ys)
+    for detection in found:
+        if len(detection.corners) < 3:
+            continue
+        dx = [p[0] for p in detection.corners]
+        dy = [p[1] for p in detection.corners]
+        if min(dx) <= cx <= max(dx) and min(dy) <= cy <= max(dy):
+            return True
+    return False

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
 from inspector_app.profile import Profile
+from inspector_app.profile.patterns import compile_pattern
 from inspector_protocol import enterprise_code as payload
 from inspector_protocol import reasons, tags
 from inspector_protocol.enterprise_code import EnterpriseCode, PayloadRejected
@@ -148,7 +149,7 @@ def _legacy(text: str, profile: Profile) -> PayloadVerdict | None:
     if len(candidate) > MAX_LEGACY_CHARS:
         return None
     for pattern in profile.legacy_qr_patterns:
-        match = re.search(pattern, candidate)
+        match = compile_pattern(pattern).search(candidate)
         if match is None or match.group("uscc") is None:
             continue
         try:

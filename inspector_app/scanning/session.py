@@ -1,4 +1,8 @@
-"""A scanning session: frames in, accepted codes out (decode, choose, confirm, classify)."""
+"""A scanning session: frames in, accepted codes out (decode, choose, confirm, classify).
+
+The code chosen on each frame is the one the officer means (see ``preference``): the
+enterprise's own code wherever it is in view, not merely the one nearest the centre.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from inspector_app.profile import Profile
-from inspector_app.scanning.classify import PayloadVerdict, classify
+from inspector_app.scanning.classify import PayloadVerdict
 from inspector_app.scanning.confirm import ConsecutiveFrameValidator
 from inspector_app.scanning.detection import Detection, ScanResult
 from inspector_app.scanning.live import LiveDecoder
+from inspector_app.scanning.preference import preferred_code
 from inspector_app.scanning.sources import Frame
 
 
@@ -36,7 +41,7 @@ def accepted_codes(
     validator = validator or ConsecutiveFrameValidator()
     for frame in frames:
         result = decoder.decode(frame.image)
-        chosen = result.chosen
-        accepted = validator.feed(chosen.text if chosen else None)
+        chosen = preferred_code(result.detections, profile, now())
+        accepted = validator.feed(chosen.detection.text if chosen else None)
         if accepted is not None and chosen is not None:
-            yield AcceptedCode(frame, chosen, classify(chosen.text, profile, now()), result)
+            yield AcceptedCode(frame, chosen.detection, chosen.verdict, result)

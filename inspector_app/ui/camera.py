@@ -170,13 +170,12 @@ class CameraWorker(QThread):
 
     def _decode_still(self, frame: Frame) -> None:
         from inspector_app.scanning.cascade import decode_still
-        from inspector_app.scanning.classify import classify
+        from inspector_app.scanning.preference import preferred_code
 
         result = decode_still(frame.image, try_harder=True)
-        chosen = result.chosen
         if self._profile is not None:
-            self.still_result.emit(None if chosen is None else
-                                   classify(chosen.text, self._profile, datetime.now(UTC)))
+            chosen = preferred_code(result.detections, self._profile, datetime.now(UTC))
+            self.still_result.emit(None if chosen is None else chosen.verdict)
 
 
 #: Workers asked to stop whose threads have not finished yet.

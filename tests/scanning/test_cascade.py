@@ -93,15 +93,28 @@ def test_zbar_text_of_uncertain_charset_is_dropped_not_guessed() -> None:
     assert text_from_zbar(b"\xff\xfe") is None
 
 
+class TickingClock:
+    """Each reading is 1 ms after the last: step costs become deterministic, whatever the load."""
+
+    def __init__(self) -> None:
+        self.ms = 0.0
+
+    def __call__(self) -> float:
+        self.ms += 1.0
+        return self.ms / 1000
+
+
 def test_live_frames_without_a_code_stay_within_the_budget() -> None:
-    decoder = LiveDecoder(budget_ms=6.0)
+    # Real frame costs are measured in bench/qr_bench.py; here the budget logic itself,
+    # on a clock that does not depend on how busy the machine is.
+    decoder = LiveDecoder(budget_ms=6.0, clock=TickingClock())
     rng = np.random.default_rng(1)
     frame = cv2.GaussianBlur(rng.integers(0, 255, (720, 1280), dtype=np.uint8), (9, 9), 3)
-    times = sorted(decoder.decode(frame).elapsed_ms for _ in range(40))
-    # Generous bounds: another test run may share the two cores.
-    assert times[len(times) // 2] < 15
-    tried = {step for _ in range(8) for step in decoder.decode(frame).steps_tried}
+    results = [decoder.decode(frame) for _ in range(12)]
+    assert all(len(r.steps_tried) <= 2 for r in results)  # at most one extra step a frame
+    tried = {step for r in results for step in r.steps_tried}
     assert len(tried) > 2  # the extra steps take turns across frames
+    assert max(r.elapsed_ms for r in results) <= 6.0 + 4.0  # budget + one step's clock reads
 
 
 def test_live_frame_with_a_code_is_decoded_by_the_first_step(
