@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector_central.storage import Database
+from inspector_protocol.terminal import safe_terminal
 
 DATA_DIR_ENV = "INSPECTOR_CENTRAL_DATA_DIR"
 DATABASE_URL_ENV = "INSPECTOR_CENTRAL_DATABASE_URL"
@@ -194,7 +195,8 @@ def _when(ms: int) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler: Any = args.handler
-    return int(handler(args))
+    with safe_terminal():  # device-supplied text is printed by visits and alarms
+        return int(handler(args))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,6 +21,7 @@ from typing import Any
 from inspector_app import __version__
 from inspector_app.cli.exit_codes import ExitCode, exit_code_for
 from inspector_protocol.errors import EnvironmentProblem, InspectorError
+from inspector_protocol.terminal import safe_terminal
 from inspector_protocol.text import Text, current_lang, set_lang
 
 #: Command modules, in the order ``--help`` lists them.
@@ -80,7 +81,12 @@ def main(argv: Sequence[str] | None = None, *, extra_commands: Sequence[Registra
          default: Handler | None = None) -> int:
     """Run one command; ``extra_commands`` and ``default`` come from the program's entry
     (:mod:`inspector_app.launcher` adds the app), so this package never imports Qt."""
-    parser = build_parser(extra_commands)
+    with safe_terminal():
+        return _run(build_parser(extra_commands), argv, default)
+
+
+def _run(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
+         default: Handler | None) -> int:
     args = parser.parse_args(argv)
     if args.lang:
         set_lang(args.lang)
