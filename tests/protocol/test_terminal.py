@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -41,7 +42,7 @@ def test_scan_prints_a_hostile_code_harmlessly(tmp_path: Path, as_json: bool) ->
     import segno
 
     qr = segno.make(ATTACK, error="m", micro=False)
-    image = np.kron(np.pad(np.where(np.array(qr.matrix, dtype=bool), 0, 255).astype(np.uint8), 4,
+    image: Any = np.kron(np.pad(np.where(np.array(qr.matrix, dtype=bool), 0, 255).astype(np.uint8), 4,
                            constant_values=255), np.ones((8, 8), dtype=np.uint8))
     path = tmp_path / "hostile.png"
     cv2.imwrite(str(path), image)
