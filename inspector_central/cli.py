@@ -11,11 +11,11 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from inspector_central.storage import Database
+from inspector_protocol.china_time import china_isoformat
 from inspector_protocol.terminal import safe_terminal
 
 DATA_DIR_ENV = "INSPECTOR_CENTRAL_DATA_DIR"
@@ -189,7 +189,7 @@ def run_feed_import(args: argparse.Namespace) -> int:
 
 
 def _when(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000).astimezone().isoformat(timespec="minutes")
+    return china_isoformat(ms, timespec="minutes")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
