@@ -20,7 +20,8 @@ from typing import Any
 
 from inspector_app import __version__
 from inspector_app.cli.exit_codes import ExitCode, exit_code_for
-from inspector_protocol.errors import EnvironmentProblem, InspectorError
+from inspector_protocol.environment import classify
+from inspector_protocol.errors import InspectorError
 from inspector_protocol.terminal import safe_terminal
 from inspector_protocol.text import Text, current_lang, set_lang
 
@@ -107,11 +108,11 @@ def _run(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
     except KeyboardInterrupt:
         print(Text("已取消", "Cancelled").render(current_lang()), file=sys.stderr)
         return int(ExitCode.CANCELLED)
-    except OSError as exc:
-        problem = _os_problem(exc)
-        print(problem.render(current_lang()), file=sys.stderr)
-        return int(ExitCode.ENVIRONMENT)
-    except Exception:
+    except Exception as exc:
+        problem = classify(exc, where=_data_dir_or_none(args))
+        if problem is not None:  # a full disk, a locked database, ...: never a bug
+            print(problem.render(current_lang()), file=sys.stderr)
+            return int(ExitCode.ENVIRONMENT)
         log.exception("unexpected error")
         print(Text("内部错误（程序缺陷），详情见上方日志。请将其报告给管理员。",
                    "Internal error (a bug); details are logged above. Please report it.")
@@ -119,22 +120,14 @@ def _run(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
         return int(ExitCode.BUG)
 
 
-def _os_problem(exc: OSError) -> EnvironmentProblem:
-    import errno
+def _data_dir_or_none(args: argparse.Namespace) -> Path | None:
+    """The data folder, to look at its storage when a failure is vague (never raises)."""
+    try:
+        from inspector_app.settings import resolve_data_dir
 
-    if exc.errno == errno.ENOSPC:
-        return EnvironmentProblem(
-            Text("磁盘已满，未保存任何更改。", "The disk is full; nothing was changed."),
-            Text("请释放存储空间后重试。", "Free some space and try again."),
-            code="env.disk_full",
-        )
-    return EnvironmentProblem(
-        Text("系统错误：{err}（{path}）", "System error: {err} ({path})").format(
-            err=exc.strerror or exc, path=exc.filename or "-"
-        ),
-        Text("请检查文件夹和权限后重试。", "Check the folder and its permissions, then retry."),
-        code="env.os_error",
-    )
+        return resolve_data_dir(getattr(args, "data_dir", None))
+    except Exception:  # noqa: BLE001 — only a hint for the message; the failure itself is reported
+        return None
 
 
 if __name__ == "__main__":  # pragma: no cover
