@@ -20,6 +20,12 @@ from typing import Any
 
 from inspector_app import __version__
 from inspector_app.cli.exit_codes import ExitCode, exit_code_for
+from inspector_app.settings import (
+    add_global_options,
+    environment_help,
+    resolve_data_dir,
+    resolve_language,
+)
 from inspector_protocol.environment import classify
 from inspector_protocol.errors import InspectorError
 from inspector_protocol.terminal import safe_terminal
@@ -51,19 +57,10 @@ def build_parser(extra_commands: Sequence[Registrar] = ()) -> argparse.ArgumentP
     parser = argparse.ArgumentParser(
         prog="inspector",
         description="入企扫码 — offline-first field inspector (scan-to-enter visit records)",
+        epilog=environment_help(), formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"inspector {__version__}")
-    parser.add_argument(
-        "--data-dir", type=Path, default=None,
-        help="folder of the ledger to use (default: $INSPECTOR_DATA_DIR or the user data folder)",
-    )
-    parser.add_argument("--lang", choices=("zh", "en"), default=None,
-                        help="language of messages (default: follow the locale)")
-    parser.add_argument("--passphrase-file", type=Path, default=None,
-                        help="read the officer's passphrase from this file instead of a prompt")
-    parser.add_argument("--co-passphrase-file", type=Path, default=None,
-                        help="read the co-officer's passphrase from this file")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    add_global_options(parser)  # from the one settings table (docs/cli.md shows the same)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:
@@ -89,6 +86,13 @@ def main(argv: Sequence[str] | None = None, *, extra_commands: Sequence[Registra
 def _run(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
          default: Handler | None) -> int:
     args = parser.parse_args(argv)
+    set_lang(None)  # one process may run several commands (tests, the app's launcher)
+    try:
+        args.lang = resolve_language(args.lang)
+    except InspectorError as exc:  # a bad $INSPECTOR_LANG: said in both, nobody chose one
+        for lang in ("zh", "en"):
+            print(exc.render(lang), file=sys.stderr)
+        return int(ExitCode.USAGE)
     if args.lang:
         set_lang(args.lang)
     logging.basicConfig(
@@ -123,8 +127,6 @@ def _run(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
 def _data_dir_or_none(args: argparse.Namespace) -> Path | None:
     """The data folder, to look at its storage when a failure is vague (never raises)."""
     try:
-        from inspector_app.settings import resolve_data_dir
-
         return resolve_data_dir(getattr(args, "data_dir", None))
     except Exception:  # noqa: BLE001 — only a hint for the message; the failure itself is reported
         return None
