@@ -109,8 +109,8 @@ def signed_gate_video(path: Path, frames: int = 300) -> Path:
 def _app(folder: Path) -> Any:
     from inspector_app.app import init_workspace
     from inspector_app.officers import enrol_officer
+    from inspector_app.settings import Preferences
     from inspector_app.ui.app import build_app
-    from inspector_app.ui.preferences import Preferences
     from inspector_app.ui.session import Officer
 
     with init_workspace(folder) as ws:

@@ -26,6 +26,7 @@ from inspector_app.officers import officer_department
 from inspector_app.profile.model import VisitKind
 from inspector_app.registry import find_enterprise
 from inspector_protocol import events as ev
+from inspector_protocol.china_time import china_date
 from inspector_protocol.errors import UserError
 from inspector_protocol.keys import Signer
 from inspector_protocol.text import Text
@@ -297,7 +298,7 @@ class VisitRecorder:
                           deadline: dt.date, item: str | None = None) -> Visit:
         """A finding the enterprise must correct by ``deadline`` (整改)."""
         visit = self._open_visit_of(officer, visit_id)
-        today = dt.datetime.fromtimestamp(self.workspace.clock.now().wall_ms / 1000).date()
+        today = china_date(self.workspace.clock.now().wall_ms)  # the enterprise's today
         if deadline < today:
             raise UserError(Text("整改期限不能早于今天。", "The deadline cannot be in the past."),
                             code="visit.deadline_past")

@@ -34,16 +34,11 @@ class SchemaError(UserError):
     def __init__(self, source: str, problems: list[Problem]) -> None:
         self.source = source
         self.problems = problems
-        summary = Text(
-            "{source} 有 {n} 处错误：\n{details_zh}", "{source} has {n} problem(s):\n{details_en}"
-        )
+        summary = Text("{source} 有 {n} 处错误：\n{details}", "{source} has {n} problem(s):\n{details}")
+        details = Text("\n".join("  " + p.render("zh") for p in problems),
+                       "\n".join("  " + p.render("en") for p in problems))
         super().__init__(
-            summary.format(
-                source=source,
-                n=len(problems),
-                details_zh="\n".join("  " + p.render("zh") for p in problems),
-                details_en="\n".join("  " + p.render("en") for p in problems),
-            ),
+            summary.format(source=source, n=len(problems), details=details),
             code="document.schema",
         )
 
@@ -60,8 +55,8 @@ def _wrong_type(path: str, problems: list[Problem], expected_zh: str, expected_e
     problems.append(
         Problem(
             path,
-            Text("应为{zh}，实际为 {got}", "must be {en}, not {got}").format(
-                zh=expected_zh, en=expected_en, got=_describe(value)
+            Text("应为{expected}，实际为 {got}", "must be {expected}, not {got}").format(
+                expected=Text(expected_zh, expected_en), got=_describe(value)
             ),
         )
     )

@@ -22,12 +22,10 @@ from inspector_app.domain.duration import Duration
 from inspector_app.domain.visit import NotAVisit, Visit, derive_visit
 from inspector_app.ledger.verify import VerificationProblem, VerificationReport
 from inspector_protocol import events as ev
+from inspector_protocol.china_time import china_date, format_china
 from inspector_protocol.envelope import SignedEvent
 from inspector_protocol.events import TimeEvidence
 from inspector_protocol.text import Lang, Text
-
-#: Dates in the log are China Standard Time, as on the enterprise's records.
-CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "CST")
 
 
 @dataclass(frozen=True)
@@ -94,12 +92,12 @@ def build_log(events: Iterable[SignedEvent], report: VerificationReport, deliver
 
 
 def local_day(wall_ms: int) -> dt.date:
-    return dt.datetime.fromtimestamp(wall_ms / 1000, CHINA_TZ).date()
+    """The day of a visit as the enterprise counts it: in China time, whatever the tablet's zone."""
+    return china_date(wall_ms)
 
 
 def local_time_text(wall_ms: int, *, with_date: bool = True) -> str:
-    moment = dt.datetime.fromtimestamp(wall_ms / 1000, CHINA_TZ)
-    return moment.strftime("%Y-%m-%d %H:%M" if with_date else "%H:%M")
+    return format_china(wall_ms, with_date=with_date)
 
 
 def visits_on(visits: Sequence[Visit], day: dt.date) -> list[Visit]:

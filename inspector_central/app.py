@@ -12,6 +12,8 @@ annotations at run time, and the dependency alias ``Device`` is local.
 import base64
 import binascii
 import logging
+import sqlite3
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request
@@ -49,6 +51,8 @@ from inspector_central.signing import ServerKey, now_ms
 from inspector_central.storage import Database
 from inspector_central.verification import check_credential, check_receipt
 from inspector_protocol import keys, tags
+from inspector_protocol.environment import classify
+from inspector_protocol.errors import EnvironmentProblem
 from inspector_protocol.text import Text
 from inspector_protocol.wire import (
     API_PREFIX,
@@ -63,7 +67,7 @@ from inspector_protocol.wire import (
 log = logging.getLogger("inspector_central")
 _bearer = HTTPBearer(auto_error=False)
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorResponse} for status in (400, 401, 403, 404, 409, 413, 415, 422, 500)
+    status: {"model": ErrorResponse} for status in (400, 401, 403, 404, 409, 413, 415, 422, 500, 503)
 }
 
 
@@ -72,7 +76,7 @@ def create_app(database: Database, server_key: ServerKey) -> FastAPI:
                   description="Sync protocol inspector-sync/1: see docs/sync-protocol.md.")
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(BodyLimits)
-    _install_error_handlers(app)
+    _install_error_handlers(app, database)
 
     def device(credentials: Annotated[HTTPAuthorizationCredentials | None,
                                       Depends(_bearer)]) -> str:
@@ -233,7 +237,7 @@ def _b64(text: str, field: str) -> bytes:
             "字段 {f} 不是有效的 base64。", "Field {f} is not valid base64.").format(f=field)) from None
 
 
-def _install_error_handlers(app: FastAPI) -> None:
+def _install_error_handlers(app: FastAPI, database: Database | None = None) -> None:
     @app.exception_handler(ApiError)
     def api_error(_request: Request, exc: ApiError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
@@ -256,6 +260,44 @@ def _install_error_handlers(app: FastAPI) -> None:
         log.error("unexpected error while handling a request", exc_info=exc)
         return _error(500, error_body("server.bug", Text(
             "服务端内部错误，请稍后重试。", "Internal server error; retry later.")))
+
+    where = Path(database.target) if database is not None and database.dialect == "sqlite" else None
+
+    def environment_or_bug(request: Request, exc: Exception) -> JSONResponse:
+        # Handlers for these classes answer without the 500 path re-raising the error.
+        problem = classify(exc, where=where, any_os_error=False)
+        if problem is None:
+            return bug(request, exc)
+        return _unavailable(problem)
+
+    for kind in _storage_errors():
+        app.add_exception_handler(kind, environment_or_bug)
+
+
+def _storage_errors() -> tuple[type[Exception], ...]:
+    """Where a full disk or a busy database shows itself: the classifier says which is which."""
+    kinds: list[type[Exception]] = [OSError, sqlite3.Error]
+    try:
+        import psycopg  # only in PostgreSQL deployments
+    except ImportError:
+        return tuple(kinds)
+    return (*kinds, psycopg.Error)
+
+
+def _unavailable(problem: EnvironmentProblem) -> JSONResponse:
+    """503 with a code: the request may be sent again once the machine is put right."""
+    kind = problem.code.removeprefix("env.")
+    remedy = problem.remedy.render("en")
+    if kind in ("database_busy", "database_unavailable", "too_many_files"):
+        log.warning("request refused for now: %s %s", problem.text.render("en"), remedy)
+    else:  # someone has to act on the server: free space, fix permissions
+        log.error("request refused: %s %s", problem.text.render("en"), remedy)
+    retry_after = "5" if kind == "database_busy" else "60"
+    return _error(503, error_body(f"server.{kind}", Text(
+        "中心端暂时无法处理请求：{problem}请稍后重试，平板会自动重试。",
+        "The central endpoint cannot handle requests right now: {problem} Retry later; "
+        "tablets retry by themselves.").format(problem=problem.text)),
+        {"Retry-After": retry_after})
 
 
 def _error(status: int, error: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:

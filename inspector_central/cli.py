@@ -8,32 +8,25 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from inspector_central import settings
 from inspector_central.storage import Database
+from inspector_protocol.china_time import china_isoformat
 from inspector_protocol.terminal import safe_terminal
-
-DATA_DIR_ENV = "INSPECTOR_CENTRAL_DATA_DIR"
-DATABASE_URL_ENV = "INSPECTOR_CENTRAL_DATABASE_URL"
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="inspector-central",
                                      description="The reference central endpoint of the inspector")
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help=f"folder of the SQLite database (default: ${DATA_DIR_ENV} or ./central-data)")
-    parser.add_argument("--database-url", default=None,
-                        help=f"PostgreSQL URL instead of SQLite (or ${DATABASE_URL_ENV})")
+    settings.add_options(parser, "global")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="run the HTTP endpoint")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8765)
+    settings.add_options(serve, "serve")
     serve.set_defaults(handler=run_serve)
 
     code = commands.add_parser("enrolment-code", help="print a one-time enrolment code for a device")
@@ -72,9 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def open_database(args: argparse.Namespace) -> Database:
-    url = args.database_url or os.environ.get(DATABASE_URL_ENV)
-    folder = args.data_dir or Path(os.environ.get(DATA_DIR_ENV, "central-data"))
-    return Database.open(data_dir=None if url else folder, database_url=url)
+    chosen = settings.load(args)
+    return Database.open(data_dir=None if chosen.database_url else chosen.data_dir,
+                         database_url=chosen.database_url,
+                         sqlite_busy_timeout_ms=chosen.sqlite_busy_timeout_ms)
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -83,9 +77,10 @@ def run_serve(args: argparse.Namespace) -> int:
     from inspector_central.app import create_app
     from inspector_central.signing import load_or_create_server_key
 
+    chosen = settings.load(args)
     database = open_database(args)
     app = create_app(database, load_or_create_server_key(database))
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    uvicorn.run(app, host=chosen.host, port=chosen.port, log_level="warning", access_log=False)
     return 0
 
 
@@ -189,14 +184,18 @@ def run_feed_import(args: argparse.Namespace) -> int:
 
 
 def _when(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000).astimezone().isoformat(timespec="minutes")
+    return china_isoformat(ms, timespec="minutes")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler: Any = args.handler
     with safe_terminal():  # device-supplied text is printed by visits and alarms
-        return int(handler(args))
+        try:
+            return int(handler(args))
+        except settings.SettingsError as exc:
+            print(exc, file=sys.stderr)
+            return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,12 +8,11 @@ never send): it moves the fragment into ``?code=``; without it, the form works.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
 from html import escape
 
 from inspector_central.verification import CredentialCheck, ReceiptCheck
+from inspector_protocol.china_time import ZONE_LABEL_ZH, format_china
 
-CHINA_TIME = timezone(timedelta(hours=8))
 _STYLE = """
 body{font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;margin:0;
 background:#f4f5f7;color:#1d2129;font-size:17px;line-height:1.5}
@@ -55,7 +54,7 @@ def _facts(rows: list[tuple[str, str, str | None]]) -> str:
 def _when(ms: int | None) -> str | None:
     if ms is None:
         return None
-    return datetime.fromtimestamp(ms / 1000, CHINA_TIME).strftime("%Y-%m-%d %H:%M:%S (UTC+8)")
+    return f"{format_china(ms, seconds=True)}（{ZONE_LABEL_ZH}）"
 
 
 def _form(action: str, name: str, label_zh: str, label_en: str, value: str = "") -> str:

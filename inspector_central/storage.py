@@ -21,6 +21,8 @@ from typing import Any, Literal, Protocol
 Dialect = Literal["sqlite", "postgresql"]
 SQLITE_FILE = "central.sqlite3"
 _POOL_SIZE = 8
+#: A writer waits this long for another (the server's setting ``sqlite_busy_timeout_ms``).
+DEFAULT_BUSY_TIMEOUT_MS = 30_000
 
 
 class _Cursor(Protocol):
@@ -120,14 +122,17 @@ def blob(value: Any) -> bytes:
 class Database:
     """Connections to the central database and transactions over them."""
 
-    def __init__(self, dialect: Dialect, target: str) -> None:
+    def __init__(self, dialect: Dialect, target: str, *,
+                 sqlite_busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> None:
         self.dialect = dialect
         self.target = target
+        self.sqlite_busy_timeout_ms = sqlite_busy_timeout_ms
         self._local = threading.local()
         self._pool: queue.LifoQueue[Any] = queue.LifoQueue(maxsize=_POOL_SIZE)
 
     @classmethod
-    def open(cls, *, data_dir: Path | None, database_url: str | None) -> Database:
+    def open(cls, *, data_dir: Path | None, database_url: str | None,
+             sqlite_busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Database:
         if database_url:
             if not database_url.startswith(("postgresql://", "postgres://")):
                 raise ValueError("the database URL must start with postgresql://")
@@ -135,7 +140,8 @@ class Database:
         else:
             assert data_dir is not None
             data_dir.mkdir(parents=True, exist_ok=True)
-            database = cls("sqlite", str(data_dir / SQLITE_FILE))
+            database = cls("sqlite", str(data_dir / SQLITE_FILE),
+                           sqlite_busy_timeout_ms=sqlite_busy_timeout_ms)
         from inspector_central.migrations import migrate
 
         migrate(database)
@@ -149,8 +155,8 @@ class Database:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(self.target, isolation_level=None, check_same_thread=False,
-                                   timeout=30)
-            conn.execute("PRAGMA busy_timeout = 30000")
+                                   timeout=self.sqlite_busy_timeout_ms / 1000)
+            conn.execute(f"PRAGMA busy_timeout = {int(self.sqlite_busy_timeout_ms)}")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
@@ -190,9 +196,15 @@ class Database:
         try:
             yield Tx(conn, "sqlite")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite has already rolled back after a full disk
+                conn.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:  # a failed commit (a full disk) must not leave it open
+                conn.execute("ROLLBACK")
+            raise
 
     def _pg_transaction(self) -> Iterator[Tx]:
         conn = self._pg_conn()

@@ -16,7 +16,7 @@ from inspector_app.checklists.department_templates import (
     profile_template_problems,
     templates_for_department,
 )
-from inspector_app.checklists.evaluation import CHINA_TZ, ItemStatus, Progress
+from inspector_app.checklists.evaluation import ItemStatus, Progress
 from inspector_app.checklists.events import (
     CHECKLIST_ANSWER,
     VISIT_CHECKED_IN,
@@ -48,6 +48,7 @@ from inspector_app.checklists.state import (
     derive_visit_checklists,
 )
 from inspector_app.checklists.visit_answers import visit_answer_body
+from inspector_protocol.china_time import CHINA_TZ
 
 __all__ = [
     "CHECKLIST_ANSWER",

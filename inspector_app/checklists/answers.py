@@ -68,10 +68,10 @@ def check_answer(item: Item, value: Any) -> None:
     problem = answer_problem(item, value)
     if problem is not None:
         raise InvalidAnswer(Text(
-            "检查项 “{title}”（{id}）的答案无效：{problem_zh}",
-            "invalid answer to item '{title_en}' ({id}): {problem_en}",
-        ).format(title=item.title.zh, title_en=item.title.en or item.title.zh, id=item.id,
-                 problem_zh=problem.render("zh"), problem_en=problem.render("en")))
+            "检查项 “{title}”（{id}）的答案无效：{problem}",
+            "invalid answer to item '{title}' ({id}): {problem}",
+        ).format(title=Text(item.title.zh, item.title.en or item.title.zh), id=item.id,
+                 problem=problem))
 
 
 def answer_body(template: Template, item_id: str, value: Any, *, note: str | None = None,

@@ -24,9 +24,7 @@ from inspector_app.checklists.model import (
     YesNoAnswer,
 )
 from inspector_app.checklists.state import RecordedAnswer
-
-#: China Standard Time has no daylight saving: one fixed offset is exact.
-CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "CST")
+from inspector_protocol.china_time import CHINA_TZ
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from inspector_app.checklists.evaluation import (
-    CHINA_TZ,
     ItemStatus,
     Progress,
     answer_date,
@@ -21,6 +20,7 @@ from inspector_app.checklists.model import Item, Template
 from inspector_app.checklists.scoring import Score, score
 from inspector_app.checklists.state import RecordedAnswer, VisitChecklists
 from inspector_app.profile.model import LangText
+from inspector_protocol.china_time import CHINA_TZ
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from inspector_app.checklists.evaluation import CHINA_TZ, ItemStatus, answer_date
+from inspector_app.checklists.evaluation import ItemStatus, answer_date
 from inspector_app.checklists.findings import TemplateOutcome, outcomes
 from inspector_app.checklists.model import (
     NOT_APPLICABLE,
@@ -27,6 +27,7 @@ from inspector_app.checklists.model import (
 )
 from inspector_app.checklists.state import VisitChecklists
 from inspector_app.profile.model import LangText
+from inspector_protocol.china_time import CHINA_TZ
 from inspector_protocol.text import Text
 
 

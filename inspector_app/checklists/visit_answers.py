@@ -12,8 +12,9 @@ import datetime as dt
 from typing import Any
 
 from inspector_app.checklists.answers import InvalidAnswer, answer_body
-from inspector_app.checklists.evaluation import CHINA_TZ, evaluate
+from inspector_app.checklists.evaluation import evaluate
 from inspector_app.checklists.state import VisitChecklists
+from inspector_protocol.china_time import CHINA_TZ
 from inspector_protocol.text import Text
 
 

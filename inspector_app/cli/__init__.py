@@ -20,7 +20,14 @@ from typing import Any
 
 from inspector_app import __version__
 from inspector_app.cli.exit_codes import ExitCode, exit_code_for
-from inspector_protocol.errors import EnvironmentProblem, InspectorError
+from inspector_app.settings import (
+    add_global_options,
+    environment_help,
+    resolve_data_dir,
+    resolve_language,
+)
+from inspector_protocol.environment import classify
+from inspector_protocol.errors import InspectorError
 from inspector_protocol.terminal import safe_terminal
 from inspector_protocol.text import Text, current_lang, set_lang
 
@@ -50,19 +57,10 @@ def build_parser(extra_commands: Sequence[Registrar] = ()) -> argparse.ArgumentP
     parser = argparse.ArgumentParser(
         prog="inspector",
         description="入企扫码 — offline-first field inspector (scan-to-enter visit records)",
+        epilog=environment_help(), formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"inspector {__version__}")
-    parser.add_argument(
-        "--data-dir", type=Path, default=None,
-        help="folder of the ledger to use (default: $INSPECTOR_DATA_DIR or the user data folder)",
-    )
-    parser.add_argument("--lang", choices=("zh", "en"), default=None,
-                        help="language of messages (default: follow the locale)")
-    parser.add_argument("--passphrase-file", type=Path, default=None,
-                        help="read the officer's passphrase from this file instead of a prompt")
-    parser.add_argument("--co-passphrase-file", type=Path, default=None,
-                        help="read the co-officer's passphrase from this file")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    add_global_options(parser)  # from the one settings table (docs/cli.md shows the same)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:
@@ -88,6 +86,13 @@ def main(argv: Sequence[str] | None = None, *, extra_commands: Sequence[Registra
 def _run(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
          default: Handler | None) -> int:
     args = parser.parse_args(argv)
+    set_lang(None)  # one process may run several commands (tests, the app's launcher)
+    try:
+        args.lang = resolve_language(args.lang)
+    except InspectorError as exc:  # a bad $INSPECTOR_LANG: said in both, nobody chose one
+        for lang in ("zh", "en"):
+            print(exc.render(lang), file=sys.stderr)
+        return int(ExitCode.USAGE)
     if args.lang:
         set_lang(args.lang)
     logging.basicConfig(
@@ -107,11 +112,11 @@ def _run(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
     except KeyboardInterrupt:
         print(Text("已取消", "Cancelled").render(current_lang()), file=sys.stderr)
         return int(ExitCode.CANCELLED)
-    except OSError as exc:
-        problem = _os_problem(exc)
-        print(problem.render(current_lang()), file=sys.stderr)
-        return int(ExitCode.ENVIRONMENT)
-    except Exception:
+    except Exception as exc:
+        problem = classify(exc, where=_data_dir_or_none(args))
+        if problem is not None:  # a full disk, a locked database, ...: never a bug
+            print(problem.render(current_lang()), file=sys.stderr)
+            return int(ExitCode.ENVIRONMENT)
         log.exception("unexpected error")
         print(Text("内部错误（程序缺陷），详情见上方日志。请将其报告给管理员。",
                    "Internal error (a bug); details are logged above. Please report it.")
@@ -119,22 +124,12 @@ def _run(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
         return int(ExitCode.BUG)
 
 
-def _os_problem(exc: OSError) -> EnvironmentProblem:
-    import errno
-
-    if exc.errno == errno.ENOSPC:
-        return EnvironmentProblem(
-            Text("磁盘已满，未保存任何更改。", "The disk is full; nothing was changed."),
-            Text("请释放存储空间后重试。", "Free some space and try again."),
-            code="env.disk_full",
-        )
-    return EnvironmentProblem(
-        Text("系统错误：{err}（{path}）", "System error: {err} ({path})").format(
-            err=exc.strerror or exc, path=exc.filename or "-"
-        ),
-        Text("请检查文件夹和权限后重试。", "Check the folder and its permissions, then retry."),
-        code="env.os_error",
-    )
+def _data_dir_or_none(args: argparse.Namespace) -> Path | None:
+    """The data folder, to look at its storage when a failure is vague (never raises)."""
+    try:
+        return resolve_data_dir(getattr(args, "data_dir", None))
+    except Exception:  # noqa: BLE001 — only a hint for the message; the failure itself is reported
+        return None
 
 
 if __name__ == "__main__":  # pragma: no cover

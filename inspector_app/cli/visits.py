@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -14,6 +14,7 @@ from inspector_app.app import Workspace
 from inspector_app.cli.common import emit_json, read_passphrase, say, workspace
 from inspector_app.domain.visit import Visit
 from inspector_app.recorder import CheckInRequest, ChecklistIncomplete, VisitRecorder
+from inspector_protocol.china_time import china_isoformat
 from inspector_protocol.events import TimeEvidence
 from inspector_protocol.keys import Signer
 from inspector_protocol.text import Text
@@ -311,7 +312,7 @@ def visit_json(visit: Visit, ws: Workspace, delivered: set[str] | None = None,
 
 
 def _iso(wall_ms: int) -> str:
-    return datetime.fromtimestamp(wall_ms / 1000).astimezone().isoformat(timespec="seconds")
+    return china_isoformat(wall_ms)
 
 
 def _visit_line(row: dict[str, Any]) -> str:

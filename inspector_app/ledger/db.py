@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from inspector_protocol.environment import DATABASE_BUSY, classify
 from inspector_protocol.errors import EnvironmentProblem
 from inspector_protocol.text import Text
 
@@ -40,6 +41,9 @@ def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
         conn.execute("PRAGMA foreign_keys = ON")
         _assert_durable(conn)
     except sqlite3.DatabaseError as exc:
+        problem = classify(exc, where=path, any_os_error=False)
+        if problem is not None:  # full, read-only, no permission, busy: not a damaged file
+            raise problem from exc
         raise EnvironmentProblem(
             Text("无法打开记录数据库 {path}：{err}", "Cannot open the ledger database {path}: {err}")
             .format(path=path, err=exc),
@@ -63,13 +67,14 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
-        raise _locked_problem(exc) from exc
+        raise (classify(exc, where=_file_of(conn), any_os_error=False)
+               or DATABASE_BUSY.problem()) from exc
     try:
         yield conn
         conn.execute("COMMIT")
     except sqlite3.OperationalError as exc:
         _rollback(conn)
-        problem = _environment_problem(exc)
+        problem = _environment_problem(exc, conn)
         if problem is None:
             raise
         raise problem from exc
@@ -84,36 +89,19 @@ def _rollback(conn: sqlite3.Connection) -> None:
         conn.execute("ROLLBACK")
 
 
-def _locked_problem(exc: sqlite3.OperationalError) -> EnvironmentProblem:
-    return EnvironmentProblem(
-        Text("记录数据库正被占用：{err}", "The ledger database is busy: {err}").format(err=exc),
-        Text("请关闭其他正在使用该数据文件夹的程序后重试。",
-             "Close other programs using this data folder and retry."),
-        code="env.database_busy",
-    )
-
-
-def _environment_problem(exc: sqlite3.OperationalError) -> EnvironmentProblem | None:
+def _environment_problem(exc: sqlite3.OperationalError,
+                         conn: sqlite3.Connection) -> EnvironmentProblem | None:
     """The environment behind an SQLite error, or None when it is not the environment's."""
-    message = str(exc).lower()
-    if "full" in message:
-        return EnvironmentProblem(
-            Text("磁盘已满，本次记录未保存，原有记录完好。",
-                 "The disk is full; this record was not saved and earlier records are intact."),
-            Text("请释放存储空间后重试。", "Free some space and try again."),
-            code="env.disk_full",
-        )
-    if "locked" in message or "busy" in message:
-        return _locked_problem(exc)
-    if "disk i/o" in message or "readonly" in message:
-        return EnvironmentProblem(
-            Text("无法写入记录数据库：{err}", "The ledger database cannot be written: {err}")
-            .format(err=exc),
-            Text("请检查存储设备和文件权限；已保存的记录不受影响。",
-                 "Check the storage and the file's permissions; saved records are unaffected."),
-            code="env.database_write",
-        )
-    return None
+    return classify(exc, where=_file_of(conn), writing=True, any_os_error=False)
+
+
+def _file_of(conn: sqlite3.Connection) -> Path | None:
+    """The database file, so that the storage can be looked at when SQLite is vague."""
+    try:
+        rows = conn.execute("PRAGMA database_list").fetchall()
+    except sqlite3.Error:
+        return None
+    return next((Path(row[2]) for row in rows if row[1] == "main" and row[2]), None)
 
 
 def backup_to(conn: sqlite3.Connection, target: Path) -> None:

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from inspector_app.profile import Profile
 from inspector_app.profile.patterns import compile_pattern
 from inspector_protocol import enterprise_code as payload
 from inspector_protocol import reasons, tags
+from inspector_protocol.china_time import format_china
 from inspector_protocol.enterprise_code import EnterpriseCode, PayloadRejected
 from inspector_protocol.reasons import Reason
 from inspector_protocol.text import Text
@@ -32,8 +33,6 @@ MAX_INPUT_CHARS = 4296
 MAX_LEGACY_CHARS = 512
 #: Tablet clocks drift; a code issued a few minutes "in the future" is still fine.
 CLOCK_SKEW = timedelta(minutes=10)
-#: Dates in messages are shown in China Standard Time, as on the poster.
-CHINA_TIME = timezone(timedelta(hours=8))
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -129,7 +128,8 @@ def _signature_ok(public_key: bytes, code: EnterpriseCode) -> bool:
 
 
 def _shown(timestamp: int) -> str:
-    return datetime.fromtimestamp(timestamp, CHINA_TIME).strftime("%Y-%m-%d %H:%M")
+    # Dates in messages are China time, as on the poster.
+    return format_china(timestamp * 1000)
 
 
 def _with_uscc_detail(reason: Reason, exc: InvalidUSCC) -> Reason:

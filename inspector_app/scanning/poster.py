@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from inspector_protocol.china_time import in_china
 from inspector_protocol.errors import EnvironmentProblem
 from inspector_protocol.text import Text
 
@@ -64,7 +65,7 @@ def layout(content: PosterContent) -> tuple[list[Line], tuple[float, float]]:
     if content.reporting_phone:
         lines.append(Line(f"未扫码入企、多头重复检查，请拨打监督电话：{content.reporting_phone}",
                           243, 13, bold=True, colour=RED))
-    lines.append(Line(f"签发：{content.issuer}　有效期至：{content.valid_until:%Y-%m-%d}",
+    lines.append(Line(f"签发：{content.issuer}　有效期至：{in_china(content.valid_until):%Y-%m-%d}",
                       280, 9, colour=GREY))
     return lines, ((PAGE_MM[0] - CODE_MM) / 2, 55.0)
 

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, cast
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
+from inspector_app.settings import Preferences, load_preferences, save_preferences
 from inspector_app.ui.context import AppContext
 from inspector_app.ui.i18n import LanguageState
 from inspector_app.ui.main_window import MainWindow
-from inspector_app.ui.preferences import Preferences, load_preferences, save_preferences
 from inspector_app.ui.session import Session
 from inspector_app.ui.tasks import TaskRunner
 from inspector_app.ui.theme import apply_theme

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QWidget
 
 from inspector_app.ui.flow import FlowLayout
 from inspector_app.ui.widgets import button, line_edit, vbox
+from inspector_protocol.china_time import china_today
 from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
@@ -123,7 +124,7 @@ class LogFilters(QWidget):
         visit = log_row.visit
         search = self.search_edit.text().strip().upper()
         days = self.period_combo.currentData() or 0
-        earliest = dt.date.today() - dt.timedelta(days=days - 1) if days else None
+        earliest = china_today() - dt.timedelta(days=days - 1) if days else None
         return all((
             not search or search in visit.enterprise.uscc or search in (
                 visit.enterprise.name or "").upper(),

@@ -24,6 +24,7 @@ from inspector_app.ui.widgets import (
     name_inner_editor,
     row,
 )
+from inspector_protocol.china_time import china_today
 from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ class RectificationCard(QFrame):
     def __init__(self, binder: Binder, record: Record, render: Callable[[Text], str]) -> None:
         super().__init__()
         self._record, self._render = record, render
-        self._today = dt.date.today()
+        self._today = china_today()  # replaced by the visit's day when one is shown
         #: (item key, requirement, default deadline) per finding offered, by combo index.
         self._offers: list[tuple[str, Text, dt.date]] = []
         layout = card_layout(self)

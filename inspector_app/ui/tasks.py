@@ -55,7 +55,7 @@ class _Runner(QObject):
             result = submitted.job(self._workspace)
         except Exception as exc:  # noqa: BLE001 — every failure goes back to the GUI, which
             # shows a person-meant error or reports a bug with its traceback (nothing is lost).
-            self.failed.emit(submitted.number, exc)
+            self.failed.emit(submitted.number, _environment_or_bug(exc, self._workspace))
         else:
             self.done.emit(submitted.number, result)
 
@@ -64,6 +64,14 @@ class _Runner(QObject):
         if self._workspace is not None:
             self._workspace.close()
             self._workspace = None
+
+
+def _environment_or_bug(error: Exception, workspace: Workspace | None) -> BaseException:
+    """A full disk or a locked database becomes the environment problem it is (shown with
+    what to do), not a crash dialog; anything else goes on unchanged."""
+    from inspector_protocol.environment import classify
+
+    return classify(error, where=None if workspace is None else workspace.data_dir) or error
 
 
 class TaskRunner(QObject):

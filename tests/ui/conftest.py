@@ -17,8 +17,8 @@ from pytestqt.qtbot import QtBot
 from inspector_app.app import open_workspace
 from inspector_app.clock import FakeClock
 from inspector_app.recorder import CheckInRequest, VisitRecorder
+from inspector_app.settings import Preferences
 from inspector_app.ui.app import App, build_app
-from inspector_app.ui.preferences import Preferences
 from tests.central.fixtures import sqlite_backend, sqlite_server
 from tests.conftest import OFFICERS
 

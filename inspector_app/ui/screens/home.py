@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -36,14 +35,14 @@ class HomeSnapshot:
 
 def home_snapshot(ws: Workspace, credential: str) -> HomeSnapshot:
     from inspector_app.recorder import VisitRecorder
-    from inspector_app.visit_log import CHINA_TZ, visits_on
+    from inspector_app.visit_log import local_day, visits_on
 
     recorder = VisitRecorder(ws)
     now = ws.ledger.time_evidence()
     open_ids = ws.ledger.open_visit_ids(credential)
     open_visit = recorder.visit(open_ids[0]) if open_ids else None
     running = open_visit.duration(now) if open_visit else None
-    today = dt.datetime.fromtimestamp(now.wall_ms / 1000, CHINA_TZ).date()
+    today = local_day(now.wall_ms)
     visits = visits_on(recorder.visits(), today)
     return HomeSnapshot(
         open_visit, running.seconds if running else 0,

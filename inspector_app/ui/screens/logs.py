@@ -7,7 +7,6 @@ whether its own events are intact, and if not, at which event.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +33,7 @@ from inspector_app.ui.log_filters import LogFilters, kind_name, officer_name
 from inspector_app.ui.screen import Screen
 from inspector_app.ui.timer import clock_text
 from inspector_app.ui.widgets import GripSplitter, MessageLine, button, vbox
+from inspector_protocol.china_time import china_today
 from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
@@ -361,7 +361,7 @@ class LogsScreen(Screen):
 
         lang = self.ctx.lang.lang
         last = max((local_day(r.visit.checked_in.wall_ms) for r in self.shown_rows),
-                   default=dt.date.today())
+                   default=china_today())
         days = visits_per_day(self.shown_rows, last, DAYS_SHOWN)  # up to the latest visit shown
         self.charts.per_day.show_bars(self.tr(Text("每日检查次数（截至最近一次检查的 {n} 天）",
                                                    "Visits per day ({n} days to the latest visit)")

@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QButtonGroup, QListWidget, QPushButton, QScrollArea, QWidget
 
 from inspector_app import __version__
+from inspector_app.settings import PREFERENCES, Setting
 from inspector_app.ui.flow import FlowLayout
-from inspector_app.ui.preferences import ALL_CHOICES, Choice
 from inspector_app.ui.screen import Screen
 from inspector_app.ui.widgets import button, card, label, row, vbox
 from inspector_protocol.text import Text
@@ -62,12 +62,12 @@ class SettingsScreen(Screen):
     def _display_card(self) -> Any:
         frame, layout = card()
         self.choice_buttons: dict[tuple[str, str], QPushButton] = {}
-        for choice in ALL_CHOICES:
+        for choice in PREFERENCES:
             layout.addWidget(label(self.binder, choice.description, role="heading"))
             layout.addWidget(self._choice_row(choice))
         return frame
 
-    def _choice_row(self, choice: Choice) -> Any:
+    def _choice_row(self, choice: Setting[str]) -> Any:
         group = QButtonGroup(self)
         buttons = []
         for value in choice.allowed:
