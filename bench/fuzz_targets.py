@@ -61,7 +61,7 @@ def _profile_seeds() -> list[bytes]:
 # --- checklist template ---------------------------------------------------------------
 
 def _template(data: bytes) -> None:
-    from inspector_app.checklists.schema import parse_template
+    from inspector_protocol.checklist_template import parse_template
     from inspector_protocol.errors import InspectorError
 
     with contextlib.suppress(InspectorError):

@@ -19,4 +19,5 @@ def find_enterprise(workspace: Workspace, uscc: USCC) -> EnterpriseRecord | None
     row = workspace.ledger.conn.execute(
         "SELECT name, address, industry FROM central_enterprises WHERE uscc = ?",
         (uscc.value,)).fetchone()
-    return None if row is None else EnterpriseRecord(uscc, str(row[0]), row[1], row[2])
+    return None if row is None else EnterpriseRecord(
+        uscc=uscc, name=str(row[0]), address=row[1], industry=row[2])

@@ -62,7 +62,7 @@ def _optional(value: dict[str, Any], field: str, where: str) -> str | None:
 
 
 def _template(value: dict[str, Any], where: str) -> tuple[str, dict[str, Any]]:
-    from inspector_app.checklists.schema import parse_template
+    from inspector_protocol.checklist_template import parse_template
     from inspector_protocol.errors import InspectorError
 
     raw = json.dumps(value, ensure_ascii=False).encode("utf-8")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -36,6 +36,26 @@ class Text:
 
     def __str__(self) -> str:
         return self.render(current_lang())
+
+    def as_text(self) -> Text:
+        """The text itself (documents' bilingual fields are already :class:`Text`)."""
+        return self
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        """In a JSON document a text is ``{"zh": ..., "en": ...}``; English is optional
+        and falls back to the Chinese, because the product is Chinese first."""
+        from pydantic_core import core_schema as cs  # lazy: only document readers need it
+
+        part = cs.str_schema(min_length=1, max_length=10_000)
+        written = cs.typed_dict_schema(
+            {"zh": cs.typed_dict_field(part), "en": cs.typed_dict_field(part, required=False)},
+            extra_behavior="forbid", ref="Text")
+        return cs.json_or_python_schema(
+            json_schema=cs.no_info_after_validator_function(
+                lambda d: cls(d["zh"], d.get("en", d["zh"])), written),
+            python_schema=cs.is_instance_schema(cls),
+            serialization=cs.plain_serializer_function_ser_schema(lambda t: {"zh": t.zh, "en": t.en}))
 
 
 _forced: Lang | None = None

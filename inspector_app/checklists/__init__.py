@@ -30,7 +30,6 @@ from inspector_app.checklists.findings import (
     outcomes,
     visit_progress,
 )
-from inspector_app.checklists.model import Item, Template, TemplateRef
 from inspector_app.checklists.oneform import OneFormRow, one_form
 from inspector_app.checklists.registry import (
     TemplateNotAvailable,
@@ -40,7 +39,6 @@ from inspector_app.checklists.registry import (
 )
 from inspector_app.checklists.report_csv import one_form_csv
 from inspector_app.checklists.report_pdf import VisitHeader, one_form_pdf
-from inspector_app.checklists.schema import parse_template, template_from_document
 from inspector_app.checklists.scoring import Score
 from inspector_app.checklists.state import (
     RecordedAnswer,
@@ -48,6 +46,13 @@ from inspector_app.checklists.state import (
     derive_visit_checklists,
 )
 from inspector_app.checklists.visit_answers import visit_answer_body
+from inspector_protocol.checklist_template import (
+    Item,
+    Template,
+    TemplateRef,
+    parse_template,
+    template_from_document,
+)
 from inspector_protocol.china_time import CHINA_TZ
 
 __all__ = [

@@ -13,7 +13,7 @@ import math
 import re
 from typing import Any
 
-from inspector_app.checklists.model import (
+from inspector_protocol.checklist_template import (
     DateAnswer,
     Item,
     MultipleChoiceAnswer,

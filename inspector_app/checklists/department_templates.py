@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from inspector_app.checklists.model import Template
 from inspector_app.checklists.registry import TemplateNotAvailable, TemplateRegistry
 from inspector_app.profile.model import Profile
+from inspector_protocol.checklist_template import Template
 from inspector_protocol.errors import UserError
 from inspector_protocol.text import Text
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from inspector_app.checklists.model import (
+from inspector_protocol.checklist_template import (
     DateAnswer,
     Item,
     MultipleChoiceAnswer,

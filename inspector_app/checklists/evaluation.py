@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from inspector_app.checklists.answers import parse_date
-from inspector_app.checklists.model import (
+from inspector_app.checklists.state import RecordedAnswer
+from inspector_protocol.checklist_template import (
     DateAnswer,
     Item,
     MultipleChoiceAnswer,
@@ -23,7 +24,6 @@ from inspector_app.checklists.model import (
     Template,
     YesNoAnswer,
 )
-from inspector_app.checklists.state import RecordedAnswer
 from inspector_protocol.china_time import CHINA_TZ
 
 

@@ -16,11 +16,11 @@ from inspector_app.checklists.evaluation import (
     evaluate,
     progress,
 )
-from inspector_app.checklists.model import Item, Template
 from inspector_app.checklists.scoring import Score, score
 from inspector_app.checklists.state import RecordedAnswer, VisitChecklists
-from inspector_app.profile.model import LangText
+from inspector_protocol.checklist_template import Item, Template
 from inspector_protocol.china_time import CHINA_TZ
+from inspector_protocol.text import Text
 
 
 @dataclass(frozen=True)
@@ -40,11 +40,11 @@ class Finding:
     template: Template
     item: Item
     answer: RecordedAnswer
-    requirement: LangText
+    requirement: Text
     deadline: dt.date
 
     @property
-    def section_title(self) -> LangText:
+    def section_title(self) -> Text:
         section = self.template.section_of(self.item.id)
         return section.title if section else self.template.title
 

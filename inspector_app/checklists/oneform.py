@@ -15,7 +15,8 @@ from typing import Any
 
 from inspector_app.checklists.evaluation import ItemStatus, answer_date
 from inspector_app.checklists.findings import TemplateOutcome, outcomes
-from inspector_app.checklists.model import (
+from inspector_app.checklists.state import VisitChecklists
+from inspector_protocol.checklist_template import (
     NOT_APPLICABLE,
     YES,
     Item,
@@ -25,8 +26,6 @@ from inspector_app.checklists.model import (
     SingleChoiceAnswer,
     YesNoAnswer,
 )
-from inspector_app.checklists.state import VisitChecklists
-from inspector_app.profile.model import LangText
 from inspector_protocol.china_time import CHINA_TZ
 from inspector_protocol.text import Text
 
@@ -34,35 +33,36 @@ from inspector_protocol.text import Text
 @dataclass(frozen=True)
 class OneFormRow:
     department: str
-    department_name: LangText
-    template_title: LangText
-    section: LangText
-    item: LangText
-    content: LangText
+    department_name: Text
+    template_title: Text
+    section: Text
+    item: Text
+    content: Text
     result: Text
     failing: bool
-    rectification: LangText | None
+    rectification: Text | None
     deadline: dt.date | None
     #: Credential number of the officer whose answer is in force (None: not checked).
     officer: str | None
     answered_on: dt.date | None
 
 
-def one_form(visit: VisitChecklists, department_names: Mapping[str, LangText] | None = None,
+def one_form(visit: VisitChecklists, department_names: Mapping[str, Text] | None = None,
              tz: dt.tzinfo = CHINA_TZ) -> tuple[OneFormRow, ...]:
     """The rows of the visit's one form, departments in the order they joined."""
     names = department_names or {}
     order = {dep: i for i, dep in enumerate(visit.departments)}
     ordered = sorted(outcomes(visit, tz), key=lambda o: order.get(o.department, len(order)))
     return tuple(
-        _row(outcome, status, names.get(outcome.department, LangText(outcome.department)), tz)
+        _row(outcome, status,
+             names.get(outcome.department, Text(outcome.department, outcome.department)), tz)
         for outcome in ordered
         for status in outcome.statuses
         if status.visible
     )
 
 
-def _row(outcome: TemplateOutcome, status: ItemStatus, department_name: LangText,
+def _row(outcome: TemplateOutcome, status: ItemStatus, department_name: Text,
          tz: dt.tzinfo) -> OneFormRow:
     item, answer = status.item, status.answer
     section = outcome.template.section_of(item.id)

@@ -11,8 +11,7 @@ from collections.abc import Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 
-from inspector_app.checklists.model import Template, TemplateRef
-from inspector_app.checklists.schema import parse_template
+from inspector_protocol.checklist_template import Template, TemplateRef, parse_template
 from inspector_protocol.errors import UserError
 from inspector_protocol.text import Text
 

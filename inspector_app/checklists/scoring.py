@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from inspector_app.checklists.evaluation import ItemStatus
-from inspector_app.checklists.model import NOT_APPLICABLE, Template, YesNoAnswer
+from inspector_protocol.checklist_template import NOT_APPLICABLE, Template, YesNoAnswer
 
 
 @dataclass(frozen=True)

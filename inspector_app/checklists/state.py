@@ -21,8 +21,8 @@ from inspector_app.checklists.events import (
     VISIT_DEPARTMENT_ADDED,
     LedgerEvent,
 )
-from inspector_app.checklists.model import Template, TemplateRef
 from inspector_app.checklists.registry import TemplateRegistry
+from inspector_protocol.checklist_template import Template, TemplateRef
 from inspector_protocol.text import Text
 
 

@@ -10,14 +10,13 @@ from typing import Any
 
 from inspector_app.checklists.department_templates import profile_template_problems
 from inspector_app.checklists.describe import describe_template, template_summary
-from inspector_app.checklists.model import Template
 from inspector_app.checklists.registry import (
     TemplateRegistry,
     bundled_templates,
     default_registry,
 )
-from inspector_app.checklists.schema import parse_template
 from inspector_app.cli.exit_codes import ExitCode
+from inspector_protocol.checklist_template import Template, parse_template
 from inspector_protocol.errors import InspectorError, UserError
 from inspector_protocol.text import Text, current_lang
 

@@ -9,7 +9,6 @@ For the same key id the profile's public key stands.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 
 from inspector_app.profile.model import IssuerKey, Profile
@@ -23,7 +22,7 @@ def with_synced_issuer_keys(profile: Profile, synced: Iterable[IssuerKey]) -> Pr
     merged: dict[str, IssuerKey] = {k.key_id: k for k in synced}
     merged.update({k.key_id: k for k in profile.issuer_keys})
     keys = tuple(
-        dataclasses.replace(k, revoked=True)
+        k.model_copy(update={"revoked": True})
         if k.key_id in revoked_ids or k.public_key in revoked_keys else k
         for k in merged.values())
-    return dataclasses.replace(profile, issuer_keys=keys)
+    return profile.model_copy(update={"issuer_keys": keys})

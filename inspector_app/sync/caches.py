@@ -12,7 +12,7 @@ from inspector_app.profile.model import IssuerKey, Profile
 def synced_issuer_keys(ledger: Ledger) -> tuple[IssuerKey, ...]:
     rows = ledger.conn.execute(
         "SELECT key_id, public_key, revoked FROM central_issuer_keys ORDER BY key_id").fetchall()
-    return tuple(IssuerKey(str(r[0]), bytes(r[1]), bool(r[2])) for r in rows)
+    return tuple(IssuerKey(key_id=str(r[0]), public_key=bytes(r[1]), revoked=bool(r[2])) for r in rows)
 
 
 def scanning_profile(workspace: Workspace) -> Profile:

@@ -125,7 +125,7 @@ def _visit_row(item: Any) -> Row:
 
 
 def _template_row(item: Any) -> Row:
-    from inspector_app.checklists.schema import parse_template
+    from inspector_protocol.checklist_template import parse_template
     from inspector_protocol.errors import InspectorError
 
     raw = json.dumps(_dict(item), ensure_ascii=False).encode("utf-8")

@@ -31,7 +31,7 @@ from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
     from inspector_app.checklists import ItemStatus, TemplateOutcome
-    from inspector_app.checklists.model import Item, Template
+    from inspector_protocol.checklist_template import Item, Template
 
 #: answer(template_id, item_id, value)
 Answer = Callable[[str, str, Any], None]
@@ -98,7 +98,7 @@ class ItemEditor(QFrame):
         row.addWidget(self.photo_label, 1)
 
     def _choice_buttons(self, row: Any, *, multiple: bool) -> None:
-        from inspector_app.checklists.model import YesNoAnswer
+        from inspector_protocol.checklist_template import YesNoAnswer
 
         spec = self.item.answer
         if isinstance(spec, YesNoAnswer):
@@ -124,7 +124,7 @@ class ItemEditor(QFrame):
                 widget.clicked.connect(lambda _=False, v=value: self._send(v))
 
     def _field(self, row: Any, kind: str) -> None:
-        from inspector_app.checklists.model import NumberAnswer
+        from inspector_protocol.checklist_template import NumberAnswer
 
         field: QLineEdit | QDateEdit
         if kind == "date":
@@ -163,7 +163,7 @@ class ItemEditor(QFrame):
         self._send([v for v, b in self.buttons.items() if b.isChecked()])
 
     def _send_field(self) -> None:
-        from inspector_app.checklists.model import NumberAnswer
+        from inspector_protocol.checklist_template import NumberAnswer
 
         field = self.field
         if isinstance(field, QDateEdit):

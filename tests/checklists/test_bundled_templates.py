@@ -8,8 +8,8 @@ import re
 import pytest
 
 from inspector_app.checklists import Template, TemplateRegistry, parse_template
-from inspector_app.checklists.schema import canonical_json, content_hash
 from inspector_app.profile import demo_profile_path, load_profile
+from inspector_protocol.checklist_template import canonical_json, content_hash
 
 ENFORCEMENT = ("special-equipment", "food-premises", "hazardous-chemicals", "dust-explosion",
                "fire-safety-workshop")

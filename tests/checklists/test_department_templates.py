@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from inspector_app.checklists import (
@@ -55,8 +53,8 @@ def test_profile_problems_name_missing_and_misassigned_templates(
         bundled: tuple[Template, ...]) -> None:
     registry = TemplateRegistry([*(t for t in bundled if t.id != "dust-explosion"),
                                  make_template(small_template_document())])
-    fire = Department(PROFILE.departments[2].id, PROFILE.departments[2].name, ("small",))
-    profile = dataclasses.replace(PROFILE, departments=(*PROFILE.departments[:2], fire))
+    fire = Department(id=PROFILE.departments[2].id, name=PROFILE.departments[2].name, templates=("small",))
+    profile = PROFILE.model_copy(update={"departments": (*PROFILE.departments[:2], fire)})
     problems = [p.render("en") for p in profile_template_problems(profile, registry)]
     assert problems == [
         "checklist 'dust-explosion' of department lc-em is not on this device",

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from inspector_app.checklists import parse_template
-from inspector_app.checklists.model import ANSWER_TYPES
+from inspector_protocol.checklist_template import ANSWER_TYPES
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "checklist-format.md"
 

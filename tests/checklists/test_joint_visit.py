@@ -22,8 +22,8 @@ from inspector_app.checklists import (
 from inspector_app.checklists.fonts import FontFile, find_cjk_font
 from inspector_app.checklists.report_csv import defuse_formula
 from inspector_app.profile import demo_profile_path, load_profile
-from inspector_app.profile.model import LangText
 from inspector_protocol.errors import EnvironmentProblem
+from inspector_protocol.text import Text
 from tests.checklists.helpers import EventLog
 from tests.conftest import missing_locally
 
@@ -61,7 +61,7 @@ def test_rows_are_grouped_by_department_in_joining_order(bundled: tuple[Template
     rows, by_id = _joint_visit(bundled)
     departments = [r.department for r in rows]
     assert departments == sorted(departments, key=["lc-amr", "lc-em", "lc-fire"].index)
-    assert rows[0].department_name == LangText("陵城区市场监督管理局",
+    assert rows[0].department_name == Text("陵城区市场监督管理局",
                                                "Lingcheng District Market Regulation Bureau")
     # Cranes, boilers and pressure vessels were not selected: their items are not on the form.
     special_items = {r.item.zh for r in rows if r.department == "lc-amr"}

@@ -20,7 +20,7 @@ from inspector_app.checklists import (
     visit_progress,
 )
 from inspector_app.checklists.evaluation import evaluate
-from inspector_app.checklists.model import (
+from inspector_protocol.checklist_template import (
     DateAnswer,
     MultipleChoiceAnswer,
     NumberAnswer,

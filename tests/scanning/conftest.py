@@ -6,7 +6,6 @@ half is in the demo profile) at a fixed time, so every test is reproducible.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -92,7 +91,7 @@ def profile_with_keys(demo_profile: Profile) -> Callable[..., Profile]:
     """The demo profile with its issuer keys replaced."""
 
     def make(*keys: IssuerKey) -> Profile:
-        return dataclasses.replace(demo_profile, issuer_keys=keys)
+        return demo_profile.model_copy(update={"issuer_keys": keys})
 
     return make
 

@@ -8,7 +8,6 @@ and the validity period.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -200,8 +199,8 @@ CASES: tuple[Case, ...] = (
 def _profile_for(case: Case, profile: Profile) -> Profile:
     if not case.revoked:
         return profile
-    keys = tuple(dataclasses.replace(k, revoked=True) for k in profile.issuer_keys)
-    return dataclasses.replace(profile, issuer_keys=keys)
+    keys = tuple(k.model_copy(update={"revoked": True}) for k in profile.issuer_keys)
+    return profile.model_copy(update={"issuer_keys": keys})
 
 
 @pytest.fixture
@@ -239,7 +238,7 @@ def test_refused_with_its_specific_reason(
 def test_unknown_key_is_not_confused_with_revoked(
     tools: Tools, profile_with_keys: Callable[..., Profile], demo_profile: Profile, now: datetime
 ) -> None:
-    live = IssuerKey("lc-other-9", tools.other_key.public_key().public_bytes_raw(), False)
+    live = IssuerKey(key_id="lc-other-9", public_key=tools.other_key.public_key().public_bytes_raw())
     profile = profile_with_keys(*demo_profile.issuer_keys, live)
     verdict = classify(tools.raw(key_id="lc-other-9", key=tools.other_key), profile, now)
     assert verdict.status == "verified"
