@@ -263,6 +263,9 @@ class Scoring(Shape):
 
 
 class Template(Shape):
+    """A checklist template (``inspector-checklist/1``): sections of items, each with its
+    answer type, an optional condition, and a rectification when it can fail."""
+
     schema_id: Literal["inspector-checklist/1"] = Field(alias="schema")
     id: Id
     version: int = Field(ge=1, le=1_000_000)

@@ -21,7 +21,7 @@ from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 
 from inspector_protocol.errors import UserError
 from inspector_protocol.strict_json import decode_json
-from inspector_protocol.text import Lang, Text
+from inspector_protocol.text import LANGS, Lang, Text
 
 M = TypeVar("M", bound="Shape")
 
@@ -77,10 +77,10 @@ class SchemaError(UserError):
     def __init__(self, source: str, problems: list[Problem]) -> None:
         self.source = source
         self.problems = problems
-        super().__init__(Text("{source} 有 {n} 处错误：\n{zh}", "{source} has {n} problem(s):\n{en}").format(
-            source=source, n=len(problems),
-            zh="\n".join("  " + p.render("zh") for p in problems),
-            en="\n".join("  " + p.render("en") for p in problems)), code="document.schema")
+        zh, en = ("\n".join("  " + p.render(lang) for p in problems) for lang in LANGS)
+        summary = Text("{source} 有 {n} 处错误：\n{details}", "{source} has {n} problem(s):\n{details}")
+        super().__init__(summary.format(source=source, n=len(problems), details=Text(zh, en)),
+                         code="document.schema")
 
 
 def parse_document(model: type[M], raw: bytes, source: str, max_bytes: int) -> tuple[M, Any]:
@@ -102,7 +102,7 @@ def validate_document(model: type[M], document: Any, source: str) -> M:
         # A collection whose elements failed is also "too short after validation": say it once.
         inner = {e["loc"][:n] for e in errors for n in range(len(e["loc"]))}
         schema = _schema(model)
-        raise SchemaError(source, [_problem(error, schema, document) for error in errors
+        raise SchemaError(source, [_problem(error, schema) for error in errors
                                    if not (error["type"] == "too_short" and error["loc"] in inner)]) from None
 
 
@@ -111,7 +111,7 @@ def _schema(model: type[Shape]) -> dict[str, Any]:
     return model.model_json_schema()
 
 
-def _problem(error: ErrorDetails, root: dict[str, Any], document: Any) -> Problem:
+def _problem(error: ErrorDetails, root: dict[str, Any]) -> Problem:
     """Where an error is (in the document's terms) and what it says."""
     parts: list[str] = []
     parent: dict[str, Any] = {}
@@ -153,15 +153,16 @@ def _got(value: Any) -> str:
 
 
 def _wrong_type(zh: str, en: str) -> Callable[[ErrorDetails, dict[str, Any], dict[str, Any]], Text]:
-    return lambda e, node, parent: Text("应为{zh}，实际为 {got}", "must be {en}, not {got}").format(
-        zh=zh, en=en, got=_got(e["input"]))
+    return lambda e, node, parent: Text("应为{expected}，实际为 {got}", "must be {expected}, not {got}"
+                                        ).format(expected=Text(zh, en), got=_got(e["input"]))
 
 
-def _bounds(low: str, high: str, zh: str, en: str, measure: Callable[[Any], Any] = lambda v: v
+def _bounds(low: str, high: str, zh: str, en: str, measure: Callable[[Any], Any] | None = None
             ) -> Callable[[ErrorDetails, dict[str, Any], dict[str, Any]], Text]:
     """A range message naming both ends of the declared range (from the schema)."""
     return lambda e, node, parent: Text(zh, en).format(
-        lo=node.get(low, "-∞"), hi=node.get(high, "∞"), got=measure(e["input"]))
+        lo=node.get(low, "-∞" if measure is None else 0), hi=node.get(high, "∞"),
+        got=e["input"] if measure is None else measure(e["input"]))
 
 
 def _choices(e: ErrorDetails, node: dict[str, Any], parent: dict[str, Any]) -> Text:
@@ -169,7 +170,8 @@ def _choices(e: ErrorDetails, node: dict[str, Any], parent: dict[str, Any]) -> T
     allowed = (node.get("enum") or ([node["const"]] if "const" in node else None)
                or list(node.get("discriminator", {}).get("mapping", {})))
     expected = ", ".join(allowed) if allowed else ctx.get("expected", "")
-    got = ctx["tag"] if "tag" in ctx else e["input"]
+    tagged = "discriminator" in node and isinstance(e["input"], dict)
+    got = e["input"].get(node["discriminator"]["propertyName"]) if tagged else e["input"]
     return Text("应为以下之一：{choices}，实际为 {got}", "must be one of {choices}, not {got}").format(
         choices=expected, got=_got(got))
 

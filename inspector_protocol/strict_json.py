@@ -11,6 +11,7 @@ and ``NaN`` / ``Infinity``, which are not JSON.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from inspector_protocol.errors import UserError
@@ -103,52 +104,25 @@ def _no_constant(name: str) -> Any:
 def path_at(prefix: str) -> str:
     """The field path (``a.b[2].c``) open at the end of a JSON text prefix.
 
-    A small scanner rather than a parser: it tracks containers, the last key
-    read in each object and the element index in each array, which is all that
-    is needed to say where a broken document broke.
+    A scanner rather than a parser: per open container it keeps the last key read
+    (objects) or the element index (arrays), which is all it takes to say where a
+    broken document broke.
     """
-    stack: list[list[Any]] = []  # [kind, key or index, expecting_key]
-    i, n = 0, len(prefix)
-    while i < n:
-        ch = prefix[i]
-        if ch == '"':
-            i, value = _scan_string(prefix, i)
-            if stack and stack[-1][0] == "obj" and stack[-1][2]:
-                stack[-1][1] = value
-            continue
-        if ch in "{[":
-            stack.append(["obj", None, True] if ch == "{" else ["arr", 0, False])
-        elif ch in "}]" and stack:
-            stack.pop()
-        elif ch == ":" and stack and stack[-1][0] == "obj":
-            stack[-1][2] = False
-        elif ch == "," and stack:
-            if stack[-1][0] == "obj":
-                stack[-1][2] = True
-            else:
-                stack[-1][1] += 1
-        i += 1
-    parts: list[str] = []
-    for kind, key, _ in stack:
-        if kind == "obj" and key is not None:
-            parts.append(("." if parts else "") + str(key))
-        elif kind == "arr":
-            parts.append(f"[{key}]")
-    return "".join(parts)
+    frames: list[list[Any]] = []  # [key, or index in an array; whether a key comes next]
+    for token in _TOKEN.finditer(prefix):
+        ch = token.group()[0]
+        if ch == '"' and frames and frames[-1][1]:
+            frames[-1][0] = token.group(1)
+        elif ch in "{[":
+            frames.append([None, True] if ch == "{" else [0, False])
+        elif ch in "}]" and frames:
+            frames.pop()
+        elif ch == "," and frames and isinstance(frames[-1][0], int):
+            frames[-1][0] += 1
+        elif ch in ":," and frames:
+            frames[-1][1] = ch == ","
+    return "".join(f"[{key}]" if isinstance(key, int) else f".{key}"
+                   for key, _ in frames if key is not None).removeprefix(".")
 
 
-def _scan_string(text: str, start: int) -> tuple[int, str]:
-    """Return the index after the string starting at ``start`` and its raw content."""
-    i = start + 1
-    out: list[str] = []
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\":
-            out.append(text[i : i + 2])
-            i += 2
-            continue
-        if ch == '"':
-            return i + 1, "".join(out)
-        out.append(ch)
-        i += 1
-    return i, "".join(out)
+_TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"?|[{}\[\],:]')

@@ -169,6 +169,9 @@ class EnterpriseRecord(Shape):
 
 
 class Profile(Shape):
+    """A department profile (``inspector-profile/1``): departments and their checklists,
+    officers, visit kinds, the frequency rule, the endpoint, issuer keys, enterprises."""
+
     schema_id: Literal["inspector-profile/1"] = Field(alias="schema")
     profile_id: Id
     version: int = Field(ge=1)
