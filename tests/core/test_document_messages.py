@@ -114,3 +114,16 @@ def test_invalid_utf8_names_byte_line_and_column() -> None:
 
 def test_a_byte_order_mark_is_accepted() -> None:
     assert decode_json(b'\xef\xbb\xbf{"a": 1}', "p.json") == {"a": 1}
+
+
+def test_an_unpaired_surrogate_escape_is_refused_naming_the_field() -> None:
+    with pytest.raises(DocumentError) as caught:
+        decode_json(b'{"name": {"zh": "x\\ud800"}}', "p.json")
+    assert caught.value.path == "name.zh"
+    assert decode_json(b'{"a": "\\ud83d\\ude00"}', "p.json") == {"a": "\U0001f600"}  # a pair is a character
+
+
+def test_a_document_nested_too_deeply_is_refused_not_a_crash() -> None:
+    with pytest.raises(DocumentError) as caught:
+        decode_json(b"[" * 100_000, "p.json")
+    assert "nested too deeply" in caught.value.render("en")

@@ -7,7 +7,6 @@ run on a linear-time engine, so no payload can make the gate wait.
 
 from __future__ import annotations
 
-import dataclasses
 import struct
 import subprocess
 import sys
@@ -148,7 +147,7 @@ def test_every_code_in_a_photo_is_returned(render_code: Callable[..., Any]) -> N
 
 @pytest.fixture
 def hostile_pattern_profile(demo_profile: Profile) -> Profile:
-    return dataclasses.replace(demo_profile, legacy_qr_patterns=(r"^(?P<uscc>(a+)+)$",))
+    return demo_profile.model_copy(update={"legacy_qr_patterns": (r"^(?P<uscc>(a+)+)$",)})
 
 
 def test_a_backtracking_pattern_costs_nothing_at_the_gate(hostile_pattern_profile: Profile) -> None:
