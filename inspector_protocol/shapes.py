@@ -128,7 +128,7 @@ def _problem(error: ErrorDetails, root: dict[str, Any]) -> Problem:
     path = "".join(parts)
     kind = error["type"]
     if kind in ("union_tag_invalid", "union_tag_not_found"):
-        path = f"{path}.{node['discriminator']['propertyName']}"
+        path = f"{path}.{node.get('discriminator', {}).get('propertyName', 'type')}"
     return Problem(path, _MESSAGES.get(kind, _fallback)(error, node, parent))
 
 
@@ -169,7 +169,7 @@ def _choices(e: ErrorDetails, node: dict[str, Any], parent: dict[str, Any]) -> T
     ctx = e.get("ctx", {})
     allowed = (node.get("enum") or ([node["const"]] if "const" in node else None)
                or list(node.get("discriminator", {}).get("mapping", {})))
-    expected = ", ".join(allowed) if allowed else ctx.get("expected", "")
+    expected = ", ".join(map(str, allowed)) if allowed else ctx.get("expected", "")
     tagged = "discriminator" in node and isinstance(e["input"], dict)
     got = e["input"].get(node["discriminator"]["propertyName"]) if tagged else e["input"]
     return Text("应为以下之一：{choices}，实际为 {got}", "must be one of {choices}, not {got}").format(
