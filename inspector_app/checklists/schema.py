@@ -36,9 +36,8 @@ from inspector_app.checklists.model import (
     YesNoAnswer,
 )
 from inspector_app.checklists.semantics import semantic_problems
-from inspector_app.jsondoc import decode_json
-from inspector_app.profile.model import LangText
-from inspector_app.validation import (
+from inspector_app.platform.jsondoc import decode_json
+from inspector_app.platform.validation import (
     LANG_TEXT,
     Bool,
     Field,
@@ -51,6 +50,7 @@ from inspector_app.validation import (
     Tagged,
     validate,
 )
+from inspector_app.profile.model import LangText
 from inspector_protocol.errors import UserError
 from inspector_protocol.text import Text
 

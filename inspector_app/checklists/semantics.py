@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any
 
-from inspector_app.validation import Problem
+from inspector_app.platform.validation import Problem
 from inspector_protocol.text import Text
 
 _CONDITION_SOURCES = ("yes_no", "single_choice", "multiple_choice")

@@ -13,7 +13,7 @@ from typing import Any
 from inspector_app.cli.common import say, workspace
 from inspector_app.cli.visits import visit_rows
 from inspector_app.ledger.bundling import write_bundle
-from inspector_app.recorder import VisitRecorder
+from inspector_app.services.recorder import VisitRecorder
 from inspector_protocol.errors import UserError
 from inspector_protocol.text import Text
 

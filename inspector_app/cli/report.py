@@ -9,7 +9,7 @@ from typing import Any
 
 from inspector_app.cli.common import lang, say, workspace
 from inspector_app.cli.visits import visit_json
-from inspector_app.recorder import VisitRecorder
+from inspector_app.services.recorder import VisitRecorder
 from inspector_protocol.text import Text
 
 

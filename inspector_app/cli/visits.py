@@ -10,10 +10,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-from inspector_app.app import Workspace
 from inspector_app.cli.common import emit_json, read_passphrase, say, workspace
 from inspector_app.domain.visit import Visit
-from inspector_app.recorder import CheckInRequest, ChecklistIncomplete, VisitRecorder
+from inspector_app.services.recorder import CheckInRequest, ChecklistIncomplete, VisitRecorder
+from inspector_app.services.workspace import Workspace
 from inspector_protocol.china_time import china_isoformat
 from inspector_protocol.events import TimeEvidence
 from inspector_protocol.keys import Signer
@@ -199,7 +199,7 @@ def run_answer(args: argparse.Namespace) -> int:
 
 
 def run_photo(args: argparse.Namespace) -> int:
-    from inspector_app.evidence import store_photo
+    from inspector_app.services.evidence import store_photo
 
     data = args.file.read_bytes()
     with workspace(args) as ws:

@@ -16,7 +16,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from inspector_app.jsondoc import decode_json
+from inspector_app.platform.jsondoc import decode_json
+from inspector_app.platform.validation import (
+    LANG_TEXT,
+    Bool,
+    Custom,
+    Field,
+    Int,
+    ListOf,
+    Obj,
+    Str,
+    validate,
+)
 from inspector_app.profile.model import (
     KIND_CATEGORIES,
     Department,
@@ -28,17 +39,6 @@ from inspector_app.profile.model import (
     OfficerRecord,
     Profile,
     VisitKind,
-)
-from inspector_app.validation import (
-    LANG_TEXT,
-    Bool,
-    Custom,
-    Field,
-    Int,
-    ListOf,
-    Obj,
-    Str,
-    validate,
 )
 from inspector_protocol.errors import EnvironmentProblem
 from inspector_protocol.text import Text
@@ -222,7 +222,7 @@ def parse_profile(raw: bytes, source: str = "profile") -> Profile:
 
 
 def _check_references(doc: dict[str, Any], source: str) -> None:
-    from inspector_app.validation import Problem, SchemaError
+    from inspector_app.platform.validation import Problem, SchemaError
 
     departments = {d["id"] for d in doc["departments"]}
     problems = [

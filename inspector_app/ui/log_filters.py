@@ -22,8 +22,8 @@ from inspector_protocol.china_time import china_today
 from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
+    from inspector_app.services.visit_log import LogRow, VisitLog
     from inspector_app.ui.i18n import Binder
-    from inspector_app.visit_log import LogRow, VisitLog
     from inspector_protocol.text import Lang
 
 PERIODS = ((0, Text("全部日期", "All dates")), (1, Text("今天", "Today")),
@@ -119,7 +119,7 @@ class LogFilters(QWidget):
         _refill(self.period_combo, None, lang, [(days, text.render(lang)) for days, text in PERIODS])
 
     def passes(self, log_row: LogRow) -> bool:
-        from inspector_app.visit_log import local_day
+        from inspector_app.services.visit_log import local_day
 
         visit = log_row.visit
         search = self.search_edit.text().strip().upper()

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from inspector_app.checklists import parse_template
-from inspector_app.jsondoc import DocumentError
-from inspector_app.validation import SchemaError
+from inspector_app.platform.jsondoc import DocumentError
+from inspector_app.platform.validation import SchemaError
 from tests.checklists.helpers import as_bytes, make_template, small_template_document
 
 Doc = dict[str, Any]

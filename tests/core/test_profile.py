@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from inspector_app.jsondoc import DocumentError
+from inspector_app.platform.jsondoc import DocumentError
+from inspector_app.platform.validation import SchemaError
 from inspector_app.profile import demo_profile_path, load_profile, parse_profile
-from inspector_app.validation import SchemaError
 
 DEMO = json.loads(demo_profile_path().read_text(encoding="utf-8"))
 

@@ -14,10 +14,10 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QListWidget, QWidget
 from pytestqt.qtbot import QtBot
 
-from inspector_app.app import open_workspace
-from inspector_app.clock import FakeClock
-from inspector_app.recorder import CheckInRequest, VisitRecorder
-from inspector_app.settings import Preferences
+from inspector_app.platform.clock import FakeClock
+from inspector_app.platform.settings import Preferences
+from inspector_app.services.recorder import CheckInRequest, VisitRecorder
+from inspector_app.services.workspace import open_workspace
 from inspector_app.ui.app import App, build_app
 from tests.central.fixtures import sqlite_backend, sqlite_server
 from tests.conftest import OFFICERS

@@ -18,9 +18,9 @@ from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QAbstractButton, QApplication, QTableView
 from pytestqt.qtbot import QtBot
 
-from inspector_app.app import open_workspace
-from inspector_app.clock import FakeClock
-from inspector_app.recorder import CheckInRequest, VisitRecorder
+from inspector_app.platform.clock import FakeClock
+from inspector_app.services.recorder import CheckInRequest, VisitRecorder
+from inspector_app.services.workspace import open_workspace
 from inspector_app.ui.app import App
 from inspector_app.ui.screens.scan import EnterpriseChoice
 from tests.conftest import OFFICERS

@@ -10,9 +10,9 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from inspector_app.app import open_workspace
-from inspector_app.clock import FakeClock
 from inspector_app.ledger.bundling import write_bundle
+from inspector_app.platform.clock import FakeClock
+from inspector_app.services.workspace import open_workspace
 from inspector_app.ui.app import App
 from inspector_app.ui.screens.scan import EnterpriseChoice
 from tests.conftest import OFFICERS
@@ -94,7 +94,7 @@ def test_idle_tablet_locks_and_keeps_the_officer_selected(qtbot: QtBot, gui: App
 def test_home_shows_the_open_visit_with_a_timer_derived_from_the_ledger(
         qtbot: QtBot, gui: App, data_dir: Path, clock: FakeClock) -> None:
     with open_workspace(data_dir, clock) as ws:
-        from inspector_app.recorder import CheckInRequest, VisitRecorder
+        from inspector_app.services.recorder import CheckInRequest, VisitRecorder
 
         zhang = ws.ledger.unlock(ZHANG, OFFICERS[ZHANG][1])
         liu = ws.ledger.unlock(LIU, OFFICERS[LIU][1])

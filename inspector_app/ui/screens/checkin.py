@@ -28,10 +28,10 @@ from inspector_app.ui.widgets import MessageLine, button, card, label, line_edit
 from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
-    from inspector_app.app import Workspace
     from inspector_app.domain.frequency import FrequencyAssessment
     from inspector_app.domain.location import Location
     from inspector_app.domain.visit import Visit
+    from inspector_app.services.workspace import Workspace
     from inspector_protocol.keys import Signer
 
 
@@ -45,7 +45,7 @@ class Background:
 
 
 def load_background(ws: Workspace, uscc: str, kind_id: str, me: str) -> Background:
-    from inspector_app.recorder import VisitRecorder
+    from inspector_app.services.recorder import VisitRecorder
     from inspector_app.sync.state import SyncStore
 
     recorder = VisitRecorder(ws)
@@ -69,7 +69,7 @@ class CheckInForm:
 
 
 def record_check_in(ws: Workspace, signer: Signer, form: CheckInForm) -> Visit:
-    from inspector_app.recorder import CheckInRequest, VisitRecorder
+    from inspector_app.services.recorder import CheckInRequest, VisitRecorder
 
     recorder = VisitRecorder(ws)
     # The department's checklists for this kind of visit are chosen by the recorder.
@@ -309,7 +309,7 @@ class CheckInScreen(Screen):
         self.co_combo.setCurrentIndex(max(0, self.co_combo.findData(chosen)))
 
     def _show_history(self, background: Background) -> None:
-        from inspector_app.visit_log import local_time_text
+        from inspector_app.services.visit_log import local_time_text
 
         profile, lang = self.ctx.profile, self.ctx.lang.lang
         assert profile is not None
@@ -360,7 +360,7 @@ class CheckInScreen(Screen):
         self.ctx.nav.go("visit", visit_id=visit.id)
 
     def _refused(self, error: BaseException) -> None:
-        from inspector_app.recorder import JustificationRequired
+        from inspector_app.services.recorder import JustificationRequired
 
         self.check_in_button.setEnabled(True)
         if isinstance(error, JustificationRequired):

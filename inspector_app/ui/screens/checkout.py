@@ -22,8 +22,8 @@ from inspector_app.ui.widgets import MessageLine, button, card, label, line_edit
 from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
-    from inspector_app.app import Workspace
     from inspector_app.domain.visit import Visit
+    from inspector_app.services.workspace import Workspace
     from inspector_protocol.keys import Signer
 
 BASIS_TEXT = {
@@ -47,7 +47,7 @@ class CheckOutView:
 
 def load_checkout_view(ws: Workspace, visit_id: str) -> CheckOutView:
     from inspector_app.checklists import findings, outcomes
-    from inspector_app.recorder import VisitRecorder
+    from inspector_app.services.recorder import VisitRecorder
 
     recorder = VisitRecorder(ws)
     visit = recorder.visit(visit_id)
@@ -87,7 +87,7 @@ def _qr_png(text: str) -> bytes | None:
 
 def check_out(ws: Workspace, signer: Signer, visit_id: str, exit_scan: str,
               no_scan_reason: str | None, incomplete_reason: str | None) -> CheckOutView:
-    from inspector_app.recorder import VisitRecorder
+    from inspector_app.services.recorder import VisitRecorder
 
     VisitRecorder(ws).check_out(signer, visit_id, exit_scan, no_scan_reason, incomplete_reason)
     return load_checkout_view(ws, visit_id)
@@ -328,7 +328,7 @@ class CheckOutScreen(Screen):
         comment = self.comment_edit.text() or None
 
         def rate(ws: Workspace) -> CheckOutView:
-            from inspector_app.recorder import VisitRecorder
+            from inspector_app.services.recorder import VisitRecorder
 
             VisitRecorder(ws).rate(signer, visit_id, score, comment)
             return load_checkout_view(ws, visit_id)

@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget, QListWidgetItem
 
+from inspector_app.services.sync_status import SyncState, read_sync_state
 from inspector_app.ui.screen import Screen
-from inspector_app.ui.sync_state import SyncState, read_sync_state
 from inspector_app.ui.timer import RunningTimer, clock_text
 from inspector_app.ui.widgets import button, card, label, row, vbox
 from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
-    from inspector_app.app import Workspace
     from inspector_app.domain.visit import Visit
+    from inspector_app.services.workspace import Workspace
 
 STATE_TEXT = {
     "checked_in": Text("进行中", "in progress"),
@@ -34,8 +34,8 @@ class HomeSnapshot:
 
 
 def home_snapshot(ws: Workspace, credential: str) -> HomeSnapshot:
-    from inspector_app.recorder import VisitRecorder
-    from inspector_app.visit_log import local_day, visits_on
+    from inspector_app.services.recorder import VisitRecorder
+    from inspector_app.services.visit_log import local_day, visits_on
 
     recorder = VisitRecorder(ws)
     now = ws.ledger.time_evidence()
@@ -137,7 +137,7 @@ class HomeScreen(Screen):
         self.ctx.sync.show(snapshot.sync)  # the card (and settings) follow
 
     def _show_today(self, snapshot: HomeSnapshot) -> None:
-        from inspector_app.visit_log import local_time_text
+        from inspector_app.services.visit_log import local_time_text
 
         self.today_list.clear()
         for visit, seconds in snapshot.today:

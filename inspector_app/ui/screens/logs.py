@@ -37,8 +37,8 @@ from inspector_protocol.china_time import china_today
 from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
-    from inspector_app.app import Workspace
-    from inspector_app.visit_log import LogRow, VisitDetail, VisitLog
+    from inspector_app.services.visit_log import LogRow, VisitDetail, VisitLog
+    from inspector_app.services.workspace import Workspace
     from inspector_protocol.text import Lang
 
 ENTERPRISE_COLUMN = 1
@@ -67,7 +67,7 @@ class DetailPane(QPlainTextEdit):
 
 def local_log(ws: Workspace) -> VisitLog:
     from inspector_app.ledger.verify import verify_ledger
-    from inspector_app.visit_log import build_log
+    from inspector_app.services.visit_log import build_log
 
     ledger = ws.ledger
     return build_log(ledger.events(), verify_ledger(ledger.conn), ledger.delivered_ids(),
@@ -76,7 +76,7 @@ def local_log(ws: Workspace) -> VisitLog:
 
 def bundle_log(path: Path) -> VisitLog:
     from inspector_app.ledger.bundling import verify_bundle
-    from inspector_app.visit_log import build_log
+    from inspector_app.services.visit_log import build_log
     from inspector_protocol.bundle import read_bundle
 
     bundle = read_bundle(path)
@@ -86,7 +86,7 @@ def bundle_log(path: Path) -> VisitLog:
 
 def load_detail(ws: Workspace, source: Path | None, row: LogRow) -> VisitDetail:
     """The selected visit in full; photos are checked only on the tablet that holds them."""
-    from inspector_app.visit_log import visit_detail
+    from inspector_app.services.visit_log import visit_detail
 
     if source is None:
         return visit_detail(row, ws.ledger.visit_events(row.visit.id), ws.templates(), ws.data_dir)
@@ -96,7 +96,7 @@ def load_detail(ws: Workspace, source: Path | None, row: LogRow) -> VisitDetail:
 
 
 def write_archive(ws: Workspace, path: Path, rows: list[LogRow], lang: Lang) -> None:
-    from inspector_app.ui.archive_pdf import enterprise_archive_pdf
+    from inspector_app.services.archive_pdf import enterprise_archive_pdf
 
     visit = rows[0].visit
     names = {d.id: d.name.render(lang) for d in ws.profile.departments}
@@ -107,8 +107,8 @@ def write_archive(ws: Workspace, path: Path, rows: list[LogRow], lang: Lang) -> 
 
 def write_one_form(ws: Workspace, path: Path, visit_id: str, lang: Lang) -> None:
     from inspector_app.checklists import VisitHeader, one_form, one_form_pdf
-    from inspector_app.recorder import VisitRecorder
-    from inspector_app.visit_log import local_time_text
+    from inspector_app.services.recorder import VisitRecorder
+    from inspector_app.services.visit_log import local_time_text
 
     recorder = VisitRecorder(ws)
     visit = recorder.visit(visit_id)
@@ -317,7 +317,7 @@ class LogsScreen(Screen):
 
     def _cells(self, log_row: LogRow, latest_year: int | None) -> list[tuple[str, str]]:
         """Each cell as (shown, in full): the table is kept narrow, the tooltip is not."""
-        from inspector_app.visit_log import local_time_text
+        from inspector_app.services.visit_log import local_time_text
 
         profile, lang = self.ctx.profile, self.ctx.lang.lang
         visit = log_row.visit
@@ -351,13 +351,13 @@ class LogsScreen(Screen):
                  self.shown_in(self.message))
 
     def _show_detail(self, detail: VisitDetail) -> None:
-        from inspector_app.ui.log_detail import detail_text
+        from inspector_app.services.log_detail import detail_text
 
         self.detail = detail
         self.details.setPlainText(detail_text(detail, self.ctx.profile, self.ctx.lang.lang))
 
     def _show_charts(self) -> None:
-        from inspector_app.visit_log import duration_histogram, local_day, visits_per_day
+        from inspector_app.services.visit_log import duration_histogram, local_day, visits_per_day
 
         lang = self.ctx.lang.lang
         last = max((local_day(r.visit.checked_in.wall_ms) for r in self.shown_rows),
@@ -427,7 +427,7 @@ class LogsScreen(Screen):
 
     def export_csv(self, path: Path) -> None:
         """Write the visits now shown (filters applied) to ``path``, on the worker."""
-        from inspector_app.visit_log import log_csv
+        from inspector_app.services.visit_log import log_csv
 
         text = "\ufeff" + log_csv(self.shown_rows, self.ctx.lang.lang)  # BOM: spreadsheets
 
@@ -451,6 +451,6 @@ def _action_text_setter(action: QAction) -> Callable[[QWidget, str], None]:
 
 def _latest_year(rows: list[LogRow]) -> int | None:
     """The year of the latest visit shown (China time): its visits' times omit the year."""
-    from inspector_app.visit_log import local_day
+    from inspector_app.services.visit_log import local_day
 
     return max((local_day(r.visit.checked_in.wall_ms).year for r in rows), default=None)

@@ -143,7 +143,7 @@ class ScanScreen(Screen):
     # -- sources ----------------------------------------------------------------------
 
     def _fill_sources(self, cameras: list[Any]) -> None:
-        from inspector_app.ui.demo_source import DemoPosterSource
+        from inspector_app.scanning.demo_source import DemoPosterSource
 
         self._sources = {}
         self.ctx.cameras_known = True

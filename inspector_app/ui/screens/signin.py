@@ -19,9 +19,9 @@ from inspector_app.ui.widgets import MessageLine, button, card, label, line_edit
 from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
-    from inspector_app.app import Workspace
-    from inspector_app.officers import OfficerSummary
     from inspector_app.profile import Profile
+    from inspector_app.services.officer_enrolment import OfficerSummary
+    from inspector_app.services.workspace import Workspace
     from inspector_protocol.keys import Signer
 
 
@@ -32,7 +32,7 @@ class Roster:
 
 
 def load_roster(ws: Workspace) -> Roster:
-    from inspector_app.officers import list_officers
+    from inspector_app.services.officer_enrolment import list_officers
 
     return Roster(ws.profile, tuple(list_officers(ws)))
 
@@ -278,7 +278,7 @@ class SignInScreen(Screen):
         passphrase, department = self.enrol_pass.text(), self.enrol_department.currentData()
 
         def enrol(ws: Workspace) -> Roster:
-            from inspector_app.officers import enrol_officer
+            from inspector_app.services.officer_enrolment import enrol_officer
 
             enrol_officer(ws, credential, name, passphrase, department)
             return load_roster(ws)

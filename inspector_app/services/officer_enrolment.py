@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from inspector_app.app import Workspace
 from inspector_app.ledger import key_wrapping
+from inspector_app.services.workspace import Workspace
 from inspector_protocol import keys
 from inspector_protocol.attestation import attestation_message
 from inspector_protocol.envelope import SignedEvent

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from inspector_protocol.text import Lang, Text
 
 if TYPE_CHECKING:
-    from inspector_app.visit_log import PhotoState, VisitDetail
+    from inspector_app.services.visit_log import PhotoState, VisitDetail
 
 PHOTO_STATE = {True: Text("✓ 完好", "✓ intact"), False: Text("✗ 已被改动或缺失", "✗ altered or missing"),
                None: Text("（照片不在本机，仅有签名摘要）", "(not on this tablet; signed hash only)")}

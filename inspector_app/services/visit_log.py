@@ -199,7 +199,7 @@ def visit_detail(row: LogRow, events: Iterable[SignedEvent], templates: Template
                  photos_dir: Path | None) -> VisitDetail:
     """Everything a team lead checks about one visit; ``photos_dir`` None for a bundle."""
     from inspector_app.checklists import derive_visit_checklists, one_form
-    from inspector_app.evidence import photo_intact
+    from inspector_app.services.evidence import photo_intact
 
     visit = row.visit
     own = [e for e in events if e.visit_id == visit.id and e.type in ev.VISIT_EVENT_TYPES]
