@@ -116,6 +116,13 @@ def list_officers(workspace: Workspace) -> list[OfficerSummary]:
     return enrolled + pending
 
 
+def officer_names(workspace: Workspace) -> dict[str, str]:
+    """Officers' names by credential: those enrolled on this device, then the profile's."""
+    names = {k.credential: k.name for k in workspace.ledger.officer_keys()}
+    names.update({o.credential: o.name for o in workspace.profile.officers})
+    return names
+
+
 def officer_department(workspace: Workspace, credential: str) -> str:
     key = workspace.ledger.officer_key(credential)
     if key is not None:

@@ -1,8 +1,8 @@
-"""What the visit screen asks the worker to do: read a visit, and record into it.
+"""A visit in progress as the officer works on it: read it, and record into it.
 
-Plain functions of the workspace (no Qt): each runs on the task runner's
-thread and returns the visit as the ledger now derives it, so the screen
-always redraws from what was stored.
+Plain functions of the workspace: each runs on the app's worker and returns
+the visit as the ledger now derives it, so the screen always redraws from what
+was stored.
 """
 
 from __future__ import annotations
@@ -115,6 +115,13 @@ def add_note(ws: Workspace, signer: Signer, visit_id: str, text: str) -> VisitVi
 
     VisitRecorder(ws).add_note(signer, visit_id, text)
     return load_visit_view(ws, visit_id)
+
+
+def abandon_visit(ws: Workspace, signer: Signer, visit_id: str, reason: str) -> Visit:
+    """Close a visit that did not take place, with the reason."""
+    from inspector_app.services.recorder import VisitRecorder
+
+    return VisitRecorder(ws).abandon(signer, visit_id, reason)
 
 
 def finding_key(finding: Finding) -> str:

@@ -120,14 +120,3 @@ def install_profile(workspace: Workspace, profile_file: Path) -> Profile:
 def _profile_ref(profile: Profile) -> dict[str, object]:
     return {"id": profile.profile_id, "version": profile.version, "hash": profile.content_hash}
 
-
-def scanning_profile_for(data_dir: Path) -> Profile:
-    """For the command line: the data folder's trusted issuer keys (the profile's and those
-    pulled by sync), or the demo profile's when the folder has no ledger yet (scanning
-    needs no ledger)."""
-    from inspector_app.sync.caches import scanning_profile
-
-    if not is_initialised(data_dir):
-        return load_active_profile(data_dir)
-    with open_workspace(data_dir) as workspace:
-        return scanning_profile(workspace)

@@ -208,12 +208,12 @@ def test_logs_show_integrity_and_delivery_and_export_csv(
     gui.window.go("logs")
     logs = current(gui)
     wait_idle(qtbot, gui)
-    assert logs.table.rowCount() == 2
-    assert logs.table.item(0, 6).text().startswith("✓")
-    assert "待同步" in logs.table.item(0, 7).text()
+    assert logs.proxy.rowCount() == 2
+    assert logs.proxy.index(0, 6).data().startswith("✓")
+    assert "待同步" in logs.proxy.index(0, 7).data()
     assert "全部验证通过" in logs.source_label.text()
     logs.search_edit.setText("不存在的企业")
-    assert logs.table.rowCount() == 0
+    assert logs.proxy.rowCount() == 0
     logs.search_edit.setText("恒信")
     target = tmp_path / "visits.csv"
     logs.export_csv(target)
@@ -234,12 +234,12 @@ def test_more_filters_hold_the_yes_no_filters_and_say_how_many_are_on(
     click(qtbot, filters.more_button)
     assert filters.more_row.isVisibleTo(logs)
     filters.broken_check.setChecked(True)  # both visits are intact
-    assert logs.table.rowCount() == 0
+    assert logs.proxy.rowCount() == 0
     click(qtbot, filters.more_button)
     assert not filters.more_row.isVisibleTo(logs) and "（1）" in filters.more_button.text()
     assert logs.export_actions[0].text().startswith("CSV")
     filters.broken_check.setChecked(False)
-    assert logs.table.rowCount() == 2 and filters.more_button.text() == "更多筛选"
+    assert logs.proxy.rowCount() == 2 and filters.more_button.text() == "更多筛选"
 
 
 def test_a_bundle_from_another_tablet_is_verified_and_a_tampered_one_is_flagged(

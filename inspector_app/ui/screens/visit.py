@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget, QScrollArea, QWidget
 
-from inspector_app.services.visit_view import VisitView, load_visit_view
+from inspector_app.services.visit_view import VisitView, abandon_visit, load_visit_view
 from inspector_app.ui.checklist_form import ChecklistForm
 from inspector_app.ui.evidence_card import EvidenceCard
 from inspector_app.ui.joint_card import JointVisitCard
@@ -285,7 +285,7 @@ class VisitScreen(Screen):
 
     def open_camera(self) -> None:
         if not self.ctx.cameras_known and not self.ctx.extra_sources:
-            from inspector_app.ui.screens.scan import find_cameras
+            from inspector_app.services.cameras import find_cameras
 
             self.run(lambda ws: find_cameras(), self._cameras_found)
             return
@@ -350,10 +350,5 @@ class VisitScreen(Screen):
         if signer is None or view is None:
             return
         visit_id = view.visit.id
-
-        def abandon(ws: Workspace) -> Visit:
-            from inspector_app.services.recorder import VisitRecorder
-
-            return VisitRecorder(ws).abandon(signer, visit_id, reason)
-
-        self.run(abandon, lambda _: self.ctx.nav.go("home"), self.shown_in(self.message))
+        self.run(lambda ws: abandon_visit(ws, signer, visit_id, reason),
+                 lambda _: self.ctx.nav.go("home"), self.shown_in(self.message))
