@@ -251,8 +251,15 @@ class LogsScreen(Screen):
         self._show_charts()
 
     def _fit_columns(self) -> None:
-        """Each column as wide as its contents up to its cap; the enterprise takes the rest."""
+        """Each column as wide as its contents up to its cap; the enterprise takes the rest.
+
+        Fitted without the sort arrow's room in every title (it would take some 20 px from
+        each column, and the enterprise names would pay for it); the arrow shows on one
+        column only."""
+        header = self.table.horizontalHeader()
+        header.setSortIndicatorShown(False)
         self.table.resizeColumnsToContents()
+        header.setSortIndicatorShown(True)
         for column, cap in enumerate(COLUMN_CAPS_PX):
             if column != ENTERPRISE_COLUMN and self.table.columnWidth(column) > cap:
                 self.table.setColumnWidth(column, cap)
