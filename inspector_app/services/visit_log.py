@@ -15,18 +15,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from inspector_app.checklists.registry import TemplateRegistry
 from inspector_app.domain.duration import Duration
 from inspector_app.domain.visit import NotAVisit, Visit, derive_visit
-from inspector_app.ledger.verify import VerificationProblem, VerificationReport
 from inspector_protocol import events as ev
 from inspector_protocol.china_time import china_date, format_china
-from inspector_protocol.envelope import SignedEvent
-from inspector_protocol.events import TimeEvidence
 from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
+    # Only for annotations: the app's logs screen imports this module on the GUI thread.
+    from inspector_app.checklists.registry import TemplateRegistry
+    from inspector_app.ledger.verify import VerificationProblem, VerificationReport
     from inspector_app.services.workspace import Workspace
+    from inspector_protocol.envelope import SignedEvent
+    from inspector_protocol.events import TimeEvidence
 
 
 @dataclass(frozen=True)
