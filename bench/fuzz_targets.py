@@ -89,9 +89,9 @@ def _bundle(data: bytes) -> None:
 
 @functools.cache
 def _bundle_seeds() -> list[bytes]:
-    from inspector_app.app import init_workspace
-    from inspector_app.clock import FakeClock
     from inspector_app.ledger.bundling import write_bundle
+    from inspector_app.platform.clock import FakeClock
+    from inspector_app.services.workspace import init_workspace
 
     with tempfile.TemporaryDirectory() as folder:
         workspace = init_workspace(Path(folder) / "ledger", clock=FakeClock())

@@ -85,8 +85,8 @@ def signed_gate_video(path: Path, frames: int = 300) -> Path:
     """The demo enterprise's signed code on a wall, as a video file (the replayed camera)."""
     import cv2
 
+    from inspector_app.scanning.demo_source import DemoPosterSource
     from inspector_app.scanning.issuing import issue_enterprise_code, load_issuer_key
-    from inspector_app.ui.demo_source import DemoPosterSource
     from inspector_protocol.uscc import parse_uscc
 
     text = issue_enterprise_code(
@@ -107,9 +107,9 @@ def signed_gate_video(path: Path, frames: int = 300) -> Path:
 
 
 def _app(folder: Path) -> Any:
-    from inspector_app.app import init_workspace
-    from inspector_app.officers import enrol_officer
-    from inspector_app.settings import Preferences
+    from inspector_app.platform.settings import Preferences
+    from inspector_app.services.officer_enrolment import enrol_officer
+    from inspector_app.services.workspace import init_workspace
     from inspector_app.ui.app import build_app
     from inspector_app.ui.session import Officer
 
@@ -171,8 +171,8 @@ def _rss_mb() -> float:
 
 def preview_memory(frames: int, sample_s: float = 2.0) -> dict[str, object]:
     """Feed ``frames`` frames through the camera worker (decoding on), painting the previews."""
+    from inspector_app.scanning.demo_source import DemoPosterSource
     from inspector_app.ui.camera import CameraWorker
-    from inspector_app.ui.demo_source import DemoPosterSource
     from inspector_app.ui.preview import PreviewWidget
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -29,12 +29,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from inspector_app.app import LEDGER_FILE, Workspace, init_workspace  # noqa: E402
-from inspector_app.clock import SystemClock, TimeReading  # noqa: E402
 from inspector_app.ledger.store import PendingEvent  # noqa: E402
 from inspector_app.ledger.verify import verify_ledger  # noqa: E402
-from inspector_app.officers import enrol_officer  # noqa: E402
-from inspector_app.recorder import CheckInRequest, VisitRecorder  # noqa: E402
+from inspector_app.platform.clock import SystemClock, TimeReading  # noqa: E402
+from inspector_app.services.officer_enrolment import enrol_officer  # noqa: E402
+from inspector_app.services.recorder import CheckInRequest, VisitRecorder  # noqa: E402
+from inspector_app.services.workspace import LEDGER_FILE, Workspace, init_workspace  # noqa: E402
 from inspector_protocol import events as ev  # noqa: E402
 from inspector_protocol.envelope import signing_message  # noqa: E402
 from inspector_protocol.keys import Signer  # noqa: E402

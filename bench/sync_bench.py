@@ -27,9 +27,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from inspector_app.app import Workspace, init_workspace, open_workspace
-from inspector_app.clock import FakeClock
 from inspector_app.ledger.store import PendingEvent
+from inspector_app.platform.clock import FakeClock
+from inspector_app.services.workspace import Workspace, init_workspace, open_workspace
 from inspector_app.sync.client import SyncOptions, run_sync
 from inspector_app.sync.feeds import pull_feed
 from inspector_app.sync.transport import Reply, Transport

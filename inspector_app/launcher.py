@@ -55,7 +55,7 @@ def run_default(args: argparse.Namespace) -> int:
 
 
 def run_gui(args: argparse.Namespace) -> int:
-    from inspector_app.settings import resolve_data_dir
+    from inspector_app.platform.settings import resolve_data_dir
     from inspector_app.ui.app import run
 
     return run(resolve_data_dir(args.data_dir), lang=args.lang,

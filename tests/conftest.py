@@ -19,9 +19,15 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from inspector_app.app import LEDGER_FILE, PROFILE_FILE, Workspace, init_workspace, open_workspace
-from inspector_app.clock import FakeClock
-from inspector_app.officers import enrol_officer
+from inspector_app.platform.clock import FakeClock
+from inspector_app.services.officer_enrolment import enrol_officer
+from inspector_app.services.workspace import (
+    LEDGER_FILE,
+    PROFILE_FILE,
+    Workspace,
+    init_workspace,
+    open_workspace,
+)
 
 #: Officers of the demo profile, enrolled in the template ledger, and their passphrases.
 OFFICERS = {

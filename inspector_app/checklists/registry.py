@@ -16,6 +16,9 @@ from inspector_protocol.errors import UserError
 from inspector_protocol.text import Text
 
 _BUNDLED_PACKAGE = "inspector_app.checklists.templates"
+#: Templates installed on this device (by sync or by hand), in the data folder beside the
+#: ledger; the bundled ones come with the program.
+TEMPLATES_DIR = "checklists"
 
 
 class TemplateNotAvailable(UserError):

@@ -20,7 +20,7 @@ from typing import Any
 
 from inspector_app import __version__
 from inspector_app.cli.exit_codes import ExitCode, exit_code_for
-from inspector_app.settings import (
+from inspector_app.platform.settings import (
     add_global_options,
     environment_help,
     resolve_data_dir,

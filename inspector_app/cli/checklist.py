@@ -11,6 +11,7 @@ from typing import Any
 from inspector_app.checklists.department_templates import profile_template_problems
 from inspector_app.checklists.describe import describe_template, template_summary
 from inspector_app.checklists.registry import (
+    TEMPLATES_DIR,
     TemplateRegistry,
     bundled_templates,
     default_registry,
@@ -21,7 +22,6 @@ from inspector_protocol.errors import InspectorError, UserError
 from inspector_protocol.text import Text, current_lang
 
 #: Templates installed into a data folder (by the profile or by sync) live here.
-INSTALLED_TEMPLATES_DIR = "checklists"
 
 
 def register(subparsers: Any) -> None:
@@ -82,8 +82,8 @@ def run_list(args: argparse.Namespace) -> int:
 def _profile_problems(args: argparse.Namespace, registry: TemplateRegistry) -> list[Text]:
     """What the active profile expects and this device lacks; a broken profile is
     reported by the commands that use it, so ``list`` still lists."""
-    from inspector_app.app import load_active_profile
-    from inspector_app.settings import resolve_data_dir
+    from inspector_app.platform.settings import resolve_data_dir
+    from inspector_app.services.workspace import load_active_profile
 
     try:
         profile = load_active_profile(resolve_data_dir(args.data_dir))
@@ -115,7 +115,7 @@ def _chosen_template(registry: TemplateRegistry, template_id: str,
 
 
 def _registry(args: argparse.Namespace) -> TemplateRegistry:
-    from inspector_app.settings import resolve_data_dir
+    from inspector_app.platform.settings import resolve_data_dir
 
-    installed = resolve_data_dir(args.data_dir) / INSTALLED_TEMPLATES_DIR
+    installed = resolve_data_dir(args.data_dir) / TEMPLATES_DIR
     return default_registry(installed)

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from inspector_app.app import Workspace, is_initialised, open_workspace
-from inspector_app.settings import CO_PASSPHRASE, PASSPHRASE, resolve_data_dir
+from inspector_app.platform.settings import CO_PASSPHRASE, PASSPHRASE, resolve_data_dir
+from inspector_app.services.workspace import Workspace, is_initialised, open_workspace
 from inspector_protocol.errors import UserError
 from inspector_protocol.text import Lang, Text, current_lang
 

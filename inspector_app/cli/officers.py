@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from inspector_app.cli.common import emit_json, read_passphrase, say, workspace
-from inspector_app.officers import enrol_officer, list_officers
+from inspector_app.services.officer_enrolment import enrol_officer, list_officers
 from inspector_protocol.text import Text
 
 

@@ -51,18 +51,18 @@ def _issuing_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _profile(args: argparse.Namespace) -> Profile:
-    from inspector_app.app import load_active_profile
-    from inspector_app.settings import resolve_data_dir
+    from inspector_app.platform.settings import resolve_data_dir
+    from inspector_app.services.workspace import load_active_profile
 
     return load_active_profile(resolve_data_dir(args.data_dir))
 
 
 def _trusted_profile(args: argparse.Namespace) -> Profile:
     """For verifying: issuer keys from the profile and from sync, revocations included."""
-    from inspector_app.settings import resolve_data_dir
-    from inspector_app.sync.caches import scanning_profile_for
+    from inspector_app.platform.settings import resolve_data_dir
+    from inspector_app.services.code_trust import trusted_profile_for
 
-    return scanning_profile_for(resolve_data_dir(args.data_dir))
+    return trusted_profile_for(resolve_data_dir(args.data_dir))
 
 
 def _issue(args: argparse.Namespace, now: datetime) -> tuple[str, str, str, str]:

@@ -52,10 +52,10 @@ class FileScan:
 
 def run_scan(args: argparse.Namespace) -> int:
     from inspector_app.cli.exit_codes import ExitCode, exit_code_for
-    from inspector_app.settings import resolve_data_dir
-    from inspector_app.sync.caches import scanning_profile_for
+    from inspector_app.platform.settings import resolve_data_dir
+    from inspector_app.services.code_trust import trusted_profile_for
 
-    profile = scanning_profile_for(resolve_data_dir(args.data_dir))
+    profile = trusted_profile_for(resolve_data_dir(args.data_dir))
     exit_code = ExitCode.OK
     for scan in _scans(args.files, try_harder=args.try_harder, frames=args.frames):
         if args.json:

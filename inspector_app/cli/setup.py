@@ -6,9 +6,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from inspector_app.app import init_workspace, install_profile
 from inspector_app.cli.common import data_dir, emit_json, say, workspace
 from inspector_app.profile import load_profile
+from inspector_app.services.workspace import init_workspace, install_profile
 from inspector_protocol.text import Text
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from inspector_app.app import init_workspace, is_initialised, open_workspace
 from inspector_app.cli.common import data_dir, say
-from inspector_app.officers import list_officers
-from inspector_app.recorder import VisitRecorder
+from inspector_app.services.officer_enrolment import list_officers
+from inspector_app.services.recorder import VisitRecorder
+from inspector_app.services.workspace import init_workspace, is_initialised, open_workspace
 from inspector_protocol.text import Text
 
 

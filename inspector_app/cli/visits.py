@@ -10,10 +10,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-from inspector_app.app import Workspace
-from inspector_app.cli.common import emit_json, read_passphrase, say, workspace
-from inspector_app.domain.visit import Visit
-from inspector_app.recorder import CheckInRequest, ChecklistIncomplete, VisitRecorder
+from inspector_app.cli.common import emit_json, lang, read_passphrase, say, workspace
+from inspector_app.domain.visit import Visit, VisitState
+from inspector_app.services.recorder import CheckInRequest, ChecklistIncomplete, VisitRecorder
+from inspector_app.services.workspace import Workspace
 from inspector_protocol.china_time import china_isoformat
 from inspector_protocol.events import TimeEvidence
 from inspector_protocol.keys import Signer
@@ -199,7 +199,7 @@ def run_answer(args: argparse.Namespace) -> int:
 
 
 def run_photo(args: argparse.Namespace) -> int:
-    from inspector_app.evidence import store_photo
+    from inspector_app.services.evidence import store_photo
 
     data = args.file.read_bytes()
     with workspace(args) as ws:
@@ -316,11 +316,9 @@ def _iso(wall_ms: int) -> str:
 
 
 def _visit_line(row: dict[str, Any]) -> str:
-    states = {"checked_in": Text("进行中", "in progress"), "checked_out": Text("已签退", "done"),
-              "abandoned": Text("已放弃", "abandoned")}
     minutes = "-" if row["duration_s"] is None else f"{row['duration_s'] // 60}min"
     flag = " ⚠" if row["frequency_warning"] else ""
     name = row["enterprise"]["name"] or row["enterprise"]["uscc"]
-    state = states[row["state"]]
+    state = VisitState(row["state"]).text().render(lang())
     return (f"{row['id'][:8]}  {row['checked_in'][:16].replace('T', ' ')}  {name}  "
             f"{row['kind']}  {minutes}  {state}{flag}")

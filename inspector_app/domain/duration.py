@@ -17,8 +17,17 @@ from dataclasses import dataclass
 from typing import Literal
 
 from inspector_protocol.events import TimeEvidence
+from inspector_protocol.text import Text
 
 Basis = Literal["boot_clock", "server_anchor", "wall_clock"]
+
+#: How a duration was measured, in words (the check-out summary, exports).
+BASIS_TEXT: dict[Basis, Text] = {
+    "boot_clock": Text("按设备启动计时（可信）", "timed on the boot clock (trusted)"),
+    "server_anchor": Text("按服务器时间锚点（可信）", "timed on server time anchors (trusted)"),
+    "wall_clock": Text("按设备时钟（设备曾重启，可信度较低）",
+                       "timed on the wall clock (the tablet restarted; less trustworthy)"),
+}
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,9 @@ class Duration:
 
     def minutes(self) -> int:
         return self.seconds // 60
+
+    def basis_text(self) -> Text:
+        return BASIS_TEXT[self.basis]
 
     def clock_text(self) -> str:
         hours, rest = divmod(self.seconds, 3600)

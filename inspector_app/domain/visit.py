@@ -18,6 +18,7 @@ from typing import Any
 from inspector_app.domain.duration import Duration, between
 from inspector_protocol import events as ev
 from inspector_protocol.events import LedgerEvent, TimeEvidence
+from inspector_protocol.text import Text
 
 #: Check-in fields that a correction event may change.
 CORRECTABLE_FIELDS = frozenset({"reason", "legal_basis", "kind", "justification"})
@@ -27,6 +28,16 @@ class VisitState(Enum):
     CHECKED_IN = "checked_in"
     CHECKED_OUT = "checked_out"
     ABANDONED = "abandoned"
+
+    def text(self) -> Text:
+        return STATE_TEXT[self]
+
+
+STATE_TEXT = {
+    VisitState.CHECKED_IN: Text("进行中", "checked in"),
+    VisitState.CHECKED_OUT: Text("已签退", "checked out"),
+    VisitState.ABANDONED: Text("已放弃", "abandoned"),
+}
 
 
 @dataclass(frozen=True)
@@ -70,6 +81,10 @@ class Visit:
     co_signed_by: list[str] = field(default_factory=list)
     checked_out: TimeEvidence | None = None
     exit_scan: str | None = None
+    #: Why the enterprise's code was not scanned at the exit, when it was not.
+    no_scan_reason: str | None = None
+    #: Why required checklist items were left unanswered at check-out.
+    incomplete_reason: str | None = None
     abandoned_reason: str | None = None
     rating: tuple[int, str | None] | None = None
     notes: list[str] = field(default_factory=list)
@@ -160,6 +175,8 @@ def _apply(visit: Visit, event: LedgerEvent) -> None:
         visit.state = VisitState.CHECKED_OUT
         visit.checked_out = event.time
         visit.exit_scan = body.get("exit_scan")
+        visit.no_scan_reason = body.get("no_scan_reason")
+        visit.incomplete_reason = body.get("incomplete_reason")
     elif kind == ev.ABANDONED:
         visit.state = VisitState.ABANDONED
         visit.abandoned_reason = body.get("reason")

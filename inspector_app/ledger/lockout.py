@@ -1,7 +1,7 @@
 """Back-off after wrong passphrases that survives restarts and clock changes.
 
 The state lives in the ledger database, so quitting the app does not reset
-it.  The wait is measured on the boot counter (see :mod:`inspector_app.clock`),
+it.  The wait is measured on the boot counter (see :mod:`inspector_app.platform.clock`),
 so moving the wall clock forward does not shorten it.  After a reboot the
 boot counter restarts and elapsed time is unknowable without trusting the wall
 clock, so the whole wait starts again: rebooting never helps a guesser.
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from inspector_app.clock import TimeReading
 from inspector_app.ledger.db import write_transaction
+from inspector_app.platform.clock import TimeReading
 from inspector_protocol.errors import UserError
 from inspector_protocol.text import Text
 

@@ -17,11 +17,11 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from inspector_app.clock import Clock
 from inspector_app.ledger import key_wrapping
 from inspector_app.ledger.db import connect, write_transaction
 from inspector_app.ledger.lockout import PassphraseGuard
 from inspector_app.ledger.schema import migrate
+from inspector_app.platform.clock import Clock
 from inspector_protocol import events as ev
 from inspector_protocol import keys
 from inspector_protocol.canonical import NotCanonical

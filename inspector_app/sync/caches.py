@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from inspector_app.app import Workspace
 from inspector_app.ledger.store import Ledger
 from inspector_app.profile.model import IssuerKey, Profile
+
+if TYPE_CHECKING:
+    from inspector_app.sync.device import SyncedDevice
 
 
 def synced_issuer_keys(ledger: Ledger) -> tuple[IssuerKey, ...]:
@@ -15,19 +17,9 @@ def synced_issuer_keys(ledger: Ledger) -> tuple[IssuerKey, ...]:
     return tuple(IssuerKey(key_id=str(r[0]), public_key=bytes(r[1]), revoked=bool(r[2])) for r in rows)
 
 
-def scanning_profile(workspace: Workspace) -> Profile:
+def scanning_profile(workspace: SyncedDevice) -> Profile:
     """The profile to verify scanned codes with: issuer keys from the profile and from sync."""
     from inspector_app.scanning.trust import with_synced_issuer_keys
 
     return with_synced_issuer_keys(workspace.profile, synced_issuer_keys(workspace.ledger))
 
-
-def scanning_profile_for(data_dir: Path) -> Profile:
-    """For the command line: the data folder's trusted keys, or the demo profile's when
-    the folder has no ledger yet (scanning needs no ledger)."""
-    from inspector_app.app import is_initialised, load_active_profile, open_workspace
-
-    if not is_initialised(data_dir):
-        return load_active_profile(data_dir)
-    with open_workspace(data_dir) as workspace:
-        return scanning_profile(workspace)

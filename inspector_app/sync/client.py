@@ -20,9 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from inspector_app.app import Workspace
 from inspector_app.ledger.checkpoint_store import make_checkpoint
 from inspector_app.sync import failures
+from inspector_app.sync.device import SyncedDevice
 from inspector_app.sync.failures import SyncFailure
 from inspector_app.sync.feeds import pull_feed
 from inspector_app.sync.lock import lock_path, single_flight
@@ -99,7 +99,7 @@ class NotEnrolled(UserError):
                               "'inspector enrol --code CODE' first."), code="sync.not_enrolled")
 
 
-def run_sync(ws: Workspace, transport: Transport, options: SyncOptions | None = None) -> SyncReport:
+def run_sync(ws: SyncedDevice, transport: Transport, options: SyncOptions | None = None) -> SyncReport:
     options = options or SyncOptions()
     store = SyncStore(ws.ledger)
     enrolment = store.enrolment()
@@ -119,7 +119,7 @@ def run_sync(ws: Workspace, transport: Transport, options: SyncOptions | None = 
 
 @dataclass
 class _Run:
-    ws: Workspace
+    ws: SyncedDevice
     store: SyncStore
     transport: Transport
     pinned: Pinned

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from inspector_app.platform.settings import ENDPOINT
 from inspector_app.profile.model import Profile, endpoint_url_problem
-from inspector_app.settings import ENDPOINT
 from inspector_app.sync.transport import RetryPolicy, Transport, trust_verify
 from inspector_protocol.errors import UserError
 from inspector_protocol.text import Text

@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from inspector_app.app import Workspace
+from inspector_app.sync.device import SyncedDevice
 from inspector_app.sync.failures import SyncFailure, invalid_response
 from inspector_app.sync.responses import Pinned, check_error, verified_statement
 from inspector_app.sync.state import Enrolment, SyncStore
@@ -35,7 +35,7 @@ class EnrolmentRefused(UserError):
     pass
 
 
-def enrol(ws: Workspace, transport: Transport, code: str, *,
+def enrol(ws: SyncedDevice, transport: Transport, code: str, *,
           replace_server_key: bool = False) -> EnrolResult:
     ledger = ws.ledger
     genesis = next(iter(ledger.events()))

@@ -15,12 +15,13 @@ import json
 import os
 from pathlib import Path
 
-from inspector_app.app import TEMPLATES_DIR, Workspace
+from inspector_app.checklists.registry import TEMPLATES_DIR
+from inspector_app.sync.device import SyncedDevice
 from inspector_protocol.errors import InspectorError
 from inspector_protocol.text import Text
 
 
-def install_pulled_templates(workspace: Workspace) -> tuple[int, list[Text]]:
+def install_pulled_templates(workspace: SyncedDevice) -> tuple[int, list[Text]]:
     """Install templates not held yet; returns how many were installed and what was refused."""
     from inspector_app.checklists import template_from_document
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, cast
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
-from inspector_app.settings import Preferences, load_preferences, save_preferences
+from inspector_app.platform.settings import Preferences, load_preferences, save_preferences
 from inspector_app.ui.context import AppContext
 from inspector_app.ui.i18n import LanguageState
 from inspector_app.ui.main_window import MainWindow
@@ -28,8 +28,8 @@ from inspector_app.ui.theme import apply_theme
 from inspector_protocol.text import Lang
 
 if TYPE_CHECKING:
-    from inspector_app.app import Workspace
-    from inspector_app.clock import Clock
+    from inspector_app.platform.clock import Clock
+    from inspector_app.services.workspace import Workspace
 
 #: The tablet's screen, landscape.
 WINDOW_SIZE = (1280, 800)
@@ -55,7 +55,7 @@ class App:
 
 def open_or_init(data_dir: Path, clock: Clock | None = None) -> Workspace:
     """Runs on the worker thread: the ledger in ``data_dir``, created on a fresh machine."""
-    from inspector_app.app import init_workspace, is_initialised, open_workspace
+    from inspector_app.services.workspace import init_workspace, is_initialised, open_workspace
 
     if not is_initialised(data_dir):
         return init_workspace(data_dir, clock=clock)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from inspector_app.settings import Preferences
+from inspector_app.platform.settings import Preferences
 from inspector_app.ui.i18n import LanguageState
 from inspector_app.ui.session import Session
 from inspector_app.ui.tasks import TaskRunner

@@ -20,7 +20,7 @@ from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
     from inspector_app.domain.visit import Visit
-    from inspector_app.ui.visit_jobs import PhotoTarget
+    from inspector_app.services.visit_view import PhotoTarget
 
 #: record(data or file, target, caption): the screen runs it on the worker.
 Record = Callable[["bytes | Path", "PhotoTarget | None", "str | None"], None]

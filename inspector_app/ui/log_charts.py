@@ -2,7 +2,7 @@
 
 Drawn with QPainter: QtCharts would pull a large module (and its own font
 handling) into a screen that needs two sets of bars.  The numbers come from
-:mod:`inspector_app.visit_log` (Qt-free), computed from the rows now shown.
+:mod:`inspector_app.services.visit_log` (Qt-free), computed from the rows now shown.
 """
 
 from __future__ import annotations

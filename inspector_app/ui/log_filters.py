@@ -10,20 +10,21 @@ button says how many of them are on while the row is hidden.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QWidget
 
+from inspector_app.services.names import department_name, kind_name, officer_label
+from inspector_app.services.visit_log import LogQuery
 from inspector_app.ui.flow import FlowLayout
 from inspector_app.ui.widgets import button, line_edit, vbox
-from inspector_protocol.china_time import china_today
 from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
+    from inspector_app.profile import Profile
+    from inspector_app.services.visit_log import VisitLog
     from inspector_app.ui.i18n import Binder
-    from inspector_app.visit_log import LogRow, VisitLog
     from inspector_protocol.text import Lang
 
 PERIODS = ((0, Text("全部日期", "All dates")), (1, Text("今天", "Today")),
@@ -103,39 +104,33 @@ class LogFilters(QWidget):
         text = MORE_ACTIVE.format(n=active) if active and hidden else MORE
         self._binder.bind(self.more_button, lambda w, s: w.setText(s), text)  # type: ignore[attr-defined]
 
-    # -- choices and the test --------------------------------------------------------------
+    # -- choices and the query --------------------------------------------------------------
 
-    def fill_choices(self, log: VisitLog, profile: Any, lang: Lang) -> None:
+    def fill_choices(self, log: VisitLog, profile: Profile | None, lang: Lang) -> None:
         """The officers, kinds and departments found in ``log``; the current choices kept."""
         officers = sorted({r.visit.officer for r in log.rows})
         kinds = sorted({r.visit.kind for r in log.rows})
         departments = sorted({d for r in log.rows for d in r.visit.departments})
         _refill(self.officer_combo, Text("全部人员", "All officers"), lang,
-                [(o, officer_name(profile, o)) for o in officers])
+                [(o, officer_label(profile, o)) for o in officers])
         _refill(self.kind_combo, Text("全部类型", "All kinds"), lang,
-                [(k, kind_name(profile, k, lang)) for k in kinds])
+                [(k, kind_name(profile, k, lang) or k) for k in kinds])
         _refill(self.department_combo, Text("全部部门", "All departments"), lang,
-                [(d, department_name(profile, d, lang)) for d in departments])
+                [(d, department_name(profile, d, lang) or d) for d in departments])
         _refill(self.period_combo, None, lang, [(days, text.render(lang)) for days, text in PERIODS])
 
-    def passes(self, log_row: LogRow) -> bool:
-        from inspector_app.visit_log import local_day
-
-        visit = log_row.visit
-        search = self.search_edit.text().strip().upper()
-        days = self.period_combo.currentData() or 0
-        earliest = china_today() - dt.timedelta(days=days - 1) if days else None
-        return all((
-            not search or search in visit.enterprise.uscc or search in (
-                visit.enterprise.name or "").upper(),
-            self.officer_combo.currentData() in (None, visit.officer),
-            self.kind_combo.currentData() in (None, visit.kind),
-            self.department_combo.currentData() in (None, *visit.departments),
-            earliest is None or local_day(visit.checked_in.wall_ms) >= earliest,
-            not self.warned_check.isChecked() or visit.frequency_warned,
-            not self.pending_check.isChecked() or not log_row.fully_delivered,
-            not self.broken_check.isChecked() or not log_row.intact,
-        ))
+    def query(self) -> LogQuery:
+        """What the filters ask for now."""
+        return LogQuery(
+            search=self.search_edit.text(),
+            officer=self.officer_combo.currentData(),
+            kind=self.kind_combo.currentData(),
+            department=self.department_combo.currentData(),
+            days=self.period_combo.currentData() or 0,
+            warned_only=self.warned_check.isChecked(),
+            pending_only=self.pending_check.isChecked(),
+            broken_only=self.broken_check.isChecked(),
+        )
 
 
 def _refill(combo: QComboBox, all_text: Text | None, lang: Lang,
@@ -151,18 +146,3 @@ def _refill(combo: QComboBox, all_text: Text | None, lang: Lang,
         combo.setItemData(combo.count() - 1, text, Qt.ItemDataRole.ToolTipRole)
     combo.setCurrentIndex(max(0, combo.findData(current)))
     combo.blockSignals(False)
-
-
-def officer_name(profile: Any, credential: str) -> str:
-    record = profile.officer(credential) if profile else None
-    return f"{record.name} {credential}" if record else credential
-
-
-def department_name(profile: Any, department_id: str, lang: Any) -> str:
-    department = profile.department(department_id) if profile else None
-    return department.name.render(lang) if department else department_id
-
-
-def kind_name(profile: Any, kind_id: str, lang: Any) -> str:
-    kind = profile.visit_kind(kind_id) if profile else None
-    return kind.name.render(lang) if kind else kind_id

@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QMainWindow, QStackedWidget, QWidget
 
-from inspector_app.settings import Preferences
+from inspector_app.platform.settings import Preferences
 from inspector_app.ui.adaptive import AdaptiveColumns
 from inspector_app.ui.context import AppContext
 from inspector_app.ui.errors import is_expected, log_bug, show_crash_dialog

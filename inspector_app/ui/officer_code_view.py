@@ -18,8 +18,8 @@ from inspector_app.ui.widgets import button, label, vbox
 from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
+    from inspector_app.services.officer_code import OfficerCode
     from inspector_app.ui.i18n import Binder
-    from inspector_app.ui.officer_code import OfficerCode
 
 #: Light modules around the code, as the QR standard asks (a phone needs it to find the code).
 QUIET_MODULES = 4
@@ -116,7 +116,7 @@ class OfficerCodeView(QFrame):
 
     def present(self, code: OfficerCode, details: Text) -> None:
         """Show ``code`` with who it names; ``details`` is department · kind · reason."""
-        from inspector_app.visit_log import local_time_text
+        from inspector_app.services.visit_log import local_time_text
 
         self.code = code
         self.canvas.show_modules(code.modules)

@@ -28,7 +28,7 @@ from inspector_protocol.china_time import china_today
 from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
-    from inspector_app.ui.visit_jobs import VisitView
+    from inspector_app.services.visit_view import VisitView
 
 #: record(requirement, deadline, item key or None)
 Record = Callable[[str, dt.date, "str | None"], None]
@@ -69,7 +69,7 @@ class RectificationCard(QFrame):
 
     def show_view(self, view: VisitView) -> None:
         """Offer the findings not yet turned into rectifications; list those recorded."""
-        from inspector_app.ui.visit_jobs import finding_key
+        from inspector_app.services.visit_view import finding_key
 
         self._today = view.today
         recorded = {str(r.get("item")) for r in view.visit.rectifications if r.get("item")}

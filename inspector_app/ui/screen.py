@@ -14,7 +14,7 @@ from inspector_app.ui.widgets import MessageLine, vbox
 from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
-    from inspector_app.app import Workspace
+    from inspector_app.services.workspace import Workspace
 
 T = TypeVar("T")
 

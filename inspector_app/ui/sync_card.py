@@ -17,8 +17,8 @@ from inspector_app.ui.widgets import MessageLine, button, card_layout, label, ro
 from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
+    from inspector_app.services.sync_status import SyncState
     from inspector_app.ui.sync_driver import SyncDriver
-    from inspector_app.ui.sync_state import SyncState
 
 NETWORK_TEXT = {True: Text("● 在线", "● Online"), False: Text("○ 离线：记录保存在本机，联网后自动同步",
                                                           "○ Offline: records stay here and sync "
@@ -27,7 +27,7 @@ NETWORK_TEXT = {True: Text("● 在线", "● Online"), False: Text("○ 离线�
 
 
 def _when(ms: int | None) -> str:
-    from inspector_app.visit_log import local_time_text
+    from inspector_app.services.visit_log import local_time_text
 
     return "" if ms is None else local_time_text(ms)
 

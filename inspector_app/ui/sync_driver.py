@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from inspector_app.sync.schedule import SyncPolicy, SyncSchedule
 
 if TYPE_CHECKING:
-    from inspector_app.ui.sync_state import SyncOutcome, SyncState
+    from inspector_app.services.sync_status import SyncOutcome, SyncState
     from inspector_app.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ class SyncDriver(QObject):
         self.running = True
         self._cancel.clear()
         self.running_changed.emit(True)
-        from inspector_app.ui.sync_state import sync_once
+        from inspector_app.services.sync_status import sync_once
 
         cancel, progress = self._cancel, self.progress
 
@@ -81,14 +81,14 @@ class SyncDriver(QObject):
 
     def refresh(self) -> None:
         """Read the persisted state (pending count, last error) without syncing."""
-        from inspector_app.ui.sync_state import read_sync_state
+        from inspector_app.services.sync_status import read_sync_state
 
         self._tasks.run(read_sync_state, self.show)
 
     # -- results -------------------------------------------------------------------
 
     def _finished(self, outcome: SyncOutcome) -> None:
-        from inspector_app.ui.sync_state import offline_error, sync_failed
+        from inspector_app.services.sync_status import offline_error, sync_failed
 
         self.running = False
         if outcome.report is None:

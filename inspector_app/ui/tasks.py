@@ -2,7 +2,7 @@
 
 Every call that touches the ledger (opening it, unlocking a key — scrypt takes
 ~0.1 s —, signing, verifying, exporting) is submitted here as a function of the
-:class:`~inspector_app.app.Workspace`.  Jobs run one at a time, in the order
+:class:`~inspector_app.services.workspace.Workspace`.  Jobs run one at a time, in the order
 submitted, on a single thread that holds the only database connection; results
 and errors come back to the GUI thread by queued signal and are handed to the
 callbacks given with the job.  Keeping one thread (not a pool) keeps the
@@ -21,7 +21,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 if TYPE_CHECKING:
     # Only for annotations: the core is imported by the worker, after the first paint.
-    from inspector_app.app import Workspace
+    from inspector_app.services.workspace import Workspace
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import requests
 
-from inspector_app.app import Workspace, open_workspace
-from inspector_app.clock import Clock, FakeClock
+from inspector_app.platform.clock import Clock, FakeClock
+from inspector_app.services.workspace import Workspace, open_workspace
 from inspector_app.sync.endpoint import make_transport
 from inspector_app.sync.enrol import enrol
 from inspector_app.sync.transport import RetryPolicy, Transport

@@ -38,7 +38,7 @@ def test_enrol_sync_then_offline_exit_code_and_the_central_listings(
     refused = _run("-m", "inspector_app", "enrol", "--code", code, env=other_env)
     assert refused.returncode == 1 and "already used" in refused.stderr
     # New records while the endpoint is unreachable: exit 7, and the reason in plain words.
-    from inspector_app.app import open_workspace
+    from inspector_app.services.workspace import open_workspace
 
     with open_workspace(folder) as ws:
         add_device_events(ws, 5)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import requests
 
-from inspector_app.app import Workspace
-from inspector_app.clock import FakeClock
+from inspector_app.platform.clock import FakeClock
+from inspector_app.services.workspace import Workspace
 from inspector_app.sync.client import run_sync
 from inspector_app.sync.state import SyncStore
 from inspector_central.alarms import list_alarms
@@ -161,7 +161,7 @@ def test_a_forged_event_is_refused_with_an_alarm_and_the_queue_goes_on(
 
 
 def _tablet_reopen(folder: Path) -> tuple[Workspace, FakeClock]:
-    from inspector_app.app import open_workspace
+    from inspector_app.services.workspace import open_workspace
 
     clock = FakeClock(wall_ms=int(time.time() * 1000))
     return open_workspace(folder, clock), clock

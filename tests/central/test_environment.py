@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 import requests
 
-from inspector_app.app import Workspace
-from inspector_app.clock import FakeClock
+from inspector_app.platform.clock import FakeClock
+from inspector_app.services.workspace import Workspace
 from inspector_app.sync.client import run_sync
 from inspector_app.sync.state import SyncStore
 from inspector_central.storage import SQLITE_FILE

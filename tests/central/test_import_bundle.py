@@ -10,9 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-from inspector_app.app import Workspace, init_workspace
-from inspector_app.clock import FakeClock
 from inspector_app.ledger.bundling import write_bundle
+from inspector_app.platform.clock import FakeClock
+from inspector_app.services.workspace import Workspace, init_workspace
 from inspector_app.sync.client import run_sync
 from inspector_central.alarms import list_alarms
 from inspector_central.bundles import BundleRefused, import_bundle

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import requests
 
-from inspector_app.app import Workspace
-from inspector_app.clock import FakeClock
-from inspector_app.recorder import VisitRecorder
+from inspector_app.platform.clock import FakeClock
+from inspector_app.services.recorder import VisitRecorder
+from inspector_app.services.workspace import Workspace
 from inspector_app.sync.client import run_sync
 from inspector_protocol import events as ev
 from inspector_protocol.officer_credential import OfficerCredential, issue_credential, verification_link

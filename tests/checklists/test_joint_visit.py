@@ -20,7 +20,7 @@ from inspector_app.checklists import (
     one_form_pdf,
 )
 from inspector_app.checklists.fonts import FontFile, find_cjk_font
-from inspector_app.checklists.report_csv import defuse_formula
+from inspector_app.platform.spreadsheet import defuse_formula
 from inspector_app.profile import demo_profile_path, load_profile
 from inspector_protocol.errors import EnvironmentProblem
 from inspector_protocol.text import Text
@@ -120,6 +120,9 @@ def test_csv_in_english(bundled: tuple[Template, ...]) -> None:
 @pytest.mark.parametrize(("cell", "written"), [
     ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"), ("+1+1", "'+1+1"), ("@SUM(A1)", "'@SUM(A1)"),
     ("-5 ℃", "-5 ℃"), ("-3.5", "-3.5"), ("正常", "正常"),
+    # A number followed by a formula is a formula: Excel compares, and evaluates, the rest.
+    ("-1 =WEBSERVICE(\"http://x/\")", "'-1 =WEBSERVICE(\"http://x/\")"),
+    ("+1 =cmd|'/C calc'!A0", "'+1 =cmd|'/C calc'!A0"), ("\tx", "'\tx"), ("\r=1", "'\r=1"),
 ])
 def test_csv_cells_cannot_become_formulas(cell: str, written: str) -> None:
     assert defuse_formula(cell) == written

@@ -10,8 +10,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from inspector_app.app import open_workspace
-from inspector_app.recorder import CheckInRequest, VisitRecorder
+from inspector_app.services.recorder import CheckInRequest, VisitRecorder
+from inspector_app.services.workspace import open_workspace
 
 
 def main(data_dir: Path, credential: str, passphrase: str) -> None:

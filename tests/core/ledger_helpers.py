@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from inspector_app.app import LEDGER_FILE, Workspace
-from inspector_app.clock import FakeClock
+from inspector_app.platform.clock import FakeClock
 from inspector_app.profile import Profile
-from inspector_app.recorder import CheckInRequest, VisitRecorder
+from inspector_app.services.recorder import CheckInRequest, VisitRecorder
+from inspector_app.services.workspace import LEDGER_FILE, Workspace
 from tests.conftest import OFFICERS
 
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from inspector_app.app import Workspace
 from inspector_app.cli import main
-from inspector_app.clock import FakeClock
-from inspector_app.recorder import CheckInRequest, VisitRecorder
-from inspector_app.visit_log import local_day, local_time_text
+from inspector_app.platform.clock import FakeClock
+from inspector_app.services.recorder import CheckInRequest, VisitRecorder
+from inspector_app.services.visit_log import local_day, local_time_text
+from inspector_app.services.workspace import Workspace
 from inspector_protocol.china_time import (
     CHINA_TZ,
     china_date,

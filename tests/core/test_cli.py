@@ -243,8 +243,8 @@ def test_scanned_codes_are_checked_against_issuer_keys_pulled_by_sync(
 
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from inspector_app.app import open_workspace
     from inspector_app.scanning.issuing import issue_enterprise_code
+    from inspector_app.services.workspace import open_workspace
     from inspector_protocol import keys
 
     key = Ed25519PrivateKey.generate()

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from inspector_app.app import LEDGER_FILE, Workspace, open_workspace
 from inspector_app.cli import main
 from inspector_app.cli.exit_codes import ExitCode
-from inspector_app.clock import FakeClock
-from inspector_app.recorder import CheckInRequest, VisitRecorder
+from inspector_app.platform.clock import FakeClock
+from inspector_app.services.recorder import CheckInRequest, VisitRecorder
+from inspector_app.services.workspace import LEDGER_FILE, Workspace, open_workspace
 from tests.conftest import OFFICERS, copy_data_dir
 from tests.core.ledger_helpers import enterprise
 from tests.small_disk import as_unprivileged, fill, remount_read_only, small_file_system

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from inspector_app.app import LEDGER_FILE, open_workspace
 from inspector_app.ledger.verify import verify_ledger
+from inspector_app.services.workspace import LEDGER_FILE, open_workspace
 from tests.conftest import OFFICERS
 
 KILLS = 50

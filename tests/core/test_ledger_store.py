@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from inspector_app.app import LEDGER_FILE, Workspace
-from inspector_app.clock import FakeClock
 from inspector_app.ledger.db import connect
 from inspector_app.ledger.schema import SCHEMA_VERSION, migrate
 from inspector_app.ledger.store import Ledger
+from inspector_app.platform.clock import FakeClock
+from inspector_app.services.workspace import LEDGER_FILE, Workspace
 from inspector_protocol import events as ev
 from inspector_protocol import keys
 from tests.conftest import OFFICERS

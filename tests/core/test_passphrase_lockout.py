@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from inspector_app.app import open_workspace
-from inspector_app.clock import FakeClock
 from inspector_app.ledger.lockout import FIRST_LOCK_MS, LockedOut, WrongPassphraseError, lock_ms_after
+from inspector_app.platform.clock import FakeClock
+from inspector_app.services.workspace import open_workspace
 from tests.conftest import OFFICERS
 
 CREDENTIAL = "37142320001"

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from inspector_app.app import open_workspace
-from inspector_app.clock import FakeClock
 from inspector_app.domain.visit import VisitState
 from inspector_app.ledger.verify import verify_ledger
-from inspector_app.recorder import CheckInRequest, VisitRecorder
+from inspector_app.platform.clock import FakeClock
+from inspector_app.services.recorder import CheckInRequest, VisitRecorder
+from inspector_app.services.workspace import open_workspace
 from inspector_protocol.keys import Signer
 from tests.conftest import OFFICERS, copy_data_dir
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from inspector_app import settings
 from inspector_app.cli import build_parser, main
 from inspector_app.cli.exit_codes import ExitCode
-from inspector_app.settings import (
+from inspector_app.platform import settings
+from inspector_app.platform.settings import (
     ALL_SETTINGS,
     PREFERENCES,
     PREFERENCES_FILE,
@@ -37,7 +37,7 @@ def _generated(text: str) -> str:
 
 def test_the_documented_table_is_generated_from_the_settings() -> None:
     assert _generated((REPO / "docs" / "cli.md").read_text(encoding="utf-8")) == markdown_table(), (
-        "docs/cli.md is stale: put the output of `python -m inspector_app.settings` between "
+        "docs/cli.md is stale: put the output of `python -m inspector_app.platform.settings` between "
         "its settings markers")
 
 
@@ -97,7 +97,7 @@ def test_every_declared_setting_is_read_somewhere() -> None:
     """A setting nobody reads is a lie in the help: each one is used outside the table."""
     sources = "\n".join(path.read_text(encoding="utf-8")
                         for path in sorted((REPO / "inspector_app").rglob("*.py"))
-                        if path.name != "settings.py" or path.parent.name != "inspector_app")
+                        if path.name != "settings.py" or path.parent.name != "platform")
     constants = {value.name: name for name, value in vars(settings).items()
                  if isinstance(value, settings.Setting)}
     unread = []

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from inspector_app.app import LEDGER_FILE, open_workspace
-from inspector_app.clock import FakeClock
 from inspector_app.ledger.verify import VerificationReport, verify_ledger
+from inspector_app.platform.clock import FakeClock
+from inspector_app.services.workspace import LEDGER_FILE, open_workspace
 from tests.conftest import copy_data_dir
 from tests.core.ledger_helpers import attacker_connection, record_visits
 
@@ -137,7 +137,7 @@ def test_a_foreign_event_inserted_is_reported_where_it_was_put(
     # The foreign event comes from another device's honest ledger.
     other = copy_data_dir(template_data_dir, tmp_path / f"other-{len(list(tmp_path.iterdir()))}")
     shutil.rmtree(other)
-    from inspector_app.app import init_workspace
+    from inspector_app.services.workspace import init_workspace
 
     with init_workspace(other, clock=FakeClock()) as ws:
         foreign = list(ws.ledger.events())[-1]

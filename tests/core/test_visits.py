@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from inspector_app.app import Workspace
-from inspector_app.clock import FakeClock
 from inspector_app.domain.frequency import DAY_MS
 from inspector_app.domain.visit import VisitState
-from inspector_app.recorder import CheckInRequest, JustificationRequired, VisitRecorder
+from inspector_app.platform.clock import FakeClock
+from inspector_app.services.recorder import CheckInRequest, JustificationRequired, VisitRecorder
+from inspector_app.services.workspace import Workspace
 from inspector_protocol.errors import UserError
 from inspector_protocol.keys import Signer
 from inspector_protocol.uscc import InvalidUSCC, complete_uscc
@@ -225,7 +225,7 @@ def test_visit_ids_resolve_by_unique_prefix(workspace: Workspace, recorder: Visi
 def test_check_out_needs_the_required_items_or_a_stated_reason(
     workspace: Workspace, recorder: VisitRecorder
 ) -> None:
-    from inspector_app.recorder import ChecklistIncomplete
+    from inspector_app.services.recorder import ChecklistIncomplete
 
     officer = _signer(workspace, "37142320001")
     visit = recorder.check_in(officer, CheckInRequest(enterprise(workspace.profile, 10), "survey",
@@ -282,7 +282,7 @@ def test_photos_are_stored_durably_and_signed_by_hash(workspace: Workspace,
     import cv2
     import numpy as np
 
-    from inspector_app.evidence import photo_intact, photo_path, store_photo
+    from inspector_app.services.evidence import photo_intact, photo_path, store_photo
 
     officer = _signer(workspace, "37142320001")
     visit = recorder.check_in(officer, CheckInRequest(enterprise(workspace.profile, 1), "survey",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from inspector_app.app import Workspace
 from inspector_app.ledger.store import PendingEvent
+from inspector_app.services.workspace import Workspace
 from inspector_app.sync.state import SyncStore
 from inspector_central.storage import Database
 from inspector_protocol import keys, tags

@@ -18,7 +18,7 @@ import threading
 import time
 from pathlib import Path
 
-from inspector_app.app import Workspace
+from inspector_app.services.workspace import Workspace
 from inspector_app.sync.client import SyncOptions, run_sync
 from inspector_app.sync.transport import RetryPolicy
 from tests.central.harness import REPO, CentralServer, enrolled, tablet, transport_to

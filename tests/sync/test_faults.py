@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from inspector_app.app import Workspace
+from inspector_app.services.workspace import Workspace
 from inspector_app.sync.client import SyncOptions, run_sync
 from inspector_app.sync.state import SyncStore
 from inspector_app.sync.transport import RetryPolicy

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from requests.adapters import HTTPAdapter
 
-from inspector_app.app import Workspace
+from inspector_app.services.workspace import Workspace
 from inspector_app.sync.client import SyncOptions, run_sync
 from tests.central.harness import CentralServer, enrolled, tablet, transport_to
 from tests.sync.helpers import add_device_events

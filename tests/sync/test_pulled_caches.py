@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from inspector_app.app import Workspace
-from inspector_app.clock import FakeClock
-from inspector_app.recorder import CheckInRequest, VisitRecorder
+from inspector_app.platform.clock import FakeClock
 from inspector_app.scanning.classify import classify
 from inspector_app.scanning.issuing import issue_enterprise_code
+from inspector_app.services.recorder import CheckInRequest, VisitRecorder
+from inspector_app.services.workspace import Workspace
 from inspector_app.sync.caches import scanning_profile
 from inspector_app.sync.client import SyncReport, run_sync
 from inspector_app.sync.transport import Transport

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QMessageLogContext, Qt, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QListWidget, QWidget
 from pytestqt.qtbot import QtBot
 
-from inspector_app.app import open_workspace
-from inspector_app.clock import FakeClock
-from inspector_app.recorder import CheckInRequest, VisitRecorder
-from inspector_app.settings import Preferences
+from inspector_app.platform.clock import FakeClock
+from inspector_app.platform.settings import Preferences
+from inspector_app.services.recorder import CheckInRequest, VisitRecorder
+from inspector_app.services.workspace import open_workspace
 from inspector_app.ui.app import App, build_app
 from tests.central.fixtures import sqlite_backend, sqlite_server
 from tests.conftest import OFFICERS
@@ -28,6 +30,53 @@ REPO = Path(__file__).resolve().parents[2]
 ZHANG, LIU, ZHAO = "37142320001", "37142320002", "37142330001"
 #: 德州恒信机械制造有限公司 in the demo profile.
 ENTERPRISE = "91371421EUHUXQEE8D"
+
+
+#: Qt messages a test may cause without failing, each with the reason it is harmless.
+QT_MESSAGES_ALLOWED = (
+    # The offscreen platform the tests run on has no window manager to hand a window's size
+    # hints to; on a real display (xcb, wayland, windows) they are passed on as usual.
+    re.compile(r"^This plugin does not support propagateSizeHints\(\)$"),
+)
+#: Message kinds that fail a test (debug and info messages are for developers).
+QT_FAILING_KINDS = (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg)
+
+
+class QtMessageGuard:
+    """Collects the Qt messages that should fail a test, from any thread, while installed."""
+
+    def __init__(self) -> None:
+        self.unexpected: list[str] = []
+
+    def handle(self, kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+        # Called on whichever thread logged (the workers too): it only appends.
+        if kind in QT_FAILING_KINDS and not any(p.search(message) for p in QT_MESSAGES_ALLOWED):
+            where = f" [{context.category}]" if context.category else ""
+            self.unexpected.append(f"{kind.name}{where}: {message}")
+
+    @contextmanager
+    def installed(self) -> Iterator[QtMessageGuard]:
+        previous = qInstallMessageHandler(self.handle)
+        try:
+            yield self
+        finally:
+            qInstallMessageHandler(previous)
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_qt_warnings() -> Iterator[None]:
+    """A Qt warning (or worse) during a test, its set-up and tear-down included, fails it
+    unless it is in :data:`QT_MESSAGES_ALLOWED`: Qt reports misuse (a bad connection, a
+    layout set twice, a painter on a dead device) as a warning and carries on.
+
+    Autouse, so it is set up before the app and torn down after it; pytest-qt's own
+    capture is switched off (``--no-qt-log`` in pyproject.toml) so the two never swap
+    handlers under each other."""
+    guard = QtMessageGuard()
+    with guard.installed():
+        yield
+    if guard.unexpected:
+        pytest.fail("Qt warned during the test:\n" + "\n".join(guard.unexpected), pytrace=False)
 
 
 @pytest.fixture

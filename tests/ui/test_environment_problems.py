@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from inspector_app.clock import FakeClock
+from inspector_app.platform.clock import FakeClock
 from inspector_app.ui.app import App
 from tests.conftest import copy_data_dir
 from tests.small_disk import fill, small_file_system

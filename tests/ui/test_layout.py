@@ -18,9 +18,9 @@ from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QAbstractButton, QApplication, QTableView
 from pytestqt.qtbot import QtBot
 
-from inspector_app.app import open_workspace
-from inspector_app.clock import FakeClock
-from inspector_app.recorder import CheckInRequest, VisitRecorder
+from inspector_app.platform.clock import FakeClock
+from inspector_app.services.recorder import CheckInRequest, VisitRecorder
+from inspector_app.services.workspace import open_workspace
 from inspector_app.ui.app import App
 from inspector_app.ui.screens.scan import EnterpriseChoice
 from tests.conftest import OFFICERS
@@ -116,8 +116,8 @@ def test_a_team_lead_sees_eight_visits_at_once_on_a_landscape_tablet(
     _settle(qtbot, gui)
     assert _problems(gui, QSize(1280, 800)) == []
     logs: Any = gui.window.current
-    assert logs.table.rowCount() == 20
+    assert logs.proxy.rowCount() == 20
     assert _rows_in_full_view(logs.table) >= 8
     assert not logs.table.horizontalScrollBar().isVisible()  # every column in view
-    enterprise = logs.table.item(0, 1)
-    assert logs.table.columnWidth(1) >= logs.fontMetrics().horizontalAdvance(enterprise.text())
+    enterprise = logs.proxy.index(0, 1).data()
+    assert logs.table.columnWidth(1) >= logs.fontMetrics().horizontalAdvance(enterprise)

@@ -10,9 +10,9 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from inspector_app.app import open_workspace
-from inspector_app.clock import FakeClock
 from inspector_app.ledger.bundling import write_bundle
+from inspector_app.platform.clock import FakeClock
+from inspector_app.services.workspace import open_workspace
 from inspector_app.ui.app import App
 from inspector_app.ui.screens.scan import EnterpriseChoice
 from tests.conftest import OFFICERS
@@ -94,7 +94,7 @@ def test_idle_tablet_locks_and_keeps_the_officer_selected(qtbot: QtBot, gui: App
 def test_home_shows_the_open_visit_with_a_timer_derived_from_the_ledger(
         qtbot: QtBot, gui: App, data_dir: Path, clock: FakeClock) -> None:
     with open_workspace(data_dir, clock) as ws:
-        from inspector_app.recorder import CheckInRequest, VisitRecorder
+        from inspector_app.services.recorder import CheckInRequest, VisitRecorder
 
         zhang = ws.ledger.unlock(ZHANG, OFFICERS[ZHANG][1])
         liu = ws.ledger.unlock(LIU, OFFICERS[LIU][1])
@@ -208,12 +208,12 @@ def test_logs_show_integrity_and_delivery_and_export_csv(
     gui.window.go("logs")
     logs = current(gui)
     wait_idle(qtbot, gui)
-    assert logs.table.rowCount() == 2
-    assert logs.table.item(0, 6).text().startswith("✓")
-    assert "待同步" in logs.table.item(0, 7).text()
+    assert logs.proxy.rowCount() == 2
+    assert logs.proxy.index(0, 6).data().startswith("✓")
+    assert "待同步" in logs.proxy.index(0, 7).data()
     assert "全部验证通过" in logs.source_label.text()
     logs.search_edit.setText("不存在的企业")
-    assert logs.table.rowCount() == 0
+    assert logs.proxy.rowCount() == 0
     logs.search_edit.setText("恒信")
     target = tmp_path / "visits.csv"
     logs.export_csv(target)
@@ -234,12 +234,12 @@ def test_more_filters_hold_the_yes_no_filters_and_say_how_many_are_on(
     click(qtbot, filters.more_button)
     assert filters.more_row.isVisibleTo(logs)
     filters.broken_check.setChecked(True)  # both visits are intact
-    assert logs.table.rowCount() == 0
+    assert logs.proxy.rowCount() == 0
     click(qtbot, filters.more_button)
     assert not filters.more_row.isVisibleTo(logs) and "（1）" in filters.more_button.text()
     assert logs.export_actions[0].text().startswith("CSV")
     filters.broken_check.setChecked(False)
-    assert logs.table.rowCount() == 2 and filters.more_button.text() == "更多筛选"
+    assert logs.proxy.rowCount() == 2 and filters.more_button.text() == "更多筛选"
 
 
 def test_a_bundle_from_another_tablet_is_verified_and_a_tampered_one_is_flagged(

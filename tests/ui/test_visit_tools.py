@@ -11,10 +11,10 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
-from inspector_app.app import open_workspace
-from inspector_app.clock import FakeClock
-from inspector_app.evidence import photo_path
-from inspector_app.recorder import VisitRecorder
+from inspector_app.platform.clock import FakeClock
+from inspector_app.services.evidence import photo_path
+from inspector_app.services.recorder import VisitRecorder
+from inspector_app.services.workspace import open_workspace
 from inspector_app.ui.app import App
 from inspector_app.ui.screens.scan import EnterpriseChoice
 from tests.conftest import OFFICERS

@@ -9,7 +9,6 @@ types their own passphrase on this tablet.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
@@ -22,65 +21,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector_app.services import visit_start
 from inspector_app.ui.screen import Screen
 from inspector_app.ui.screens.scan import EnterpriseChoice
 from inspector_app.ui.widgets import MessageLine, button, card, label, line_edit, row, vbox
 from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
-    from inspector_app.app import Workspace
-    from inspector_app.domain.frequency import FrequencyAssessment
     from inspector_app.domain.location import Location
     from inspector_app.domain.visit import Visit
-    from inspector_protocol.keys import Signer
-
-
-@dataclass(frozen=True)
-class Background:
-    """What the check-in screen shows before anyone signs."""
-
-    assessment: FrequencyAssessment
-    co_officers: tuple[tuple[str, str], ...]
-    history_synced_ms: int | None
-
-
-def load_background(ws: Workspace, uscc: str, kind_id: str, me: str) -> Background:
-    from inspector_app.recorder import VisitRecorder
-    from inspector_app.sync.state import SyncStore
-
-    recorder = VisitRecorder(ws)
-    assessment = recorder.assess_frequency(uscc, recorder.visit_kind(kind_id).is_enforcement)
-    officers = tuple((k.credential, k.name) for k in ws.ledger.officer_keys() if k.credential != me)
-    return Background(assessment, officers, SyncStore(ws.ledger).status().last_success_ms)
-
-
-@dataclass(frozen=True)
-class CheckInForm:
-    uscc: str
-    name: str | None
-    code: str
-    kind: str
-    reason: str
-    legal_basis: str | None
-    justification: str | None
-    co_officer: str | None
-    co_passphrase: str
-    location: Location | None = None
-
-
-def record_check_in(ws: Workspace, signer: Signer, form: CheckInForm) -> Visit:
-    from inspector_app.recorder import CheckInRequest, VisitRecorder
-
-    recorder = VisitRecorder(ws)
-    # The department's checklists for this kind of visit are chosen by the recorder.
-    request = CheckInRequest(
-        enterprise=form.uscc, kind=form.kind, reason=form.reason, legal_basis=form.legal_basis,
-        justification=form.justification, code=form.code, scanned_name=form.name,
-        location=form.location)
-    # Refuse what can be refused before the co-officer's passphrase is tried.
-    recorder.precheck(request)
-    co = [ws.ledger.unlock(form.co_officer, form.co_passphrase)] if form.co_officer else []
-    return recorder.check_in(signer, request, co)
+    from inspector_app.services.visit_start import CheckInBackground
 
 
 class CheckInScreen(Screen):
@@ -89,7 +39,7 @@ class CheckInScreen(Screen):
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
         self.enterprise: EnterpriseChoice | None = None
-        self.background: Background | None = None
+        self.background: CheckInBackground | None = None
         columns = self.columns()
         left = vbox(spacing=16)
         left.addWidget(self._enterprise_card())
@@ -283,10 +233,10 @@ class CheckInScreen(Screen):
         if self.enterprise is None or officer is None or self.kind_combo.currentData() is None:
             return
         uscc, kind, me = self.enterprise.uscc, self.kind_combo.currentData(), officer.credential
-        self.run(lambda ws: load_background(ws, uscc, kind, me), self._got_background,
+        self.run(lambda ws: visit_start.check_in_background(ws, uscc, kind, me), self._got_background,
                  self.shown_in(self.message))
 
-    def _got_background(self, background: Background) -> None:
+    def _got_background(self, background: CheckInBackground) -> None:
         self.background = background
         self._show_background()
 
@@ -308,8 +258,8 @@ class CheckInScreen(Screen):
             self.co_combo.addItem(f"{name}  {credential}", credential)
         self.co_combo.setCurrentIndex(max(0, self.co_combo.findData(chosen)))
 
-    def _show_history(self, background: Background) -> None:
-        from inspector_app.visit_log import local_time_text
+    def _show_history(self, background: CheckInBackground) -> None:
+        from inspector_app.services.visit_log import local_time_text
 
         profile, lang = self.ctx.profile, self.ctx.lang.lang
         assert profile is not None
@@ -342,7 +292,7 @@ class CheckInScreen(Screen):
         signer, enterprise = self.ctx.session.signer, self.enterprise
         if signer is None or enterprise is None:
             return
-        form = CheckInForm(
+        form = visit_start.CheckInForm(
             uscc=enterprise.uscc, name=enterprise.name, code=enterprise.code,
             kind=self.kind_combo.currentData(), reason=self.reason_combo.currentText(),
             legal_basis=self.legal_combo.currentText() or None,
@@ -352,7 +302,7 @@ class CheckInScreen(Screen):
             location=self.ctx.position.latest() if self.ctx.position is not None else None)
         self.message.clear()
         self.check_in_button.setEnabled(False)
-        self.run(lambda ws: record_check_in(ws, signer, form), self._checked_in, self._refused)
+        self.run(lambda ws: visit_start.record_check_in(ws, signer, form), self._checked_in, self._refused)
 
     def _checked_in(self, visit: Visit) -> None:
         self.check_in_button.setEnabled(True)
@@ -360,7 +310,7 @@ class CheckInScreen(Screen):
         self.ctx.nav.go("visit", visit_id=visit.id)
 
     def _refused(self, error: BaseException) -> None:
-        from inspector_app.recorder import JustificationRequired
+        from inspector_app.services.recorder import JustificationRequired
 
         self.check_in_button.setEnabled(True)
         if isinstance(error, JustificationRequired):

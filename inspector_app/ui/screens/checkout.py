@@ -9,88 +9,22 @@ the officer may still check out, and the one form shows them as not checked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QListWidget, QScrollArea, QSlider, QSpinBox, QWidget
 
+from inspector_app.domain.duration import BASIS_TEXT
+from inspector_app.services import visit_end
 from inspector_app.ui.screen import Screen
 from inspector_app.ui.timer import RunningTimer
 from inspector_app.ui.widgets import MessageLine, button, card, label, line_edit, row, vbox
 from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
-    from inspector_app.app import Workspace
-    from inspector_app.domain.visit import Visit
-    from inspector_protocol.keys import Signer
+    from inspector_app.services.visit_end import CheckOutView
 
-BASIS_TEXT = {
-    "boot_clock": Text("按设备启动计时（可信）", "timed on the boot clock (trusted)"),
-    "server_anchor": Text("按服务器时间锚点（可信）", "timed on server time anchors (trusted)"),
-    "wall_clock": Text("按设备时钟（设备曾重启，可信度较低）",
-                       "timed on the wall clock (the tablet restarted; less trustworthy)"),
-}
-
-
-@dataclass(frozen=True)
-class CheckOutView:
-    visit: Visit
-    seconds: int
-    basis: str | None
-    missing_required: int
-    findings: tuple[Text, ...]
-    receipt_text: str | None
-    receipt_png: bytes | None
-
-
-def load_checkout_view(ws: Workspace, visit_id: str) -> CheckOutView:
-    from inspector_app.checklists import findings, outcomes
-    from inspector_app.recorder import VisitRecorder
-
-    recorder = VisitRecorder(ws)
-    visit = recorder.visit(visit_id)
-    duration = visit.duration(ws.ledger.time_evidence())
-    checklists = recorder.checklists(visit.id)
-    missing = sum(1 for o in outcomes(checklists) for s in o.statuses if s.missing)
-    found = tuple(Text("{item}：{req}（整改期限 {d}）", "{item}: {req} (rectify by {d})").format(
-        item=f.item.title.as_text(), req=f.requirement.as_text(), d=f.deadline.isoformat())
-        for f in findings(checklists))
-    receipt = _receipt(ws, visit) if visit.checked_out is not None else None
-    return CheckOutView(visit, duration.seconds if duration else 0,
-                        duration.basis if duration else None, missing, found, receipt,
-                        _qr_png(receipt) if receipt else None)
-
-
-def _receipt(ws: Workspace, visit: Visit) -> str:
-    from inspector_protocol import events as ev
-    from inspector_protocol.visit_receipt import VisitReceipt
-
-    out = next(e for e in ws.ledger.visit_events(visit.id) if e.type == ev.CHECKED_OUT)
-    assert visit.checked_out is not None
-    return VisitReceipt(visit.id, visit.enterprise.uscc, visit.checked_in.wall_ms,
-                   visit.checked_out.wall_ms, out.hash.hex()).text()
-
-
-def _qr_png(text: str) -> bytes | None:
-    import io
-
-    try:
-        import segno
-    except ImportError:
-        return None  # the receipt text is still shown
-    buffer = io.BytesIO()
-    segno.make_qr(text, error="m").save(buffer, kind="png", scale=7, border=3)
-    return buffer.getvalue()
-
-
-def check_out(ws: Workspace, signer: Signer, visit_id: str, exit_scan: str,
-              no_scan_reason: str | None, incomplete_reason: str | None) -> CheckOutView:
-    from inspector_app.recorder import VisitRecorder
-
-    VisitRecorder(ws).check_out(signer, visit_id, exit_scan, no_scan_reason, incomplete_reason)
-    return load_checkout_view(ws, visit_id)
 
 
 class CheckOutScreen(Screen):
@@ -222,7 +156,8 @@ class CheckOutScreen(Screen):
             self.exit_scan = exit_scan
         self.message.clear()
         self.rating_message.clear()
-        self.run(lambda ws: load_checkout_view(ws, visit_id), self._show, self.shown_in(self.message))
+        self.run(lambda ws: visit_end.load_checkout_view(ws, visit_id), self._show,
+                 self.shown_in(self.message))
 
     def leave(self) -> None:
         self.timer.stop()
@@ -317,7 +252,7 @@ class CheckOutScreen(Screen):
             self.check_out_button.setEnabled(True)
             self.shown_in(self.message)(error)
 
-        self.run(lambda ws: check_out(ws, signer, visit_id, exit_scan, reason, incomplete), done,
+        self.run(lambda ws: visit_end.check_out(ws, signer, visit_id, exit_scan, reason, incomplete), done,
                  refused)
 
     def submit_rating(self) -> None:
@@ -327,10 +262,5 @@ class CheckOutScreen(Screen):
         visit_id, score = view.visit.id, self.score_spin.value()
         comment = self.comment_edit.text() or None
 
-        def rate(ws: Workspace) -> CheckOutView:
-            from inspector_app.recorder import VisitRecorder
-
-            VisitRecorder(ws).rate(signer, visit_id, score, comment)
-            return load_checkout_view(ws, visit_id)
-
-        self.run(rate, self._show, self.shown_in(self.rating_message))
+        self.run(lambda ws: visit_end.rate_visit(ws, signer, visit_id, score, comment), self._show,
+                 self.shown_in(self.rating_message))

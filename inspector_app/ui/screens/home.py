@@ -2,52 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget, QListWidgetItem
 
+from inspector_app.services.today import officer_today
 from inspector_app.ui.screen import Screen
-from inspector_app.ui.sync_state import SyncState, read_sync_state
 from inspector_app.ui.timer import RunningTimer, clock_text
 from inspector_app.ui.widgets import button, card, label, row, vbox
 from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
-    from inspector_app.app import Workspace
-    from inspector_app.domain.visit import Visit
-
-STATE_TEXT = {
-    "checked_in": Text("进行中", "in progress"),
-    "checked_out": Text("已签退", "done"),
-    "abandoned": Text("已放弃", "abandoned"),
-}
-
-
-@dataclass(frozen=True)
-class HomeSnapshot:
-    open_visit: Visit | None
-    open_seconds: int
-    today: tuple[tuple[Visit, int | None], ...]
-    sync: SyncState
-
-
-def home_snapshot(ws: Workspace, credential: str) -> HomeSnapshot:
-    from inspector_app.recorder import VisitRecorder
-    from inspector_app.visit_log import local_day, visits_on
-
-    recorder = VisitRecorder(ws)
-    now = ws.ledger.time_evidence()
-    open_ids = ws.ledger.open_visit_ids(credential)
-    open_visit = recorder.visit(open_ids[0]) if open_ids else None
-    running = open_visit.duration(now) if open_visit else None
-    today = local_day(now.wall_ms)
-    visits = visits_on(recorder.visits(), today)
-    return HomeSnapshot(
-        open_visit, running.seconds if running else 0,
-        tuple((v, d.seconds if (d := v.duration(now)) else None) for v in visits),
-        read_sync_state(ws))
+    from inspector_app.services.today import Today
 
 
 class HomeScreen(Screen):
@@ -55,7 +22,7 @@ class HomeScreen(Screen):
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
-        self.snapshot: HomeSnapshot | None = None
+        self.snapshot: Today | None = None
         columns = self.columns()
         left = vbox(spacing=16)
         left.addWidget(self._visit_card())
@@ -120,9 +87,9 @@ class HomeScreen(Screen):
         if officer is None:
             return
         credential = officer.credential
-        self.run(lambda ws: home_snapshot(ws, credential), self._show)
+        self.run(lambda ws: officer_today(ws, credential), self._show)
 
-    def _show(self, snapshot: HomeSnapshot) -> None:
+    def _show(self, snapshot: Today) -> None:
         self.snapshot = snapshot
         visit = snapshot.open_visit
         self.visit_frame.setVisible(visit is not None)
@@ -136,12 +103,12 @@ class HomeScreen(Screen):
         self._show_today(snapshot)
         self.ctx.sync.show(snapshot.sync)  # the card (and settings) follow
 
-    def _show_today(self, snapshot: HomeSnapshot) -> None:
-        from inspector_app.visit_log import local_time_text
+    def _show_today(self, snapshot: Today) -> None:
+        from inspector_app.services.visit_log import local_time_text
 
         self.today_list.clear()
-        for visit, seconds in snapshot.today:
-            state = self.tr(STATE_TEXT[visit.state.value])
+        for visit, seconds in snapshot.visits:
+            state = self.tr(visit.state.text())
             duration = "" if seconds is None else clock_text(seconds)
             warned = "  ⚠" if visit.frequency_warned else ""
             item = QListWidgetItem(
@@ -150,7 +117,7 @@ class HomeScreen(Screen):
                 f"{self._kind_name(visit.kind)} · {state} · {duration}")
             item.setData(Qt.ItemDataRole.UserRole, visit.id)
             self.today_list.addItem(item)
-        self.today_empty.setVisible(not snapshot.today)
+        self.today_empty.setVisible(not snapshot.visits)
 
     def _sync_running(self, running: bool) -> None:
         if not running and self.isVisible():

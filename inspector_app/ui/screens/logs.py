@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QItemSelection, QSize, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,34 +22,28 @@ from PySide6.QtWidgets import (
     QMenu,
     QPlainTextEdit,
     QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QWidget,
 )
 
+from inspector_app.services import exports, reports, visit_log
 from inspector_app.ui.adaptive import AdaptiveColumns
 from inspector_app.ui.log_charts import DAYS_SHOWN, LogCharts
-from inspector_app.ui.log_filters import LogFilters, kind_name, officer_name
+from inspector_app.ui.log_filters import LogFilters
+from inspector_app.ui.log_table import ENTERPRISE_COLUMN, LogFilterProxy, LogTableModel
 from inspector_app.ui.screen import Screen
-from inspector_app.ui.timer import clock_text
 from inspector_app.ui.widgets import GripSplitter, MessageLine, button, vbox
 from inspector_protocol.china_time import china_today
 from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
-    from inspector_app.app import Workspace
-    from inspector_app.visit_log import LogRow, VisitDetail, VisitLog
-    from inspector_protocol.text import Lang
+    import datetime as dt
 
-ENTERPRISE_COLUMN = 1
+    from inspector_app.services.visit_log import LogRow, VisitDetail, VisitLog
+
 #: The widest each column may grow (the enterprise column takes what is left); a longer
 #: text is elided, and the cell's tooltip and the detail pane have it whole.
 COLUMN_CAPS_PX = (170, 0, 140, 200, 190, 130, 130, 160)
-COLUMNS = (
-    Text("签到时间", "Checked in"), Text("企业", "Enterprise"), Text("执法人员", "Officer"),
-    Text("类型", "Kind"), Text("时长", "Duration"), Text("预警", "Warning"),
-    Text("完整性", "Integrity"), Text("送达", "Delivery"),
-)
 #: Table rows as tall as the smallest touch target, and no taller: every pixel is a visit row.
 ROW_PX = 48
 #: The detail pane starts this tall (a few lines) under the table; its splitter handle enlarges it.
@@ -65,63 +59,6 @@ class DetailPane(QPlainTextEdit):
         return QSize(super().sizeHint().width(), DETAIL_START_PX)
 
 
-def local_log(ws: Workspace) -> VisitLog:
-    from inspector_app.ledger.verify import verify_ledger
-    from inspector_app.visit_log import build_log
-
-    ledger = ws.ledger
-    return build_log(ledger.events(), verify_ledger(ledger.conn), ledger.delivered_ids(),
-                     ledger.time_evidence())
-
-
-def bundle_log(path: Path) -> VisitLog:
-    from inspector_app.ledger.bundling import verify_bundle
-    from inspector_app.visit_log import build_log
-    from inspector_protocol.bundle import read_bundle
-
-    bundle = read_bundle(path)
-    return build_log(bundle.events, verify_bundle(bundle), {e for e, _ in bundle.receipts}, None,
-                     source=path)
-
-
-def load_detail(ws: Workspace, source: Path | None, row: LogRow) -> VisitDetail:
-    """The selected visit in full; photos are checked only on the tablet that holds them."""
-    from inspector_app.visit_log import visit_detail
-
-    if source is None:
-        return visit_detail(row, ws.ledger.visit_events(row.visit.id), ws.templates(), ws.data_dir)
-    from inspector_protocol.bundle import read_bundle
-
-    return visit_detail(row, read_bundle(source).events, ws.templates(), None)
-
-
-def write_archive(ws: Workspace, path: Path, rows: list[LogRow], lang: Lang) -> None:
-    from inspector_app.ui.archive_pdf import enterprise_archive_pdf
-
-    visit = rows[0].visit
-    names = {d.id: d.name.render(lang) for d in ws.profile.departments}
-    names.update({k.id: k.name.render(lang) for k in ws.profile.visit_kinds})
-    path.write_bytes(enterprise_archive_pdf(visit.enterprise.uscc, visit.enterprise.name or
-                                            visit.enterprise.uscc, rows, names, lang))
-
-
-def write_one_form(ws: Workspace, path: Path, visit_id: str, lang: Lang) -> None:
-    from inspector_app.checklists import VisitHeader, one_form, one_form_pdf
-    from inspector_app.recorder import VisitRecorder
-    from inspector_app.visit_log import local_time_text
-
-    recorder = VisitRecorder(ws)
-    visit = recorder.visit(visit_id)
-    rows = one_form(recorder.checklists(visit.id), {d.id: d.name for d in ws.profile.departments})
-    names = {o.credential: o.name for o in ws.ledger.officer_keys()}
-    names.update({o.credential: o.name for o in ws.profile.officers})
-    out = visit.checked_out
-    header = VisitHeader(visit.enterprise.name or visit.enterprise.uscc, visit.enterprise.uscc,
-                         visit.id, local_time_text(visit.checked_in.wall_ms),
-                         None if out is None else local_time_text(out.wall_ms))
-    path.write_bytes(one_form_pdf(rows, header, lang, officer_names=names))
-
-
 class LogsScreen(Screen):
     """Filters on top, the visits below them (the detail of one under the table), the view
     switch, where the records come from and the actions at the bottom."""
@@ -131,8 +68,9 @@ class LogsScreen(Screen):
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
         self.log: VisitLog | None = None
-        self.shown_rows: list[LogRow] = []
         self.detail: VisitDetail | None = None
+        self.model = LogTableModel()
+        self.proxy = LogFilterProxy(self.model)
         outer = vbox(self, margins=12, spacing=8)
         self.filters = LogFilters(self.binder)
         self.filters.changed.connect(self._apply_filters)
@@ -152,7 +90,8 @@ class LogsScreen(Screen):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setHandleWidth(16)
         self.binder.name(self.splitter, Text("记录表与详情", "Visit table and details"))
-        self.table = QTableWidget(0, len(COLUMNS))
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
         self.binder.name(self.table, Text("检查记录表", "Visit log table"))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -164,7 +103,10 @@ class LogsScreen(Screen):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(ENTERPRISE_COLUMN, QHeaderView.ResizeMode.Stretch)
         header.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.itemSelectionChanged.connect(self._load_detail)
+        # Newest first until the team lead taps a column title.
+        header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
+        self.table.setSortingEnabled(True)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.setMinimumHeight(4 * ROW_PX)
         self.details = DetailPane()
         self.details.setReadOnly(True)
@@ -246,11 +188,12 @@ class LogsScreen(Screen):
 
     def refresh(self) -> None:
         self.message.clear()
-        self.run(local_log, self._show_log, self.shown_in(self.message))
+        self.run(visit_log.this_tablets_log, self._show_log, self.shown_in(self.message))
 
     def open_bundle(self, path: Path) -> None:
         self.message.clear()
-        self.run(lambda ws: bundle_log(path), self._show_log, self.shown_in(self.message))
+        self.run(lambda ws: visit_log.bundle_log(ws, path), self._show_log,
+                 self.shown_in(self.message))
 
     def _choose_bundle(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, self.tr(Text("选择记录包", "Choose a bundle")),
@@ -260,9 +203,12 @@ class LogsScreen(Screen):
 
     def _show_log(self, log: VisitLog) -> None:
         self.log = log
-        self.filters.fill_choices(log, self.ctx.profile, self.ctx.lang.lang)
+        lang = self.ctx.lang.lang
+        self.filters.fill_choices(log, self.ctx.profile, lang)
         self._show_source(log)
+        self.model.set_log(log.rows, self.ctx.profile, lang)
         self._apply_filters()
+        self._fit_columns()
 
     def _show_source(self, log: VisitLog) -> None:
         where = (Text("本机记录", "This tablet") if log.source is None else
@@ -280,100 +226,83 @@ class LogsScreen(Screen):
 
     # -- filtering and showing ----------------------------------------------------------
 
+    @property
+    def shown_rows(self) -> list[LogRow]:
+        """The visits the filters pass, in the order shown."""
+        return self.proxy.shown_rows()
+
+    def _today(self) -> dt.date:
+        if self.log is not None and self.log.today is not None:
+            return self.log.today
+        return china_today()
+
     def _apply_filters(self) -> None:
+        """Filter the rows the model holds: no row or widget is made again."""
         if self.log is None:
             return
-        self.shown_rows = [r for r in self.log.rows if self.filters.passes(r)]
-        self._fill_table()
-
-    def _fill_table(self) -> None:
-        lang = self.ctx.lang.lang
-        year = _latest_year(self.shown_rows)
-        self.table.setHorizontalHeaderLabels([c.render(lang) for c in COLUMNS])
-        # The rows are replaced and the detail pane goes back to its summary: no row stays
-        # highlighted as if its detail were shown.
-        self.table.blockSignals(True)
+        # The detail pane goes back to its summary: no row stays highlighted as if its
+        # detail were shown.
         self.table.clearSelection()
-        self.table.setCurrentCell(-1, -1)
-        self.table.blockSignals(False)
-        self.table.setRowCount(len(self.shown_rows))
-        for index, log_row in enumerate(self.shown_rows):
-            for column, (value, full) in enumerate(self._cells(log_row, year)):
-                item = QTableWidgetItem(value)
-                item.setToolTip(full)
-                self.table.setItem(index, column, item)
-        self._fit_columns()
+        self.proxy.set_query(self.filters.query(), self._today())
+        self.detail = None
         self.details.setPlainText(self.tr(Text("显示 {n} 条检查；选择一行查看详情。",
                                                "{n} visits shown; select a row for details.")
-                                          .format(n=len(self.shown_rows))))
+                                          .format(n=self.proxy.rowCount())))
         self._show_charts()
 
     def _fit_columns(self) -> None:
-        """Each column as wide as its contents up to its cap; the enterprise takes the rest."""
+        """Each column as wide as its contents up to its cap; the enterprise takes the rest.
+
+        Fitted without the sort arrow's room in every title (it would take some 20 px from
+        each column, and the enterprise names would pay for it); the arrow shows on one
+        column only."""
+        header = self.table.horizontalHeader()
+        header.setSortIndicatorShown(False)
         self.table.resizeColumnsToContents()
+        header.setSortIndicatorShown(True)
         for column, cap in enumerate(COLUMN_CAPS_PX):
             if column != ENTERPRISE_COLUMN and self.table.columnWidth(column) > cap:
                 self.table.setColumnWidth(column, cap)
 
-    def _cells(self, log_row: LogRow, latest_year: int | None) -> list[tuple[str, str]]:
-        """Each cell as (shown, in full): the table is kept narrow, the tooltip is not."""
-        from inspector_app.visit_log import local_time_text
-
-        profile, lang = self.ctx.profile, self.ctx.lang.lang
-        visit = log_row.visit
-        running = visit.is_open and log_row.duration is not None
-        duration = "" if log_row.duration is None else clock_text(log_row.duration.seconds)
-        when = local_time_text(visit.checked_in.wall_ms)
-        officer = officer_name(profile, visit.officer)
-        enterprise = visit.enterprise.name or visit.enterprise.uscc
-        cells = [
-            (when[5:] if when.startswith(f"{latest_year}-") else when, when),  # "11-23 09:12"
-            (enterprise, f"{enterprise} {visit.enterprise.uscc}"),
-            (officer.split(" ")[0], officer),  # the name; the credential number in the tooltip
-            kind_name(profile, visit.kind, lang),
-            duration + (self.tr(Text("（进行中）", " (running)")) if running else ""),
-            "⚠ " + self.tr(Text("已说明理由", "justified")) if visit.frequency_warned else "",
-            ("✓ " if log_row.intact else "✗ ") + log_row.integrity_text().render(lang),
-            log_row.delivery_text().render(lang),
-        ]
-        return [cell if isinstance(cell, tuple) else (cell, cell) for cell in cells]
-
     def _selected_row(self) -> LogRow | None:
-        selected = self.table.currentRow()
-        return self.shown_rows[selected] if 0 <= selected < len(self.shown_rows) else None
+        rows = self.table.selectionModel().selectedRows()
+        return self.proxy.log_row(rows[0].row()) if rows else None
 
-    def _load_detail(self) -> None:
+    def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         log_row, log = self._selected_row(), self.log
         if log_row is None or log is None:
             return
         source = log.source
-        self.run(lambda ws: load_detail(ws, source, log_row), self._show_detail,
+        self.run(lambda ws: visit_log.load_visit_detail(ws, source, log_row), self._show_detail,
                  self.shown_in(self.message))
 
     def _show_detail(self, detail: VisitDetail) -> None:
-        from inspector_app.ui.log_detail import detail_text
+        from inspector_app.services.log_detail import detail_text
 
         self.detail = detail
         self.details.setPlainText(detail_text(detail, self.ctx.profile, self.ctx.lang.lang))
 
     def _show_charts(self) -> None:
-        from inspector_app.visit_log import duration_histogram, local_day, visits_per_day
+        from inspector_app.services.visit_log import duration_histogram, local_day, visits_per_day
 
-        lang = self.ctx.lang.lang
-        last = max((local_day(r.visit.checked_in.wall_ms) for r in self.shown_rows),
-                   default=china_today())
-        days = visits_per_day(self.shown_rows, last, DAYS_SHOWN)  # up to the latest visit shown
+        lang, shown = self.ctx.lang.lang, self.shown_rows
+        last = max((local_day(r.visit.checked_in.wall_ms) for r in shown), default=self._today())
+        days = visits_per_day(shown, last, DAYS_SHOWN)  # up to the latest visit shown
         self.charts.per_day.show_bars(self.tr(Text("每日检查次数（截至最近一次检查的 {n} 天）",
                                                    "Visits per day ({n} days to the latest visit)")
                                               .format(n=DAYS_SHOWN)),
                                       [(f"{d.month}/{d.day}", n) for d, n in days])
         self.charts.durations.show_bars(self.tr(Text("检查时长分布", "Visit durations")),
                                         [(t.render(lang), n)
-                                         for t, n in duration_histogram(self.shown_rows)])
+                                         for t, n in duration_histogram(shown)])
 
     def language_changed(self, lang: str) -> None:
         if self.log is not None:
-            self._show_log(self.log)
+            self.filters.fill_choices(self.log, self.ctx.profile, self.ctx.lang.lang)
+            self._show_source(self.log)
+            self.model.set_language(self.ctx.lang.lang)
+            self._apply_filters()
+            self._fit_columns()
 
     # -- exporting ----------------------------------------------------------------------
 
@@ -401,7 +330,8 @@ class LogsScreen(Screen):
         rows = [r for r in self.log.rows if r.visit.enterprise.uscc == uscc]
         rows.sort(key=lambda r: r.visit.checked_in.wall_ms)
         lang = self.ctx.lang.lang
-        self.run(lambda ws: write_archive(ws, path, rows, lang), lambda _: self._exported(
+        self.run(lambda ws: reports.write_enterprise_archive(ws, path, rows, lang),
+                 lambda _: self._exported(
             len(rows), path), self.shown_in(self.message))
 
     def _choose_one_form(self) -> None:
@@ -418,7 +348,7 @@ class LogsScreen(Screen):
 
     def export_one_form(self, visit_id: str, path: Path) -> None:
         lang = self.ctx.lang.lang
-        self.run(lambda ws: write_one_form(ws, path, visit_id, lang),
+        self.run(lambda ws: reports.write_one_form_pdf(ws, path, visit_id, lang),
                  lambda _: self._exported(1, path), self.shown_in(self.message))
 
     def _exported(self, count: int, path: Path) -> None:
@@ -426,18 +356,10 @@ class LogsScreen(Screen):
                                .format(n=count, f=path))
 
     def export_csv(self, path: Path) -> None:
-        """Write the visits now shown (filters applied) to ``path``, on the worker."""
-        from inspector_app.visit_log import log_csv
-
-        text = "\ufeff" + log_csv(self.shown_rows, self.ctx.lang.lang)  # BOM: spreadsheets
-
-        def write(ws: Workspace) -> None:
-            path.write_text(text, encoding="utf-8")
-
-        count = len(self.shown_rows)
-        self.run(write, lambda _: self.message.show_text("ok", Text(
-            "已导出 {n} 条检查到 {f}。", "Exported {n} visits to {f}.").format(n=count, f=path)),
-            self.shown_in(self.message))
+        """Write the visits now shown (filters applied, in the order shown) to ``path``."""
+        rows, lang = self.shown_rows, self.ctx.lang.lang
+        self.run(lambda ws: exports.write_visit_log_csv(ws, path, rows, lang),
+                 lambda _: self._exported(len(rows), path), self.shown_in(self.message))
 
 
 def _action_text_setter(action: QAction) -> Callable[[QWidget, str], None]:
@@ -447,10 +369,3 @@ def _action_text_setter(action: QAction) -> Callable[[QWidget, str], None]:
         action.setText(value)
 
     return set_text
-
-
-def _latest_year(rows: list[LogRow]) -> int | None:
-    """The year of the latest visit shown (China time): its visits' times omit the year."""
-    from inspector_app.visit_log import local_day
-
-    return max((local_day(r.visit.checked_in.wall_ms).year for r in rows), default=None)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QComboBox, QFileDialog
 
+from inspector_app.services.cameras import find_cameras
 from inspector_app.ui.preview import PreviewWidget
 from inspector_app.ui.screen import Screen
 from inspector_app.ui.widgets import MessageLine, button, card, label, line_edit, row, set_role, vbox
@@ -143,7 +144,7 @@ class ScanScreen(Screen):
     # -- sources ----------------------------------------------------------------------
 
     def _fill_sources(self, cameras: list[Any]) -> None:
-        from inspector_app.ui.demo_source import DemoPosterSource
+        from inspector_app.scanning.demo_source import DemoPosterSource
 
         self._sources = {}
         self.ctx.cameras_known = True
@@ -183,7 +184,7 @@ class ScanScreen(Screen):
             self._start(self._sources[key], replay=not str(key).startswith("camera:"))
 
     def _start(self, factory: SourceFactory, *, replay: bool) -> None:
-        from inspector_app.sync.caches import scanning_profile
+        from inspector_app.services.code_trust import trusted_profile
 
         self._stop_camera()
         if self.ctx.profile is None:
@@ -192,7 +193,7 @@ class ScanScreen(Screen):
         # Codes are verified against the profile's issuer keys and those pulled by sync
         # (revocations included), read on the database worker.
         request = self._camera_request
-        self.run(scanning_profile,
+        self.run(trusted_profile,
                  lambda trusted: self._start_with(factory, replay, trusted, request))
 
     def _start_with(self, factory: SourceFactory, replay: bool, trusted: Profile,
@@ -333,12 +334,6 @@ class ScanScreen(Screen):
 
         record = self.ctx.profile.enterprise(USCC(uscc)) if self.ctx.profile else None
         return record.name if record else None
-
-
-def find_cameras() -> list[Any]:
-    from inspector_app.scanning.sources import enumerate_cameras
-
-    return list(enumerate_cameras())
 
 
 def _camera_factory(index: int) -> SourceFactory:

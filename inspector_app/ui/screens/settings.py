@@ -8,14 +8,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QButtonGroup, QListWidget, QPushButton, QScrollArea, QWidget
 
 from inspector_app import __version__
-from inspector_app.settings import PREFERENCES, Setting
+from inspector_app.platform.settings import PREFERENCES, Setting
 from inspector_app.ui.flow import FlowLayout
 from inspector_app.ui.screen import Screen
 from inspector_app.ui.widgets import button, card, label, row, vbox
 from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
-    from inspector_app.selftest import CheckResult
+    from inspector_app.services.readiness import CheckResult
 
 CHOICE_TEXT = {
     "zh": Text("中文", "中文"), "en": Text("English", "English"),
@@ -152,7 +152,7 @@ class SettingsScreen(Screen):
         self._show_choices()
 
     def run_self_test(self) -> None:
-        from inspector_app.selftest import run_self_test
+        from inspector_app.services.readiness import run_self_test
 
         self.self_test_button.setEnabled(False)
         self.results.clear()

@@ -7,34 +7,22 @@ screen counts the wait down and keeps the button disabled until it is over.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLineEdit, QListWidget, QListWidgetItem
 
+from inspector_app.services import roster as officer_roster
 from inspector_app.ui.screen import Screen
 from inspector_app.ui.session import Officer
 from inspector_app.ui.widgets import MessageLine, button, card, label, line_edit, row
 from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
-    from inspector_app.app import Workspace
-    from inspector_app.officers import OfficerSummary
     from inspector_app.profile import Profile
+    from inspector_app.services.officer_enrolment import OfficerSummary
+    from inspector_app.services.roster import Roster
     from inspector_protocol.keys import Signer
-
-
-@dataclass(frozen=True)
-class Roster:
-    profile: Profile
-    officers: tuple[OfficerSummary, ...]
-
-
-def load_roster(ws: Workspace) -> Roster:
-    from inspector_app.officers import list_officers
-
-    return Roster(ws.profile, tuple(list_officers(ws)))
 
 
 class SignInScreen(Screen):
@@ -132,7 +120,7 @@ class SignInScreen(Screen):
                                                 "another officer."))
         self._wanted = credential
         self.status_label.setText(self.tr(Text("正在打开记录…", "Opening the ledger…")))
-        self.run(load_roster, self._show_roster)
+        self.run(officer_roster.load_roster, self._show_roster)
 
     def _show_roster(self, roster: Roster) -> None:
         self.roster = roster
@@ -197,11 +185,8 @@ class SignInScreen(Screen):
         credential, passphrase = officer.credential, self.passphrase.text()
         self.sign_in_button.setEnabled(False)
         self.message.clear()
-
-        def unlock(ws: Workspace) -> Signer:
-            return ws.ledger.unlock(credential, passphrase)
-
-        self.run(unlock, lambda signer: self._signed_in(signer, officer), self._refused)
+        self.run(lambda ws: officer_roster.sign_in(ws, credential, passphrase),
+                 lambda signer: self._signed_in(signer, officer), self._refused)
 
     def _signed_in(self, signer: Signer, officer: OfficerSummary) -> None:
         self.passphrase.clear()
@@ -227,11 +212,7 @@ class SignInScreen(Screen):
         if officer is None:
             return
         credential = officer.credential
-
-        def remaining(ws: Workspace) -> int:
-            return -(-ws.ledger.guard.remaining_ms(credential, ws.clock.now()) // 1000)
-
-        self.run(remaining, self._start_wait)
+        self.run(lambda ws: officer_roster.lockout_wait_s(ws, credential), self._start_wait)
 
     def _start_wait(self, seconds: int) -> None:
         self._wait_s = seconds
@@ -276,15 +257,9 @@ class SignInScreen(Screen):
             return
         credential, name = self.enrol_credential.text().strip(), self.enrol_name.text().strip()
         passphrase, department = self.enrol_pass.text(), self.enrol_department.currentData()
-
-        def enrol(ws: Workspace) -> Roster:
-            from inspector_app.officers import enrol_officer
-
-            enrol_officer(ws, credential, name, passphrase, department)
-            return load_roster(ws)
-
         self.enrol_confirm.setEnabled(False)
-        self.run(enrol, lambda roster: self._enrolled(roster, credential), self._enrol_failed)
+        self.run(lambda ws: officer_roster.enrol(ws, credential, name, passphrase, department),
+                 lambda officers: self._enrolled(officers, credential), self._enrol_failed)
 
     def _enrolled(self, roster: Roster, credential: str) -> None:
         self.enrol_confirm.setEnabled(True)

@@ -16,24 +16,24 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget, QScrollArea, QWidget
 
+from inspector_app.services.visit_view import VisitView, abandon_visit, load_visit_view
 from inspector_app.ui.checklist_form import ChecklistForm
 from inspector_app.ui.evidence_card import EvidenceCard
 from inspector_app.ui.joint_card import JointVisitCard
 from inspector_app.ui.rectification_card import RectificationCard
 from inspector_app.ui.screen import Screen
 from inspector_app.ui.timer import RunningTimer
-from inspector_app.ui.visit_jobs import VisitView, load_visit_view
 from inspector_app.ui.widgets import MessageLine, button, card, label, line_edit, row, vbox
 from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
-    from inspector_app.app import Workspace
     from inspector_app.checklists import TemplateOutcome
     from inspector_app.domain.visit import Visit
+    from inspector_app.services.officer_code import OfficerCode
+    from inspector_app.services.visit_view import PhotoTarget
+    from inspector_app.services.workspace import Workspace
     from inspector_app.ui.context import SourceFactory
-    from inspector_app.ui.officer_code import OfficerCode
     from inspector_app.ui.officer_code_view import OfficerCodeView
-    from inspector_app.ui.visit_jobs import PhotoTarget
     from inspector_protocol.keys import Signer
 
 __all__ = ["VisitScreen", "VisitView", "load_visit_view"]
@@ -196,7 +196,7 @@ class VisitScreen(Screen):
 
     def show_code(self) -> None:
         """Sign a fresh officer code for this visit on the worker, then show it full-screen."""
-        from inspector_app.ui.officer_code import Holder, issue_officer_code
+        from inspector_app.services.officer_code import Holder, issue_officer_code
 
         signer, officer, view = self.ctx.session.signer, self.ctx.session.officer, self.view
         if signer is None or officer is None or view is None:
@@ -248,7 +248,7 @@ class VisitScreen(Screen):
         self.run(lambda ws: job(ws, signer, visit_id), done, self.shown_in(self.message))
 
     def _answer(self, template_id: str, item_id: str, value: Any) -> None:
-        from inspector_app.ui.visit_jobs import answer
+        from inspector_app.services.visit_view import answer
 
         signer, view = self.ctx.session.signer, self.view
         if signer is None or view is None:
@@ -285,7 +285,7 @@ class VisitScreen(Screen):
 
     def open_camera(self) -> None:
         if not self.ctx.cameras_known and not self.ctx.extra_sources:
-            from inspector_app.ui.screens.scan import find_cameras
+            from inspector_app.services.cameras import find_cameras
 
             self.run(lambda ws: find_cameras(), self._cameras_found)
             return
@@ -314,7 +314,7 @@ class VisitScreen(Screen):
 
     def _record_photo(self, data: bytes | Path, target: PhotoTarget | None,
                       caption: str | None) -> None:
-        from inspector_app.ui.visit_jobs import record_photo
+        from inspector_app.services.visit_view import record_photo
 
         self.evidence.capture.stop()
         self._record(lambda ws, signer, visit_id: record_photo(ws, signer, visit_id, data, target,
@@ -323,19 +323,19 @@ class VisitScreen(Screen):
 
     def _record_rectification(self, requirement: str, deadline: dt.date,
                               item: str | None) -> None:
-        from inspector_app.ui.visit_jobs import record_rectification
+        from inspector_app.services.visit_view import record_rectification
 
         self._record(lambda ws, signer, visit_id: record_rectification(
             ws, signer, visit_id, requirement, deadline, item))
 
     def _add_department(self, department: str) -> None:
-        from inspector_app.ui.visit_jobs import add_department
+        from inspector_app.services.visit_view import add_department
 
         self._record(lambda ws, signer, visit_id: add_department(ws, signer, visit_id,
                                                                  department))
 
     def _add_note(self) -> None:
-        from inspector_app.ui.visit_jobs import add_note
+        from inspector_app.services.visit_view import add_note
 
         text = self.note_edit.text()
         self._record(lambda ws, signer, visit_id: add_note(ws, signer, visit_id, text),
@@ -350,10 +350,5 @@ class VisitScreen(Screen):
         if signer is None or view is None:
             return
         visit_id = view.visit.id
-
-        def abandon(ws: Workspace) -> Visit:
-            from inspector_app.recorder import VisitRecorder
-
-            return VisitRecorder(ws).abandon(signer, visit_id, reason)
-
-        self.run(abandon, lambda _: self.ctx.nav.go("home"), self.shown_in(self.message))
+        self.run(lambda ws: abandon_visit(ws, signer, visit_id, reason),
+                 lambda _: self.ctx.nav.go("home"), self.shown_in(self.message))

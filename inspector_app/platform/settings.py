@@ -187,7 +187,8 @@ def _args_name(setting: Setting[Any]) -> str:
 
 
 def markdown_table() -> str:
-    """The table of settings in ``docs/cli.md`` (regenerate: ``python -m inspector_app.settings``)."""
+    """The table of settings in ``docs/cli.md``
+    (regenerate: ``python -m inspector_app.platform.settings``)."""
     lines = ["| Setting | Option | Environment | Values | Default | Meaning |",
              "| --- | --- | --- | --- | --- | --- |"]
     for setting in ALL_SETTINGS:
@@ -236,7 +237,7 @@ def load_preferences(data_dir: Path, default_language: str | None = None) -> Pre
 
 def save_preferences(data_dir: Path, preferences: Preferences) -> None:
     """Written durably: a power cut leaves the old choices or the new ones, never half a file."""
-    from inspector_app.fileio import write_durably
+    from inspector_app.platform.fileio import write_durably
 
     data = json.dumps({s.name: getattr(preferences, s.name) for s in PREFERENCES}, indent=1)
     write_durably(data_dir / PREFERENCES_FILE, data.encode("utf-8"))

@@ -16,15 +16,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from inspector_app.app import Workspace
 from inspector_app.domain.frequency import FrequencyAssessment, PastVisit, assess
 from inspector_app.domain.location import Location
 from inspector_app.domain.visit import CORRECTABLE_FIELDS, Visit, VisitState, derive_visit
-from inspector_app.evidence import StoredPhoto
 from inspector_app.ledger.store import PendingEvent
-from inspector_app.officers import officer_department
 from inspector_app.profile.model import VisitKind
-from inspector_app.registry import find_enterprise
+from inspector_app.services.enterprises import find_enterprise
+from inspector_app.services.evidence import StoredPhoto
+from inspector_app.services.officer_enrolment import officer_department
+from inspector_app.services.workspace import Workspace
 from inspector_protocol import events as ev
 from inspector_protocol.china_time import china_date
 from inspector_protocol.errors import UserError
@@ -286,7 +286,7 @@ class VisitRecorder:
 
     def add_photo(self, officer: Signer, visit_id: str, photo: StoredPhoto,
                   caption: str | None = None) -> Visit:
-        """Sign a photo already stored with :func:`inspector_app.evidence.store_photo`."""
+        """Sign a photo already stored with :func:`inspector_app.services.evidence.store_photo`."""
         visit = self._open_visit_of(officer, visit_id)
         self.ledger.append(officer, ev.PHOTO, {
             "visit": visit.id, **photo.event_fields(),

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from inspector_app import __version__
-from inspector_app.clock import Clock, SystemClock
-from inspector_app.fileio import write_durably
 from inspector_app.ledger.store import Ledger
+from inspector_app.platform.clock import Clock, SystemClock
+from inspector_app.platform.fileio import write_durably
 from inspector_app.profile import (
     Profile,
     demo_profile_path,
@@ -32,8 +32,6 @@ if TYPE_CHECKING:
 
 PROFILE_FILE = "profile.json"
 LEDGER_FILE = "ledger.sqlite3"
-#: Checklist templates installed on this device (by sync or by hand), beside the bundled ones.
-TEMPLATES_DIR = "checklists"
 
 
 def installed_profile_path(data_dir: Path) -> Path:
@@ -58,6 +56,7 @@ class Workspace:
         """Bundled and installed checklist templates, every version (loaded on first use)."""
         if self._templates is None:
             from inspector_app.checklists import default_registry
+            from inspector_app.checklists.registry import TEMPLATES_DIR
 
             self._templates = default_registry(self.data_dir / TEMPLATES_DIR)
         return self._templates
@@ -120,3 +119,4 @@ def install_profile(workspace: Workspace, profile_file: Path) -> Profile:
 
 def _profile_ref(profile: Profile) -> dict[str, object]:
     return {"id": profile.profile_id, "version": profile.version, "hash": profile.content_hash}
+

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from inspector_app.app import Workspace
+    from inspector_app.services.workspace import Workspace
     from inspector_protocol.keys import Signer
     from inspector_protocol.officer_credential import OfficerCredential
 
@@ -43,7 +43,7 @@ class OfficerCode:
 
 def issue_officer_code(ws: Workspace, signer: Signer, holder: Holder, visit_id: str) -> OfficerCode:
     """Sign the holder's identity and the visit's kind and reason, now, and encode it."""
-    from inspector_app.recorder import VisitRecorder
+    from inspector_app.services.recorder import VisitRecorder
     from inspector_protocol.officer_credential import (
         VALID_FOR,
         OfficerCredential,

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from inspector_app.app import Workspace
 from inspector_app.ledger import key_wrapping
+from inspector_app.services.workspace import Workspace
 from inspector_protocol import keys
 from inspector_protocol.attestation import attestation_message
 from inspector_protocol.envelope import SignedEvent
@@ -114,6 +114,13 @@ def list_officers(workspace: Workspace) -> list[OfficerSummary]:
         if o.credential not in known
     ]
     return enrolled + pending
+
+
+def officer_names(workspace: Workspace) -> dict[str, str]:
+    """Officers' names by credential: those enrolled on this device, then the profile's."""
+    names = {k.credential: k.name for k in workspace.ledger.officer_keys()}
+    names.update({o.credential: o.name for o in workspace.profile.officers})
+    return names
 
 
 def officer_department(workspace: Workspace, credential: str) -> str:

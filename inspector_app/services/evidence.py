@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from inspector_app.fileio import write_durably
+from inspector_app.platform.fileio import write_durably
 from inspector_protocol.errors import UserError
 from inspector_protocol.text import Text
 

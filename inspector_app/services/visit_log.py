@@ -8,24 +8,26 @@ this tablet's ledger and on a bundle exported on another one.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from inspector_app.checklists.registry import TemplateRegistry
-from inspector_app.checklists.report_csv import defuse_formula
 from inspector_app.domain.duration import Duration
 from inspector_app.domain.visit import NotAVisit, Visit, derive_visit
-from inspector_app.ledger.verify import VerificationProblem, VerificationReport
 from inspector_protocol import events as ev
 from inspector_protocol.china_time import china_date, format_china
-from inspector_protocol.envelope import SignedEvent
-from inspector_protocol.events import TimeEvidence
-from inspector_protocol.text import Lang, Text
+from inspector_protocol.text import Text
+
+if TYPE_CHECKING:
+    # Only for annotations: the app's logs screen imports this module on the GUI thread.
+    from inspector_app.checklists.registry import TemplateRegistry
+    from inspector_app.ledger.verify import VerificationProblem, VerificationReport
+    from inspector_app.services.workspace import Workspace
+    from inspector_protocol.envelope import SignedEvent
+    from inspector_protocol.events import TimeEvidence
 
 
 @dataclass(frozen=True)
@@ -65,10 +67,46 @@ class VisitLog:
     report: VerificationReport
     #: Where the log comes from: None for this tablet, else the bundle file.
     source: Path | None = None
+    #: The day in China when the log was read (by the workspace's clock): "today" and "the
+    #: last 7 days" count from it.
+    today: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class LogQuery:
+    """Which visits a team lead wants to see; the default shows them all."""
+
+    #: Part of the enterprise's name or USCC, in any case.
+    search: str = ""
+    officer: str | None = None
+    kind: str | None = None
+    department: str | None = None
+    #: Visits checked in within this many days up to today (1: today only); 0: any day.
+    days: int = 0
+    warned_only: bool = False
+    pending_only: bool = False
+    broken_only: bool = False
+
+    def passes(self, row: LogRow, today: dt.date) -> bool:
+        visit = row.visit
+        search = self.search.strip().upper()
+        earliest = today - dt.timedelta(days=self.days - 1) if self.days else None
+        return all((
+            not search or search in visit.enterprise.uscc
+            or search in (visit.enterprise.name or "").upper(),
+            self.officer in (None, visit.officer),
+            self.kind in (None, visit.kind),
+            self.department in (None, *visit.departments),
+            earliest is None or local_day(visit.checked_in.wall_ms) >= earliest,
+            not self.warned_only or visit.frequency_warned,
+            not self.pending_only or not row.fully_delivered,
+            not self.broken_only or not row.intact,
+        ))
 
 
 def build_log(events: Iterable[SignedEvent], report: VerificationReport, delivered: set[str],
-              now: TimeEvidence | None, source: Path | None = None) -> VisitLog:
+              now: TimeEvidence | None, source: Path | None = None,
+              today: dt.date | None = None) -> VisitLog:
     """Group events by visit (in ledger order) and attach integrity and delivery."""
     by_visit: dict[str, list[SignedEvent]] = {}
     for event in events:
@@ -88,8 +126,29 @@ def build_log(events: Iterable[SignedEvent], report: VerificationReport, deliver
         rows.append(LogRow(visit, visit.duration(now), problems, len(visit_events),
                            sum(1 for e in visit_events if e.id in delivered)))
     rows.sort(key=lambda r: r.visit.checked_in.wall_ms, reverse=True)
-    return VisitLog(tuple(rows), report, source)
+    return VisitLog(tuple(rows), report, source, today)
 
+
+
+def this_tablets_log(ws: Workspace) -> VisitLog:
+    """This tablet's visits, its whole ledger verified first."""
+    from inspector_app.ledger.verify import verify_ledger
+
+    ledger = ws.ledger
+    now = ledger.time_evidence()
+    return build_log(ledger.events(), verify_ledger(ledger.conn), ledger.delivered_ids(), now,
+                     today=local_day(now.wall_ms))
+
+
+def bundle_log(ws: Workspace, path: Path) -> VisitLog:
+    """The visits of a bundle exported on another tablet, the bundle verified first; a
+    visit still open there has no running time here."""
+    from inspector_app.ledger.bundling import verify_bundle
+    from inspector_protocol.bundle import read_bundle
+
+    bundle = read_bundle(path)
+    return build_log(bundle.events, verify_bundle(bundle), {e for e, _ in bundle.receipts}, None,
+                     source=path, today=local_day(ws.clock.now().wall_ms))
 
 def local_day(wall_ms: int) -> dt.date:
     """The day of a visit as the enterprise counts it: in China time, whatever the tablet's zone."""
@@ -104,62 +163,6 @@ def visits_on(visits: Sequence[Visit], day: dt.date) -> list[Visit]:
     """Visits checked in on ``day`` (China time), or still open from earlier, newest first."""
     chosen = [v for v in visits if v.is_open or local_day(v.checked_in.wall_ms) == day]
     return sorted(chosen, key=lambda v: v.checked_in.wall_ms, reverse=True)
-
-
-CSV_COLUMNS: tuple[tuple[str, Text], ...] = (
-    ("id", Text("检查编号", "visit id")),
-    ("checked_in", Text("签到时间", "checked in")),
-    ("checked_out", Text("签退时间", "checked out")),
-    ("duration_min", Text("时长（分钟）", "duration (min)")),
-    ("duration_basis", Text("计时依据", "timing basis")),
-    ("enterprise", Text("企业名称", "enterprise")),
-    ("uscc", Text("统一社会信用代码", "USCC")),
-    ("officer", Text("执法人员", "officer")),
-    ("co_officers", Text("共同执法人员", "co-officers")),
-    ("department", Text("部门", "department")),
-    ("kind", Text("检查类型", "kind")),
-    ("reason", Text("事由", "reason")),
-    ("frequency_warning", Text("频次预警", "frequency warning")),
-    ("justification", Text("预警理由", "justification")),
-    ("rating", Text("评分", "rating")),
-    ("integrity", Text("完整性", "integrity")),
-    ("delivery", Text("送达", "delivery")),
-)
-
-
-def log_csv(rows: Iterable[LogRow], lang: Lang) -> str:
-    """The rows as CSV (the caller adds a BOM for spreadsheet programs)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([title.render(lang) for _, title in CSV_COLUMNS])
-    for row in rows:
-        values = _csv_values(row, lang)
-        writer.writerow([defuse_formula(values[key]) for key, _ in CSV_COLUMNS])
-    return buffer.getvalue()
-
-
-def _csv_values(row: LogRow, lang: Lang) -> dict[str, str]:
-    visit = row.visit
-    return {
-        "id": visit.id,
-        "checked_in": local_time_text(visit.checked_in.wall_ms),
-        "checked_out": "" if visit.checked_out is None else local_time_text(
-            visit.checked_out.wall_ms),
-        "duration_min": "" if row.duration is None else str(row.duration.minutes()),
-        "duration_basis": "" if row.duration is None else row.duration.basis,
-        "enterprise": visit.enterprise.name or "",
-        "uscc": visit.enterprise.uscc,
-        "officer": visit.officer,
-        "co_officers": " ".join(visit.co_officers),
-        "department": visit.department,
-        "kind": visit.kind,
-        "reason": visit.reason,
-        "frequency_warning": "1" if visit.frequency_warned else "",
-        "justification": visit.justification or "",
-        "rating": "" if visit.rating is None else str(visit.rating[0]),
-        "integrity": row.integrity_text().render(lang),
-        "delivery": row.delivery_text().render(lang),
-    }
 
 
 # -- one visit in detail -------------------------------------------------------------
@@ -199,7 +202,7 @@ def visit_detail(row: LogRow, events: Iterable[SignedEvent], templates: Template
                  photos_dir: Path | None) -> VisitDetail:
     """Everything a team lead checks about one visit; ``photos_dir`` None for a bundle."""
     from inspector_app.checklists import derive_visit_checklists, one_form
-    from inspector_app.evidence import photo_intact
+    from inspector_app.services.evidence import photo_intact
 
     visit = row.visit
     own = [e for e in events if e.visit_id == visit.id and e.type in ev.VISIT_EVENT_TYPES]
@@ -214,6 +217,16 @@ def visit_detail(row: LogRow, events: Iterable[SignedEvent], templates: Template
     rectifications = tuple((str(r.get("requirement", "")), str(r.get("deadline", "")))
                            for r in visit.rectifications)
     return VisitDetail(row, listed, answers, photos, rectifications)
+
+
+def load_visit_detail(ws: Workspace, source: Path | None, row: LogRow) -> VisitDetail:
+    """The visit of ``row`` in full, from this tablet (``source`` None) or from the bundle it
+    was read from; photos are checked only on the tablet that holds them."""
+    if source is None:
+        return visit_detail(row, ws.ledger.visit_events(row.visit.id), ws.templates(), ws.data_dir)
+    from inspector_protocol.bundle import read_bundle
+
+    return visit_detail(row, read_bundle(source).events, ws.templates(), None)
 
 
 # -- summaries for charts and archives ------------------------------------------------------

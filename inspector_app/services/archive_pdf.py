@@ -19,7 +19,7 @@ from inspector_protocol.text import Lang, Text
 if TYPE_CHECKING:
     from fpdf import FPDF
 
-    from inspector_app.visit_log import LogRow
+    from inspector_app.services.visit_log import LogRow
 
 _TITLE = Text("一企一档：涉企检查记录", "Enterprise archive: visit records")
 _COLUMNS = (
@@ -80,7 +80,7 @@ def _table(pdf: FPDF, rows: Sequence[LogRow], names: Mapping[str, str], lang: La
 
 
 def _cells(row: LogRow, names: Mapping[str, str], lang: Lang) -> list[str]:
-    from inspector_app.visit_log import local_time_text
+    from inspector_app.services.visit_log import local_time_text
 
     visit = row.visit
     found = [f"{r.get('requirement', '')} ({r.get('deadline', '')})" for r in visit.rectifications]

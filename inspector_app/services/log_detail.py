@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from inspector_app.services.names import officer_label
 from inspector_protocol.text import Lang, Text
 
 if TYPE_CHECKING:
-    from inspector_app.visit_log import PhotoState, VisitDetail
+    from inspector_app.profile import Profile
+    from inspector_app.services.visit_log import PhotoState, VisitDetail
 
 PHOTO_STATE = {True: Text("✓ 完好", "✓ intact"), False: Text("✗ 已被改动或缺失", "✗ altered or missing"),
                None: Text("（照片不在本机，仅有签名摘要）", "(not on this tablet; signed hash only)")}
 
 
-def detail_text(detail: VisitDetail, profile: Any, lang: Lang) -> str:
+def detail_text(detail: VisitDetail, profile: Profile | None, lang: Lang) -> str:
     row, visit = detail.row, detail.row.visit
     rating = "-" if visit.rating is None else f"{visit.rating[0]} {visit.rating[1] or ''}".strip()
     lines = [
@@ -47,6 +49,5 @@ def _photo(photo: PhotoState, lang: Lang) -> str:
     return f"{photo.sha256[:16]}{caption}  {PHOTO_STATE[photo.intact].render(lang)}"
 
 
-def _officer(profile: Any, credential: str) -> str:
-    record = profile.officer(credential) if profile and credential else None
-    return f"{record.name} {credential}" if record else credential
+def _officer(profile: Profile | None, credential: str) -> str:
+    return officer_label(profile, credential) if credential else credential

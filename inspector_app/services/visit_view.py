@@ -1,8 +1,8 @@
-"""What the visit screen asks the worker to do: read a visit, and record into it.
+"""A visit in progress as the officer works on it: read it, and record into it.
 
-Plain functions of the workspace (no Qt): each runs on the task runner's
-thread and returns the visit as the ledger now derives it, so the screen
-always redraws from what was stored.
+Plain functions of the workspace: each runs on the app's worker and returns
+the visit as the ledger now derives it, so the screen always redraws from what
+was stored.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from inspector_app.app import Workspace
     from inspector_app.checklists import Finding, TemplateOutcome
     from inspector_app.domain.visit import Visit
+    from inspector_app.services.workspace import Workspace
     from inspector_protocol.keys import Signer
 
 #: A photo item of the form: (template id, item id).
@@ -34,8 +34,8 @@ class VisitView:
 
 def load_visit_view(ws: Workspace, visit_id: str) -> VisitView:
     from inspector_app.checklists import findings, outcomes
-    from inspector_app.recorder import VisitRecorder
-    from inspector_app.visit_log import local_day
+    from inspector_app.services.recorder import VisitRecorder
+    from inspector_app.services.visit_log import local_day
 
     recorder = VisitRecorder(ws)
     visit = recorder.visit(visit_id)
@@ -49,7 +49,7 @@ def load_visit_view(ws: Workspace, visit_id: str) -> VisitView:
 def answer(ws: Workspace, signer: Signer, visit_id: str, template_id: str, item_id: str,
            value: Any) -> tuple[TemplateOutcome, ...]:
     from inspector_app.checklists import outcomes
-    from inspector_app.recorder import VisitRecorder
+    from inspector_app.services.recorder import VisitRecorder
 
     return outcomes(VisitRecorder(ws).answer(signer, visit_id, template_id, item_id, value))
 
@@ -61,8 +61,8 @@ def record_photo(ws: Workspace, signer: Signer, visit_id: str, data: bytes | Pat
     The file is on disk (flushed) before the event naming it is signed; a photo
     item's answer is the list of its photos' SHA-256, the new one appended.
     """
-    from inspector_app.evidence import store_photo
-    from inspector_app.recorder import VisitRecorder
+    from inspector_app.services.evidence import store_photo
+    from inspector_app.services.recorder import VisitRecorder
 
     recorder = VisitRecorder(ws)
     photo = store_photo(ws.data_dir, _read_image(data) if isinstance(data, Path) else data)
@@ -97,24 +97,31 @@ def _photo_answer(recorder: Any, visit_id: str, target: PhotoTarget) -> list[str
 
 def record_rectification(ws: Workspace, signer: Signer, visit_id: str, requirement: str,
                          deadline: dt.date, item: str | None) -> VisitView:
-    from inspector_app.recorder import VisitRecorder
+    from inspector_app.services.recorder import VisitRecorder
 
     VisitRecorder(ws).add_rectification(signer, visit_id, requirement, deadline, item)
     return load_visit_view(ws, visit_id)
 
 
 def add_department(ws: Workspace, signer: Signer, visit_id: str, department: str) -> VisitView:
-    from inspector_app.recorder import VisitRecorder
+    from inspector_app.services.recorder import VisitRecorder
 
     VisitRecorder(ws).add_department(signer, visit_id, department)
     return load_visit_view(ws, visit_id)
 
 
 def add_note(ws: Workspace, signer: Signer, visit_id: str, text: str) -> VisitView:
-    from inspector_app.recorder import VisitRecorder
+    from inspector_app.services.recorder import VisitRecorder
 
     VisitRecorder(ws).add_note(signer, visit_id, text)
     return load_visit_view(ws, visit_id)
+
+
+def abandon_visit(ws: Workspace, signer: Signer, visit_id: str, reason: str) -> Visit:
+    """Close a visit that did not take place, with the reason."""
+    from inspector_app.services.recorder import VisitRecorder
+
+    return VisitRecorder(ws).abandon(signer, visit_id, reason)
 
 
 def finding_key(finding: Finding) -> str:

@@ -7,8 +7,8 @@ records the name found here and whether the enterprise is registered at all.
 
 from __future__ import annotations
 
-from inspector_app.app import Workspace
 from inspector_app.profile.model import EnterpriseRecord
+from inspector_app.services.workspace import Workspace
 from inspector_protocol.uscc import USCC
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
-    from inspector_app.app import Workspace
+    from inspector_app.services.workspace import Workspace
     from inspector_app.sync.client import SyncReport
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from inspector_app.app import Workspace
+from inspector_app.services.workspace import Workspace
 from inspector_protocol.errors import InspectorError
 from inspector_protocol.text import Text
 

@@ -1,0 +1,1 @@
+"""The machine under the tablet: clocks, durable files, settings, strict JSON documents."""

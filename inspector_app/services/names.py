@@ -1,0 +1,38 @@
+"""The names a person reads beside the ids records carry: departments, visit kinds, officers.
+
+Names come from the department profile (and, for officers, from those enrolled on
+this tablet).  An id the profile does not know, in a bundle from another
+department say, has no name here: callers show the id alone rather than a guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from inspector_app.profile import Profile
+    from inspector_protocol.text import Lang
+
+
+def department_name(profile: Profile | None, department_id: str, lang: Lang) -> str | None:
+    found = profile.department(department_id) if profile else None
+    return found.name.render(lang) if found else None
+
+
+def kind_name(profile: Profile | None, kind_id: str, lang: Lang) -> str | None:
+    found = profile.visit_kind(kind_id) if profile else None
+    return found.name.render(lang) if found else None
+
+
+def officer_name(profile: Profile | None, credential: str,
+                 enrolled: Mapping[str, str] | None = None) -> str | None:
+    """The profile's name for ``credential``, else the name it was enrolled under here."""
+    found = profile.officer(credential) if profile else None
+    return found.name if found else (enrolled or {}).get(credential)
+
+
+def officer_label(profile: Profile | None, credential: str) -> str:
+    """``张明 37142320001``, or the credential alone when no name is known."""
+    name = officer_name(profile, credential)
+    return f"{name} {credential}" if name else credential

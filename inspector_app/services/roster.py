@@ -1,0 +1,50 @@
+"""Who may sign in on this tablet: the roster, unlocking an officer's key, enrolling one.
+
+Unlocking derives a key with scrypt (~0.1 s) and enrolling makes and wraps a new
+key, so both run on the app's worker.  After repeated wrong passphrases the
+ledger refuses attempts for a while (:mod:`inspector_app.ledger.lockout`); the
+wait left is read here so the sign-in screen can count it down.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from inspector_app.profile import Profile
+    from inspector_app.services.officer_enrolment import OfficerSummary
+    from inspector_app.services.workspace import Workspace
+    from inspector_protocol.keys import Signer
+
+
+@dataclass(frozen=True)
+class Roster:
+    profile: Profile
+    #: Officers enrolled on this tablet, then those provisioned but not yet enrolled.
+    officers: tuple[OfficerSummary, ...]
+
+
+def load_roster(ws: Workspace) -> Roster:
+    from inspector_app.services.officer_enrolment import list_officers
+
+    return Roster(ws.profile, tuple(list_officers(ws)))
+
+
+def sign_in(ws: Workspace, credential: str, passphrase: str) -> Signer:
+    """The officer's unlocked key; a wrong passphrase counts towards the lockout."""
+    return ws.ledger.unlock(credential, passphrase)
+
+
+def lockout_wait_s(ws: Workspace, credential: str) -> int:
+    """Whole seconds before ``credential`` may try a passphrase again (0: now)."""
+    return -(-ws.ledger.guard.remaining_ms(credential, ws.clock.now()) // 1000)
+
+
+def enrol(ws: Workspace, credential: str, name: str, passphrase: str,
+          department: str | None) -> Roster:
+    """Enrol an officer on this tablet; the roster afterwards."""
+    from inspector_app.services.officer_enrolment import enrol_officer
+
+    enrol_officer(ws, credential, name, passphrase, department)
+    return load_roster(ws)
