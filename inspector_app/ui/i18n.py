@@ -44,20 +44,28 @@ class LanguageState(QObject):
         return binder
 
 
+#: Bindings of widgets that no longer exist are dropped when a binder grows past this.
+_PRUNE_ABOVE = 2048
+
+
 class Binder:
     """The text bindings of one screen: (widget, setter, Text) triples, rendered on demand."""
 
     def __init__(self, state: LanguageState) -> None:
         self._state = state
-        self._bindings: list[tuple[weakref.ref[QWidget], Callable[[QWidget, str], None],
-                                   Text]] = []
+        # Keyed by widget and setter, so binding again replaces the earlier binding in O(1)
+        # (a checklist form binds a thousand texts).  The weak reference tells a widget that
+        # died from a new one that happens to get its id.
+        self._bindings: dict[tuple[int, Callable[[QWidget, str], None]],
+                             tuple[weakref.ref[QWidget], Text]] = {}
+        self._prune_above = _PRUNE_ABOVE
 
     def bind(self, widget: QWidget, setter: Callable[[QWidget, str], None], text: Text) -> None:
-        # Replacing an earlier binding of the same setter keeps the list from growing.
-        self._bindings = [b for b in self._bindings
-                          if not (b[0]() is widget and b[1] is setter)]
-        self._bindings.append((weakref.ref(widget), setter, text))
+        self._bindings[(id(widget), setter)] = (weakref.ref(widget), text)
         setter(widget, text.render(self._state.lang))
+        if len(self._bindings) > self._prune_above:  # widgets of rebuilt forms leave entries
+            self._bindings = {k: v for k, v in self._bindings.items() if v[0]() is not None}
+            self._prune_above = max(_PRUNE_ABOVE, 2 * len(self._bindings))
 
     def text(self, widget: QWidget, text: Text, *, name: Text | None = None) -> None:
         """Bind the widget's visible text and (by default the same) accessible name."""
@@ -71,13 +79,12 @@ class Binder:
         self.bind(widget, _set_placeholder, text)
 
     def apply(self, lang: Lang) -> None:
-        alive = []
-        for ref, setter, text in self._bindings:
+        for key, (ref, text) in list(self._bindings.items()):
             widget = ref()
-            if widget is not None:
-                setter(widget, text.render(lang))
-                alive.append((ref, setter, text))
-        self._bindings = alive
+            if widget is None:
+                del self._bindings[key]
+            else:
+                key[1](widget, text.render(lang))
 
 
 def _set_text(widget: QWidget, value: str) -> None:
