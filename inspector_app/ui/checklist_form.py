@@ -3,16 +3,20 @@
 Each tap records one signed answer event (through the task runner); the form
 is then updated in place from the checklist state the ledger derives, so what
 the officer sees (shown items, findings, progress) is always what was stored.
-The form is built a few items per event-loop turn: a joint visit has dozens
-of items, and building them all at once would freeze the timer.
+The form is built in short time slices between event-loop turns: a joint
+visit has a hundred items, and building them all at once would freeze the
+timer and the officer's next tap.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import time
+from collections import deque
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QTimer
+from PySide6.QtCore import QDate, QTimer, Signal
 from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -21,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -31,13 +36,17 @@ from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
     from inspector_app.checklists import ItemStatus, TemplateOutcome
+    from inspector_app.checklists.evaluation import Progress
     from inspector_protocol.checklist_template import Item, Template
 
 #: answer(template_id, item_id, value)
 Answer = Callable[[str, str, Any], None]
 #: take_photo(template_id, item_id): the visit screen captures a photo for a photo item.
 TakePhoto = Callable[[str, str], None]
-ITEMS_PER_TURN = 6
+#: The GUI thread builds the form in slices of at most this long (a 60 Hz frame is 16 ms),
+#: so the running timer and a tap wait for one slice at most, never for the whole form.
+SLICE_BUDGET_S = 0.010
+PLACE_PER_ITEM_GUESS_S = 0.002
 YES_NO = {"yes": Text("是", "Yes"), "no": Text("否", "No"), "na": Text("不适用", "N/A")}
 
 
@@ -64,6 +73,9 @@ class ItemEditor(QFrame):
         self.finding = label(None)
         self.finding.hide()
         layout.addWidget(self.finding)
+        #: What show_status last showed, and whether a tap changed the controls since.
+        self._shown: tuple[bool, object, bool] | None = None
+        self._touched = False
 
     def _controls(self) -> QWidget:
         from PySide6.QtWidgets import QHBoxLayout
@@ -157,6 +169,7 @@ class ItemEditor(QFrame):
     # -- sending answers ------------------------------------------------------------
 
     def _send(self, value: Any) -> None:
+        self._touched = True  # the controls now show the tap, not what was recorded
         self._answer(self.template_id, self.item.id, value)
 
     def _send_multiple(self) -> None:
@@ -184,12 +197,24 @@ class ItemEditor(QFrame):
     # -- showing state ------------------------------------------------------------------
 
     def show_status(self, status: ItemStatus, template: Template) -> None:
-        self.setVisible(status.visible)
+        shown = (status.visible, status.answer, status.failing)
+        if shown == self._shown and not self._touched:
+            return
+        if self._shown is None:
+            # Not shown yet: hiding is free now, and an item left alone is shown with its
+            # holder.  Showing it here would lay out every visible ancestor at once.
+            if not status.visible:
+                self.hide()
+        elif self._shown[0] != status.visible:
+            self.setVisible(status.visible)
+        self._shown, self._touched = shown, False
         value = status.answer.value if status.answer else None
         values = value if isinstance(value, list) else [value]
         for option, widget in self.buttons.items():
             widget.setChecked(option in values)
-            set_role(widget, "failing", widget.isChecked() and status.failing)
+            failing = widget.isChecked() and status.failing
+            if bool(widget.property("failing")) != failing:  # restyling is not free
+                set_role(widget, "failing", failing)
         if self.field is not None and value is not None and not self.field.hasFocus():
             if isinstance(self.field, QDateEdit):
                 self.field.setDate(QDate.fromString(str(value), "yyyy-MM-dd"))
@@ -220,93 +245,200 @@ class ItemEditor(QFrame):
 
 
 class ChecklistForm(QWidget):
-    """All templates of a visit, department by department, in one scrolling form."""
+    """All templates of a visit, department by department, in one scrolling form.
+
+    The form is built a little at a time: each event-loop turn adds sections and
+    items for at most :data:`SLICE_BUDGET_S`, then lets the timer, the camera
+    preview and the officer's taps through.  Items appear top first, each already
+    showing its recorded state, so a built item can be answered while the rest are
+    still coming.  :attr:`building` is true from :meth:`load` until the last item is
+    in, and :attr:`built` is emitted then (tests and benchmarks wait on it).
+    """
+
+    #: Emitted when every section and item of the loaded form exists.
+    built = Signal()
 
     def __init__(self, binder: Binder, answer: Answer, take_photo: TakePhoto) -> None:
         super().__init__()
         self._binder, self._answer, self._take_photo = binder, answer, take_photo
-        self._layout = vbox(self, spacing=12)
+        self._outer = vbox(self)
+        self._page, self._layout = self._new_page()
+        self._section = self._layout  # where items go: the section being built
+        self._batch: QWidget | None = None  # the items built in this slice, placed at its end
         self.editors: dict[tuple[str, str], ItemEditor] = {}
-        self.headers: dict[str, Any] = {}
-        self._pending: Iterator[None] | None = None
+        self.headers: dict[str, QLabel] = {}
+        self._steps: deque[Callable[[], None]] = deque()
         self._latest: tuple[TemplateOutcome, ...] = ()
+        self._statuses: dict[tuple[str, str], ItemStatus] = {}
+        self._shown_progress: dict[str, Progress] = {}
+        self._department_name: Callable[[str], Text] = lambda d: Text(d, d)
         self._builder = QTimer(self)
         self._builder.setInterval(0)
         self._builder.timeout.connect(self._build_some)
         self.visit_id: str | None = None
         self._templates: list[str] = []
+        #: How long each slice of the current (or last) build took, in ms.
+        self.slice_ms: list[float] = []
+        # What a step and the placing of one item cost at most, lately (placing is guessed
+        # until measured: the first batch must not overrun the budget either).
+        self._longest_step = 0.0
+        self._place_per_item = PLACE_PER_ITEM_GUESS_S
 
     def load(self, visit_id: str, outcomes: tuple[TemplateOutcome, ...],
              department_name: Callable[[str], Text]) -> None:
-        """Show a visit's form: rebuilt for another visit, updated in place for the same one."""
-        self._latest = outcomes
+        """Show a visit's form: built for another visit; for the same one, updated in place,
+        with the sections of a department that joined added at the end."""
+        self._department_name = department_name
         templates = [o.template.id for o in outcomes]
-        if visit_id == self.visit_id and self._pending is None and templates == self._templates:
+        known = len(self._templates)
+        if visit_id == self.visit_id and templates[:known] == self._templates:
+            self._templates = templates
             self.update_state(outcomes)
+            self._queue_sections(outcomes[known:])
             return
-        self._templates = templates  # a department joined: its section is built
-        self.visit_id = visit_id
+        self.visit_id, self._templates = visit_id, templates
         self._clear()
-        self._pending = self._build(outcomes, department_name)
-        self._builder.start()
+        self.update_state(outcomes)
+        self._queue_sections(outcomes)
 
     @property
     def building(self) -> bool:
-        return self._pending is not None
+        return bool(self._steps)
+
+    def _new_page(self) -> tuple[QWidget, QVBoxLayout]:
+        page = QWidget()
+        layout = vbox(page, spacing=12)
+        layout.addStretch(1)
+        self._outer.addWidget(page)
+        return page, layout
 
     def _clear(self) -> None:
-        from inspector_app.ui.widgets import clear_layout
-
+        """Drop the previous visit's form (its widgets go in the next turn, all at once)."""
         self._builder.stop()
-        self._pending = None
-        clear_layout(self._layout)
+        self._steps.clear()
+        if self._batch is not None:
+            self._batch.deleteLater()
+            self._batch = None
+        self._page.hide()
+        self._outer.removeWidget(self._page)
+        self._page.deleteLater()
+        self._page, self._layout = self._new_page()
         self.editors.clear()
         self.headers.clear()
+        self._statuses.clear()
+        self._shown_progress.clear()
 
-    def _build(self, outcomes: tuple[TemplateOutcome, ...],
-               department_name: Callable[[str], Text]) -> Iterator[None]:
+    def _queue_sections(self, outcomes: tuple[TemplateOutcome, ...]) -> None:
+        if not outcomes:
+            return
+        if not self._steps:
+            self.slice_ms = []
         for outcome in outcomes:
-            template = outcome.template
-            frame, layout = card()
-            layout.addWidget(label(self._binder, Text("{dep} · {title}", "{dep} · {title}").format(
-                dep=department_name(outcome.department), title=template.title.as_text()),
-                role="title"))
-            progress = label(None, role="muted")
-            layout.addWidget(progress)
-            self.headers[template.id] = progress
-            self._layout.addWidget(frame)
-            for index, item in enumerate(template.items):
-                editor = ItemEditor(self._binder, template, item, self._answer,
-                                    self._take_photo)
-                self.editors[(template.id, item.id)] = editor
-                self._layout.addWidget(editor)
-                if index % ITEMS_PER_TURN == ITEMS_PER_TURN - 1:
-                    yield
-        self._layout.addStretch(1)
-        self.update_state(self._latest)
+            self._steps.append(partial(self._add_section, outcome))
+            for item in outcome.template.items:
+                self._steps.append(partial(self._add_editor, outcome.template, item))
+        self._builder.start()
+
+    def _add_section(self, outcome: TemplateOutcome) -> None:
+        """A department's template: its heading card, then its items in a holder of their
+        own, so that adding items lays out that section again, not the whole form."""
+        self._place_batch()
+        template = outcome.template
+        section = QWidget()
+        self._section = vbox(section, spacing=12)
+        frame, layout = card()
+        layout.addWidget(label(self._binder, Text("{dep} · {title}", "{dep} · {title}").format(
+            dep=self._department_name(outcome.department), title=template.title.as_text()),
+            role="title"))
+        progress = label(None, role="muted")
+        layout.addWidget(progress)
+        self._section.addWidget(frame)
+        self.headers[template.id] = progress
+        latest = next((o for o in self._latest if o.template.id == template.id), outcome)
+        self._show_progress(template.id, latest.progress)
+        self._layout.insertWidget(self._layout.count() - 1, section)  # before the stretch
+        section.ensurePolished()
+
+    def _add_editor(self, template: Template, item: Item) -> None:
+        """An item, built in this slice's batch (not on screen yet: nothing is laid out)."""
+        editor = ItemEditor(self._binder, template, item, self._answer, self._take_photo)
+        status = self._statuses.get((template.id, item.id))
+        if status is not None:
+            editor.show_status(status, template)
+        if self._batch is None:
+            self._batch = QWidget()
+            vbox(self._batch, spacing=12)
+        layout = self._batch.layout()
+        assert layout is not None
+        layout.addWidget(editor)
+        self.editors[(template.id, item.id)] = editor
+
+    def _place_batch(self) -> None:
+        """Put the items built in this slice on screen together, shown and laid out now, so
+        that the slice's time includes their layout: one layout pass for the batch, not one
+        per item (showing a widget lays out each of its visible ancestors)."""
+        batch, self._batch = self._batch, None
+        if batch is None:
+            return
+        started = time.perf_counter()
+        self._section.addWidget(batch)
+        batch.ensurePolished()  # styled now, with its final parent
+        if self.isVisible():
+            batch.show()
+        items = max(1, batch.layout().count())  # type: ignore[union-attr]
+        self._place_per_item = _estimate(self._place_per_item,
+                                         (time.perf_counter() - started) / items)
 
     def _build_some(self) -> None:
-        try:
-            next(self._pending)  # type: ignore[arg-type]
-        except StopIteration:
+        """One slice: another step only while the slice, with the step and the placing of
+        its batch (as long as the longest seen so far), stays within the budget."""
+        started = time.perf_counter()
+        built = 0
+        while self._steps:
+            step_started = time.perf_counter()
+            self._steps.popleft()()
+            built += 1
+            now = time.perf_counter()
+            self._longest_step = _estimate(self._longest_step, now - step_started)
+            expected = now - started + self._longest_step + (built + 1) * self._place_per_item
+            if expected > SLICE_BUDGET_S:
+                break
+        self._place_batch()
+        self.slice_ms.append((time.perf_counter() - started) * 1000)
+        if not self._steps:
             self._builder.stop()
-            self._pending = None
+            self.built.emit()
 
     def redraw(self) -> None:
         """Show the last recorded state again (after a refused answer)."""
         self.update_state(self._latest)
 
     def update_state(self, outcomes: tuple[TemplateOutcome, ...]) -> None:
+        """Show recorded state; only items whose state changed (or that were tapped) are
+        touched, so a tap's result costs the same on a form of 10 items or 100."""
         self._latest = outcomes
         for outcome in outcomes:
+            template_id = outcome.template.id
             for status in outcome.statuses:
-                editor = self.editors.get((outcome.template.id, status.item.id))
+                key = (template_id, status.item.id)
+                self._statuses[key] = status
+                editor = self.editors.get(key)
                 if editor is not None:
                     editor.show_status(status, outcome.template)
-            header = self.headers.get(outcome.template.id)
-            if header is not None:
-                p = outcome.progress
-                self._binder.text(header, Text(
-                    "必答项 {a}/{r} · 已答 {n} 项 · 不合格 {f} 项",
-                    "Required {a}/{r} · answered {n} · non-compliant {f}").format(
-                    a=p.required_answered, r=p.required, n=p.answered, f=p.failing))
+            self._show_progress(template_id, outcome.progress)
+
+    def _show_progress(self, template_id: str, p: Progress) -> None:
+        header = self.headers.get(template_id)
+        if header is None or self._shown_progress.get(template_id) == p:
+            return
+        self._shown_progress[template_id] = p
+        self._binder.text(header, Text(
+            "必答项 {a}/{r} · 已答 {n} 项 · 不合格 {f} 项",
+            "Required {a}/{r} · answered {n} · non-compliant {f}").format(
+            a=p.required_answered, r=p.required, n=p.answered, f=p.failing))
+
+
+def _estimate(previous: float, measured: float) -> float:
+    """The longest cost seen, forgotten slowly: one slow step (a collection, a busy
+    machine) must not shrink every later slice to a single item."""
+    return max(measured, previous * 0.95)

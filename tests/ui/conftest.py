@@ -91,8 +91,14 @@ def gui(qtbot: QtBot, data_dir: Path, clock: FakeClock) -> Iterator[App]:
 
 
 def wait_idle(qtbot: QtBot, app: App, timeout: int = 10_000) -> None:
-    """Until the worker has run every job submitted so far and its callbacks have run."""
-    qtbot.waitUntil(lambda: not app.ctx.tasks.busy, timeout=timeout)
+    """Until the worker has run every job submitted so far and its callbacks have run, and
+    the visit's form, if one is being built (a slice per event-loop turn), is complete."""
+    qtbot.waitUntil(lambda: not app.ctx.tasks.busy and not form_building(app), timeout=timeout)
+
+
+def form_building(app: App) -> bool:
+    visit = app.window.screens.get("visit")
+    return visit is not None and bool(visit.form.building)  # type: ignore[attr-defined]
 
 
 def type_text(widget: QWidget, text: str) -> None:
