@@ -9,7 +9,11 @@ demo profile, so the app runs on its embedded defaults.
 
 from __future__ import annotations
 
+import gc
+import logging
 import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -31,8 +35,74 @@ if TYPE_CHECKING:
     from inspector_app.platform.clock import Clock
     from inspector_app.services.workspace import Workspace
 
+log = logging.getLogger(__name__)
+#: What counts as the officer working (the heap is settled only after none for a while).
+_INPUT = frozenset({
+    QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress, QEvent.Type.TouchBegin,
+    QEvent.Type.TouchUpdate, QEvent.Type.Wheel, QEvent.Type.InputMethod,
+})
 #: The tablet's screen, landscape.
 WINDOW_SIZE = (1280, 800)
+
+
+class HeapSettler(QObject):
+    """Once after start-up, when the tablet is left alone: collect, then freeze the heap.
+
+    Modules, screens and styles live as long as the app; left in the collector's
+    generations, every later full collection would rescan them on the GUI thread.
+    Frozen, they are skipped.  The collection itself holds the GUI thread (about
+    10 ms in the app, 90 ms in a test process with many more objects), so it never
+    runs while the officer is working: only after nothing was touched for
+    :attr:`quiet_ms` and no job is waiting.  It watches input only until then.
+    """
+
+    def __init__(self, busy: Callable[[], bool], quiet_ms: int = 5_000) -> None:
+        super().__init__()
+        self._busy = busy
+        self.quiet_ms = quiet_ms
+        self._last_input = time.monotonic()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._check)
+        #: How many times the heap was settled (once at most), and how long the last took.
+        self.settles = 0
+        self.last_ms = 0.0
+        self.armed = False
+
+    def arm(self) -> None:
+        """Start waiting for a quiet moment (called once the screens are warm)."""
+        app = QApplication.instance()
+        if self.settles or self.armed or app is None:
+            return
+        self.armed = True
+        app.installEventFilter(self)
+        self._timer.start(self.quiet_ms)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _INPUT:
+            self._last_input = time.monotonic()
+        return False
+
+    def _check(self) -> None:
+        quiet_ms = (time.monotonic() - self._last_input) * 1000
+        if quiet_ms < self.quiet_ms or self._busy():
+            self._timer.start(max(200, int(self.quiet_ms - quiet_ms)))
+            return
+        self.settle()
+
+    def settle(self) -> None:
+        started = time.perf_counter()
+        gc.collect()
+        gc.freeze()
+        self.last_ms = (time.perf_counter() - started) * 1000
+        self.settles += 1
+        self._timer.stop()
+        app = QApplication.instance()
+        if self.armed and app is not None:
+            app.removeEventFilter(self)
+        self.armed = False
+        log.info("heap settled in %.1f ms (%d objects frozen)", self.last_ms,
+                 gc.get_freeze_count())
 
 
 @dataclass
@@ -40,6 +110,13 @@ class App:
     qt: QApplication
     window: MainWindow
     ctx: AppContext
+    heap: HeapSettler
+
+    def start_background(self) -> None:
+        """What follows the first paint: automatic sync and the network watch, warming the
+        screens one per turn, then settling the heap at the first quiet moment."""
+        QTimer.singleShot(1500, self.ctx.sync.start)
+        QTimer.singleShot(500, lambda: self.window.warm_all_later(self.heap.arm))
 
     def close(self) -> None:
         from inspector_app.ui.camera import wait_for_stopped_cameras
@@ -85,7 +162,7 @@ def build_app(data_dir: Path, *, lang: Lang | None = None, clock: Clock | None =
     window.attach(ctx)
     window.resize(*WINDOW_SIZE)
     window.go("signin")
-    return App(qt, window, ctx)
+    return App(qt, window, ctx, HeapSettler(lambda: tasks.busy))
 
 
 def apply_preferences(ctx: AppContext, preferences: Preferences) -> None:
@@ -128,9 +205,7 @@ def run(data_dir: Path, *, lang: Lang | None = None, startup_probe: bool = False
         app.window.report(error.with_traceback(trace))
 
     sys.excepthook = report_bug
-    # Automatic sync and the network watch begin once the window is up.
-    QTimer.singleShot(1500, app.ctx.sync.start)
-    QTimer.singleShot(500, app.window.warm_all_later)
+    app.start_background()
     try:
         app.window.show()
         status = app.qt.exec()

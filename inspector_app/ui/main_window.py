@@ -7,8 +7,8 @@ state survives going to another one and back.
 
 from __future__ import annotations
 
-import gc
 import importlib
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -162,16 +162,16 @@ class MainWindow(QMainWindow):
         officer's first tap."""
         self.screen(name).grab()
 
-    def warm_all_later(self) -> None:
-        """After start-up, warm the screens one per event-loop turn (each takes a few ms)."""
+    def warm_all_later(self, then: Callable[[], None] | None = None) -> None:
+        """After start-up, warm the screens one per event-loop turn; ``then`` once all are."""
         pending = [name for name in SCREENS if name not in self.screens]
 
         def next_one() -> None:
             if pending:
                 self.warm(pending.pop(0))
                 QTimer.singleShot(0, next_one)
-            else:
-                settle_heap()
+            elif then is not None:
+                then()
 
         QTimer.singleShot(0, next_one)
 
@@ -197,13 +197,3 @@ class MainWindow(QMainWindow):
             self.current.leave()
         super().closeEvent(event)
 
-
-def settle_heap() -> None:
-    """Collect once, then freeze what survives start-up.
-
-    Modules, screens and styles live as long as the app; left in the collector's
-    generations, every later full collection would rescan them on the GUI thread and
-    stall a tap.  Frozen, they are skipped.  Run once, in idle time after start-up.
-    """
-    gc.collect()
-    gc.freeze()
