@@ -4,7 +4,7 @@ The state comes from what the sync client persists in the ledger
 (:class:`inspector_app.sync.state.SyncStore`): events still waiting for a
 receipt, refused events, the last attempt and success, the last error in both
 languages, and the enrolment.  :func:`sync_once` is the job the app's sync
-driver submits to the one database worker.
+driver submits to the sync worker (its own connection to the ledger).
 """
 
 from __future__ import annotations
@@ -71,7 +71,8 @@ def sync_once(ws: Workspace, progress: Callable[[int, int], None],
     before = read_sync_state(ws)
     if not before.available:
         return SyncOutcome(None, before)
-    # Short retries: the officer's next tap waits behind this job on the same worker.
+    # Short retries: the schedule tries again later anyway, and closing the app waits for
+    # the run in progress to end.
     transport = make_transport(ws.profile, ws.data_dir,
                                RetryPolicy(attempts=2, base_delay_s=0.5, max_delay_s=2.0,
                                            budget_s=20.0))

@@ -61,6 +61,10 @@ class Workspace:
             self._templates = default_registry(self.data_dir / TEMPLATES_DIR)
         return self._templates
 
+    def reload_templates(self) -> None:
+        """Read the templates again on next use (another connection installed some)."""
+        self._templates = None
+
     def close(self) -> None:
         self.ledger.close()
 

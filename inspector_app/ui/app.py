@@ -127,6 +127,7 @@ class App:
         self.window.close()
         wait_for_stopped_cameras()
         self.ctx.tasks.shutdown()
+        self.ctx.sync.shutdown()
         self.window.deleteLater()  # a closed window is not deleted by itself
 
 
@@ -154,7 +155,12 @@ def build_app(data_dir: Path, *, lang: Lang | None = None, clock: Clock | None =
     session = Session()
     from inspector_app.ui.sync_driver import SyncDriver
 
-    sync = SyncDriver(tasks)
+    def open_for_sync() -> Workspace:  # on the sync worker: a second connection
+        from inspector_app.app import open_workspace
+
+        return open_workspace(data_dir, clock)
+
+    sync = SyncDriver(tasks, TaskRunner(open_for_sync, window.report, name="sync-worker"))
     ctx = AppContext(data_dir, LanguageState(cast(Lang, prefs.language)), tasks, session, window,
                      prefs, sync)
     qt.installEventFilter(session)

@@ -2,10 +2,13 @@
 
 The timing policy is :class:`inspector_app.sync.schedule.SyncSchedule` (Qt-free);
 this object arms a QTimer from it and listens to QNetworkInformation's
-reachability where the platform offers it.  The run itself is a job on the one
-database worker (:func:`.sync_state.sync_once`), so it never touches the GUI
-thread; its progress comes back by queued signal and it can be cancelled
-between batches.
+reachability where the platform offers it.  The run itself
+(:func:`.sync_state.sync_once`) is a job on the sync worker, a task runner of its
+own with its own connection to the ledger: it never touches the GUI thread, and
+the officer's taps, which run on the ledger worker, never wait behind its HTTP
+requests and retries.  Its progress comes back by queued signal and it can be
+cancelled between requests.  Reading the persisted state is quick and stays on
+the ledger worker.
 """
 
 from __future__ import annotations
@@ -35,9 +38,11 @@ class SyncDriver(QObject):
     #: True online, False offline, None unknown.
     online_changed = Signal(object)
 
-    def __init__(self, tasks: TaskRunner, policy: SyncPolicy | None = None) -> None:
+    def __init__(self, tasks: TaskRunner, worker: TaskRunner,
+                 policy: SyncPolicy | None = None) -> None:
         super().__init__()
-        self._tasks = tasks
+        self._tasks = tasks  # the ledger worker: reads of the state, the officer's work
+        self._worker = worker  # the sync worker: runs only sync_once
         self.schedule = SyncSchedule(time.monotonic, policy)
         self.running = False
         self.state: SyncState | None = None
@@ -60,6 +65,12 @@ class SyncDriver(QObject):
         self._timer.stop()
         self.cancel()
 
+    def shutdown(self) -> None:
+        """Stop, then wait for a run in progress to end (cancelled: at its next request, or
+        when the request in flight times out) and close the sync worker's connection."""
+        self.stop()
+        self._worker.shutdown()
+
     def sync_now(self) -> None:
         if self.running:
             return
@@ -73,8 +84,8 @@ class SyncDriver(QObject):
         def report(done: int, total: int) -> None:  # called on the worker thread
             progress.emit(done, total)
 
-        self._tasks.run(lambda ws: sync_once(ws, report, cancel.is_set), self._finished,
-                        self._failed)
+        self._worker.run(lambda ws: sync_once(ws, report, cancel.is_set), self._finished,
+                         self._failed)
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -91,6 +102,10 @@ class SyncDriver(QObject):
         from inspector_app.services.sync_status import offline_error, sync_failed
 
         self.running = False
+        if outcome.report is not None and outcome.report.templates_installed:
+            # Installed through the sync worker's workspace: the ledger worker's next
+            # check-in must see them too.
+            self._tasks.run(lambda ws: ws.reload_templates(), lambda _: None)
         if outcome.report is None:
             self.schedule.succeeded()  # nothing to do until enrolled: try again later
         elif sync_failed(outcome):

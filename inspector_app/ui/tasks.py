@@ -1,12 +1,18 @@
-"""The one way to run work off the GUI thread: a worker thread that owns the workspace.
+"""The one way to run work off the GUI thread: worker threads that each own a workspace.
 
 Every call that touches the ledger (opening it, unlocking a key — scrypt takes
-~0.1 s —, signing, verifying, exporting) is submitted here as a function of the
-:class:`~inspector_app.services.workspace.Workspace`.  Jobs run one at a time, in the order
-submitted, on a single thread that holds the only database connection; results
-and errors come back to the GUI thread by queued signal and are handed to the
-callbacks given with the job.  Keeping one thread (not a pool) keeps the
-ledger's appends in the order the officer made them.
+~0.1 s —, signing, verifying, exporting) is submitted to a :class:`TaskRunner`
+as a function of the :class:`~inspector_app.services.workspace.Workspace`.  A runner runs its
+jobs one at a time, in the order submitted, on one thread that holds its own
+database connection; results and errors come back to the GUI thread by queued
+signal and are handed to the callbacks given with the job.
+
+The app has two runners.  The ledger worker runs everything the officer does:
+one thread (not a pool) keeps the ledger's appends in the order the officer made
+them.  The sync worker runs only sync, on a second connection to the same
+ledger (WAL lets both read while one writes; each write is a short
+``BEGIN IMMEDIATE`` transaction and waits for the other's under the busy
+timeout), so a tap never waits behind a sync's HTTP requests and retries.
 """
 
 from __future__ import annotations
@@ -82,11 +88,11 @@ class TaskRunner(QObject):
     #: True while jobs are waiting or running (screens show a busy cue).
     busy_changed = Signal(bool)
 
-    def __init__(self, open_workspace: Callable[[], Workspace],
-                 on_unhandled: ErrorHandler) -> None:
+    def __init__(self, open_workspace: Callable[[], Workspace], on_unhandled: ErrorHandler,
+                 *, name: str = "ledger-worker") -> None:
         super().__init__()
         self._thread = QThread()
-        self._thread.setObjectName("ledger-worker")
+        self._thread.setObjectName(name)
         self._runner = _Runner(open_workspace)
         self._runner.moveToThread(self._thread)
         self._submit.connect(self._runner.run)
@@ -113,7 +119,7 @@ class TaskRunner(QObject):
         return bool(self._callbacks)
 
     def shutdown(self) -> None:
-        """Finish the queued jobs, close the ledger and stop the thread."""
+        """Finish the queued jobs, close the ledger connection and stop the thread."""
         if not self._thread.isRunning():
             return
         self._close.emit()

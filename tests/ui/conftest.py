@@ -22,6 +22,7 @@ from inspector_app.services.recorder import CheckInRequest, VisitRecorder
 from inspector_app.services.workspace import open_workspace
 from inspector_app.ui.app import App, build_app
 from tests.central.fixtures import sqlite_backend, sqlite_server
+from tests.central.harness import CentralServer, enrolled
 from tests.conftest import OFFICERS
 
 __all__ = ["sqlite_backend", "sqlite_server"]  # the real central endpoint, for the sync test
@@ -134,6 +135,13 @@ def sign_in(qtbot: QtBot, app: App, credential: str = ZHANG) -> None:
     QTest.mouseClick(signin.sign_in_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: app.window.current is app.window.screens.get("home"))
     wait_idle(qtbot, app)
+
+
+def enrol_tablet(data_dir: Path, clock: FakeClock, server: CentralServer,
+                 name: str = "tablet-e2e") -> None:
+    """Department IT enrols the tablet once (a one-time code from the central endpoint)."""
+    with open_workspace(data_dir, clock) as ws:
+        enrolled(ws, server, name).close()
 
 
 def seed_visits(data_dir: Path, clock: FakeClock, count: int, *, close: bool = True) -> list[str]:

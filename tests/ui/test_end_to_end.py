@@ -36,12 +36,13 @@ from inspector_app.services.evidence import photo_intact
 from inspector_app.services.recorder import VisitRecorder
 from inspector_app.services.workspace import open_workspace
 from inspector_app.ui.app import App
-from tests.central.harness import REPO, CentralServer, enrolled
+from tests.central.harness import REPO, CentralServer
 from tests.conftest import OFFICERS
 from tests.ui.conftest import (
     ENTERPRISE,
     LIU,
     current,
+    enrol_tablet,
     gate_video,
     screen,
     seed_visits,
@@ -96,12 +97,6 @@ class StallRecorder(QObject):
         self._last = now
 
 
-def _enrol(data_dir: Path, clock: FakeClock, server: CentralServer) -> None:
-    """Department IT enrols the tablet once (a one-time code from the central endpoint)."""
-    with open_workspace(data_dir, clock) as ws:
-        enrolled(ws, server, "tablet-e2e").close()
-
-
 def _server_visits(server: CentralServer) -> list[dict[str, Any]]:
     listing = subprocess.run(
         [sys.executable, "-m", "inspector_central", *server.backend.args(), "visits", "--json"],
@@ -114,7 +109,7 @@ def test_a_whole_visit_through_the_app(qtbot: QtBot, gui: App, data_dir: Path, c
                                        sqlite_server: CentralServer, tmp_path: Path,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     seed_visits(data_dir, clock, 3)  # a fourth enforcement visit trips the warning
-    _enrol(data_dir, clock, sqlite_server)
+    enrol_tablet(data_dir, clock, sqlite_server)
     monkeypatch.setenv("INSPECTOR_ENDPOINT", sqlite_server.url)
     video = gate_video(tmp_path / "camera.avi", frames=120)
     gui.ctx.extra_sources["tablet camera (replay)"] = lambda: VideoFileSource(video)
