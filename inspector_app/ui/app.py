@@ -113,10 +113,15 @@ class App:
     heap: HeapSettler
 
     def start_background(self) -> None:
-        """What follows the first paint: automatic sync and the network watch, warming the
-        screens one per turn, then settling the heap at the first quiet moment."""
-        QTimer.singleShot(1500, self.ctx.sync.start)
-        QTimer.singleShot(500, lambda: self.window.warm_all_later(self.heap.arm))
+        """What follows the first paint, while the officer signs in: warming the screens one
+        per turn, then automatic sync and the network watch, then settling the heap at the
+        first quiet moment."""
+
+        def warmed() -> None:
+            self.ctx.sync.start()
+            self.heap.arm()
+
+        QTimer.singleShot(500, lambda: self.window.warm_all_later(warmed))
 
     def close(self) -> None:
         from inspector_app.ui.camera import wait_for_stopped_cameras

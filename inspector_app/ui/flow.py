@@ -16,9 +16,12 @@ class FlowLayout(QLayout):
     def __init__(self, parent: QWidget | None = None, spacing: int = 10) -> None:
         super().__init__(parent)
         self._items: list[QLayoutItem] = []
-        # Qt asks for the height at a width many times per layout pass, for every row of
-        # every form item; measured once per width until something in the row changes.
+        # Qt asks for the height at a width (and for the size) many times per layout pass,
+        # for every row of every form item: measured once until something in the row
+        # changes (Qt then invalidates the layout).
         self._heights: dict[int, int] = {}
+        self._hints: list[tuple[QLayoutItem, QSize]] | None = None
+        self._minimum: QSize | None = None
         self.setSpacing(spacing)
         self.setContentsMargins(0, 0, 0, 0)
 
@@ -55,6 +58,7 @@ class FlowLayout(QLayout):
     def invalidate(self) -> None:
         """A button changed (text, visibility, style) or one was added: measure again."""
         self._heights.clear()
+        self._hints = self._minimum = None
         super().invalidate()
 
     def setGeometry(self, rect: QRect) -> None:
@@ -66,11 +70,20 @@ class FlowLayout(QLayout):
 
     def minimumSize(self) -> QSize:
         """As wide as the widest item: anything narrower would cut a button."""
-        size = QSize()
-        for item in self._items:
-            size = size.expandedTo(item.minimumSize())
-        margins = self.contentsMargins()
-        return size + QSize(margins.left() + margins.right(), margins.top() + margins.bottom())
+        if self._minimum is None:
+            size = QSize()
+            for item in self._items:
+                size = size.expandedTo(item.minimumSize())
+            margins = self.contentsMargins()
+            self._minimum = size + QSize(margins.left() + margins.right(),
+                                         margins.top() + margins.bottom())
+        return QSize(self._minimum)
+
+    def _item_hints(self) -> list[tuple[QLayoutItem, QSize]]:
+        if self._hints is None:
+            self._hints = [(item, item.sizeHint().expandedTo(item.minimumSize()))
+                           for item in self._items if not item.isEmpty()]
+        return self._hints
 
     def _place(self, rect: QRect, *, move: bool) -> int:
         """Lay the items out in ``rect`` (or only measure); the height they take."""
@@ -78,10 +91,7 @@ class FlowLayout(QLayout):
         area = rect.adjusted(margins.left(), margins.top(), -margins.right(), -margins.bottom())
         x, y, line_height = area.x(), area.y(), 0
         gap = self.spacing()
-        for item in self._items:
-            if item.isEmpty():
-                continue
-            hint = item.sizeHint().expandedTo(item.minimumSize())
+        for item, hint in self._item_hints():
             if x > area.x() and x + hint.width() > area.right() + 1:
                 x, y, line_height = area.x(), y + line_height + gap, 0
             if move:
