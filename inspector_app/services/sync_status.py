@@ -1,4 +1,4 @@
-"""What the app shows about synchronisation, and the sync run itself (Qt-free, on the worker).
+"""What the app shows about synchronisation, and the sync run itself (Qt-free, on a worker).
 
 The state comes from what the sync client persists in the ledger
 (:class:`inspector_app.sync.state.SyncStore`): events still waiting for a

@@ -2,7 +2,7 @@
 
 Start-up is kept lean so the first window is painted quickly: only Qt and the
 shell are imported on the GUI thread before the first paint; the ledger,
-cryptography and the profile are loaded by the worker thread when the sign-in
+cryptography and the profile are loaded by the ledger worker when the sign-in
 screen asks for the officers.  A fresh data folder is initialised with the
 demo profile, so the app runs on its embedded defaults.
 """
@@ -137,7 +137,7 @@ class App:
 
 
 def open_or_init(data_dir: Path, clock: Clock | None = None) -> Workspace:
-    """Runs on the worker thread: the ledger in ``data_dir``, created on a fresh machine."""
+    """Runs on the ledger worker: the ledger in ``data_dir``, created on a fresh machine."""
     from inspector_app.services.workspace import init_workspace, is_initialised, open_workspace
 
     if not is_initialised(data_dir):

@@ -3,7 +3,7 @@
 The timing policy is :class:`inspector_app.sync.schedule.SyncSchedule` (Qt-free);
 this object arms a QTimer from it and listens to QNetworkInformation's
 reachability where the platform offers it.  The run itself
-(:func:`.sync_state.sync_once`) is a job on the sync worker, a task runner of its
+(:func:`~inspector_app.services.sync_status.sync_once`) is a job on the sync worker, a task runner of its
 own with its own connection to the ledger: it never touches the GUI thread, and
 the officer's taps, which run on the ledger worker, never wait behind its HTTP
 requests and retries.  Its progress comes back by queued signal and it can be
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 
 class SyncDriver(QObject):
-    #: (done, total) while a run sends events; emitted from the worker, delivered queued.
+    #: (done, total) while a run sends events; emitted from the sync worker, delivered queued.
     progress = Signal(int, int)
     running_changed = Signal(bool)
     #: A :class:`SyncState` after each run or read.
@@ -81,7 +81,7 @@ class SyncDriver(QObject):
 
         cancel, progress = self._cancel, self.progress
 
-        def report(done: int, total: int) -> None:  # called on the worker thread
+        def report(done: int, total: int) -> None:  # called on the sync worker
             progress.emit(done, total)
 
         self._worker.run(lambda ws: sync_once(ws, report, cancel.is_set), self._finished,
