@@ -50,10 +50,10 @@ class HeapSettler(QObject):
 
     Modules, screens and styles live as long as the app; left in the collector's
     generations, every later full collection would rescan them on the GUI thread.
-    Frozen, they are skipped.  The collection itself holds the GUI thread (about
-    10 ms in the app, 90 ms in a test process with many more objects), so it never
-    runs while the officer is working: only after nothing was touched for
-    :attr:`quiet_ms` and no job is waiting.  It watches input only until then.
+    Frozen, they are skipped.  The collection itself holds the GUI thread for tens of
+    milliseconds (it visits every object the app holds), so it never runs while the
+    officer is working: only after nothing was touched for :attr:`quiet_ms` and no
+    job is waiting.  It watches input only until then.
     """
 
     def __init__(self, busy: Callable[[], bool], quiet_ms: int = 5_000) -> None:

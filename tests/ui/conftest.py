@@ -92,14 +92,18 @@ def gui(qtbot: QtBot, data_dir: Path, clock: FakeClock) -> Iterator[App]:
 
 
 def wait_idle(qtbot: QtBot, app: App, timeout: int = 10_000) -> None:
-    """Until the worker has run every job submitted so far and its callbacks have run, and
-    the visit's form, if one is being built (a slice per event-loop turn), is complete."""
-    qtbot.waitUntil(lambda: not app.ctx.tasks.busy and not form_building(app), timeout=timeout)
+    """Until the worker has run every job submitted so far and its callbacks have run."""
+    qtbot.waitUntil(lambda: not app.ctx.tasks.busy, timeout=timeout)
 
 
-def form_building(app: App) -> bool:
-    visit = app.window.screens.get("visit")
-    return visit is not None and bool(visit.form.building)  # type: ignore[attr-defined]
+def wait_form_built(qtbot: QtBot, app: App, timeout: int = 30_000) -> Any:
+    """Until the visit screen shows its visit with the whole form built (the form is built
+    a slice per event-loop turn after the visit is read); the form."""
+    visit = app.window.screen("visit")
+    form = visit.form  # type: ignore[attr-defined]
+    wait_idle(qtbot, app, timeout)  # the visit is read and the form loaded ...
+    qtbot.waitUntil(lambda: not form.building, timeout=timeout)  # ... and built
+    return form
 
 
 def type_text(widget: QWidget, text: str) -> None:

@@ -21,7 +21,7 @@ from inspector_app.clock import FakeClock
 from inspector_app.recorder import VisitRecorder
 from inspector_app.ui.app import App
 from tests.conftest import OFFICERS
-from tests.ui.conftest import LIU, screen, seed_visits, sign_in, wait_idle
+from tests.ui.conftest import LIU, screen, seed_visits, sign_in, wait_form_built, wait_idle
 
 
 def _joint_visit(data_dir: Path, clock: FakeClock) -> str:
@@ -65,15 +65,14 @@ def test_a_joining_department_adds_its_sections_and_keeps_the_answers_on_screen(
     sign_in(qtbot, gui, LIU)
     gui.window.go("visit", visit_id=visit_id)
     visit = screen(gui, "visit")
-    wait_idle(qtbot, gui)
-    form = visit.form
+    form = wait_form_built(qtbot, gui)
     editor = _choices(form)[0]
     QTest.mouseClick(editor.buttons["yes"], Qt.MouseButton.LeftButton)
     wait_idle(qtbot, gui)
     before, headers = dict(form.editors), set(form.headers)
     assert visit.joint.department_combo.count() > 0
     QTest.mouseClick(visit.joint.add_button, Qt.MouseButton.LeftButton)
-    wait_idle(qtbot, gui)
+    wait_form_built(qtbot, gui)
     assert set(form.headers) > headers
     assert all(form.editors[key] is widget for key, widget in before.items())  # not rebuilt
     assert editor.buttons["yes"].isChecked()
@@ -85,7 +84,7 @@ def test_choice_buttons_fit_their_words_after_the_language_changes(
     sign_in(qtbot, gui, LIU)
     gui.window.go("visit", visit_id=visit_id)
     visit = screen(gui, "visit")
-    wait_idle(qtbot, gui)
+    wait_form_built(qtbot, gui)
 
     def all_fit() -> bool:
         buttons = [b for e in visit.form.editors.values() if e.isVisibleTo(visit.form)

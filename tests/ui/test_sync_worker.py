@@ -28,7 +28,16 @@ from inspector_app.sync.state import SyncStore
 from inspector_app.ui.app import App
 from tests.central.harness import CentralServer
 from tests.sync.fault_proxy import FaultProxy
-from tests.ui.conftest import LIU, enrol_tablet, screen, seed_visits, sign_in, type_text, wait_idle
+from tests.ui.conftest import (
+    LIU,
+    enrol_tablet,
+    screen,
+    seed_visits,
+    sign_in,
+    type_text,
+    wait_form_built,
+    wait_idle,
+)
 
 #: Generous: the tap's answer arrives in milliseconds; before sync had its own worker it
 #: waited behind the sync's requests (a 15 s read timeout, then retries).
@@ -71,7 +80,7 @@ class StalledEndpoint:
 def _open_visit_screen(qtbot: QtBot, gui: App, visit_id: str) -> Any:
     gui.window.go("visit", visit_id=visit_id)
     visit = screen(gui, "visit")
-    wait_idle(qtbot, gui)  # the visit is read and its form is built
+    wait_form_built(qtbot, gui)
     assert visit.view is not None and visit.view.visit.id == visit_id
     return visit
 
