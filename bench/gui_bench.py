@@ -402,8 +402,10 @@ def _visit(app: Any, video: Path) -> dict[str, Any]:
     _idle(app)
     form = visit.form
     slices: list[float] = []
+    cpu: list[float] = []
     _until(app, lambda: not form.building)
     slices += form.slice_ms
+    cpu += form.slice_cpu_ms
     _pause(app, 0.3)
     _click(visit.code_button)
     _idle(app)
@@ -416,6 +418,7 @@ def _visit(app: Any, video: Path) -> dict[str, Any]:
         _idle(app)
         _until(app, lambda: not form.building)
         slices += form.slice_ms
+        cpu += form.slice_cpu_ms
         _pause(app, 0.2)
     answered = 0
     for editor in list(form.editors.values()):
@@ -448,7 +451,7 @@ def _visit(app: Any, video: Path) -> dict[str, Any]:
     _idle(app)
     _click(checkout.done_button)
     _idle(app)
-    return {"answers": answered, "slices": slices, "items": len(form.editors)}
+    return {"answers": answered, "slices": slices, "slices_cpu": cpu, "items": len(form.editors)}
 
 
 def visit_latency(visits: int, explain: bool) -> dict[str, Any]:
@@ -464,10 +467,12 @@ def visit_latency(visits: int, explain: bool) -> dict[str, Any]:
         probe.start()
         settles_before = app.heap.settles
         slices: list[float] = []
+        slices_cpu: list[float] = []
         items, answers = 0, 0
         for _ in range(visits):
             done = _visit(app, video)
             slices += done["slices"]
+            slices_cpu += done["slices_cpu"]
             items, answers = done["items"], answers + done["answers"]
         probe.stop()
         settles_during = app.heap.settles - settles_before
@@ -481,6 +486,7 @@ def visit_latency(visits: int, explain: bool) -> dict[str, Any]:
         "latency_p99_target_ms": 50,
         "form_slices": len(slices), "form_slice_max_ms": round(max(slices), 1),
         "form_slice_median_ms": round(statistics.median(slices), 1),
+        "form_slice_cpu_max_ms": round(max(slices_cpu), 1),
         "form_slice_target_ms": 16,
         "heap_settles_during_visits": settles_during,
         "heap_settle_when_idle_ms": round(settle_ms, 1),

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QTimer, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -43,8 +43,11 @@ if TYPE_CHECKING:
 Answer = Callable[[str, str, Any], None]
 #: take_photo(template_id, item_id): the visit screen captures a photo for a photo item.
 TakePhoto = Callable[[str, str], None]
-#: The GUI thread builds the form in slices of at most this long (a 60 Hz frame is 16 ms),
-#: so the running timer and a tap wait for one slice at most, never for the whole form.
+#: The GUI thread builds the form in slices of at most this much work (a 60 Hz frame is
+#: 16 ms), so the running timer and a tap wait for one slice at most, never for the whole
+#: form.  Counted in the thread's CPU time: on a machine busy with other work, being
+#: preempted makes every slice longer whatever its size, and counting it would only make
+#: the form take many more turns to appear.
 SLICE_BUDGET_S = 0.010
 PLACE_PER_ITEM_GUESS_S = 0.002
 YES_NO = {"yes": Text("是", "Yes"), "no": Text("否", "No"), "na": Text("不适用", "N/A")}
@@ -260,6 +263,7 @@ class ChecklistForm(QWidget):
 
     def __init__(self, binder: Binder, answer: Answer, take_photo: TakePhoto) -> None:
         super().__init__()
+        _grows_down(self)
         self._binder, self._answer, self._take_photo = binder, answer, take_photo
         self._outer = vbox(self)
         self._page, self._layout = self._new_page()
@@ -277,12 +281,15 @@ class ChecklistForm(QWidget):
         self._builder.timeout.connect(self._build_some)
         self.visit_id: str | None = None
         self._templates: list[str] = []
-        #: How long each slice of the current (or last) build took, in ms.
+        #: How long each slice of the current (or last) build took, in ms: wall time, and
+        #: the GUI thread's CPU time (the two differ only when other work shares the CPU).
         self.slice_ms: list[float] = []
+        self.slice_cpu_ms: list[float] = []
         # What a step and the placing of one item cost at most, lately (placing is guessed
         # until measured: the first batch must not overrun the budget either).
         self._longest_step = 0.0
         self._place_per_item = PLACE_PER_ITEM_GUESS_S
+        self._placing = 0.0
 
     def load(self, visit_id: str, outcomes: tuple[TemplateOutcome, ...],
              department_name: Callable[[str], Text]) -> None:
@@ -306,7 +313,7 @@ class ChecklistForm(QWidget):
         return bool(self._steps)
 
     def _new_page(self) -> tuple[QWidget, QVBoxLayout]:
-        page = QWidget()
+        page = _grows_down(QWidget())
         layout = vbox(page, spacing=12)
         layout.addStretch(1)
         self._outer.addWidget(page)
@@ -332,7 +339,7 @@ class ChecklistForm(QWidget):
         if not outcomes:
             return
         if not self._steps:
-            self.slice_ms = []
+            self.slice_ms, self.slice_cpu_ms = [], []
         for outcome in outcomes:
             self._steps.append(partial(self._add_section, outcome))
             for item in outcome.template.items:
@@ -344,7 +351,7 @@ class ChecklistForm(QWidget):
         own, so that adding items lays out that section again, not the whole form."""
         self._place_batch()
         template = outcome.template
-        section = QWidget()
+        section = _grows_down(QWidget())
         self._section = vbox(section, spacing=12)
         frame, layout = card()
         layout.addWidget(label(self._binder, Text("{dep} · {title}", "{dep} · {title}").format(
@@ -380,31 +387,34 @@ class ChecklistForm(QWidget):
         batch, self._batch = self._batch, None
         if batch is None:
             return
-        started = time.perf_counter()
+        started = time.thread_time()
         self._section.addWidget(batch)
         batch.ensurePolished()  # styled now, with its final parent
         if self.isVisible():
             batch.show()
+        self._placing = time.thread_time() - started
         items = max(1, batch.layout().count())  # type: ignore[union-attr]
-        self._place_per_item = _estimate(self._place_per_item,
-                                         (time.perf_counter() - started) / items)
+        self._place_per_item = _estimate(self._place_per_item, self._placing / items)
 
     def _build_some(self) -> None:
         """One slice: another step only while the slice, with the step and the placing of
-        its batch (as long as the longest seen so far), stays within the budget."""
-        started = time.perf_counter()
+        its batch (as long as the longest seen lately), stays within the budget."""
+        wall, started = time.perf_counter(), time.thread_time()
         built = 0
         while self._steps:
-            step_started = time.perf_counter()
+            step_started, self._placing = time.thread_time(), 0.0
             self._steps.popleft()()
             built += 1
-            now = time.perf_counter()
-            self._longest_step = _estimate(self._longest_step, now - step_started)
+            now = time.thread_time()
+            # A section step places the batch before it: placing has its own estimate.
+            self._longest_step = _estimate(self._longest_step,
+                                           now - step_started - self._placing)
             expected = now - started + self._longest_step + (built + 1) * self._place_per_item
             if expected > SLICE_BUDGET_S:
                 break
         self._place_batch()
-        self.slice_ms.append((time.perf_counter() - started) * 1000)
+        self.slice_cpu_ms.append((time.thread_time() - started) * 1000)
+        self.slice_ms.append((time.perf_counter() - wall) * 1000)
         if not self._steps:
             self._builder.stop()
             self.built.emit()
@@ -442,3 +452,10 @@ def _estimate(previous: float, measured: float) -> float:
     """The longest cost seen, forgotten slowly: one slow step (a collection, a busy
     machine) must not shrink every later slice to a single item."""
     return max(measured, previous * 0.95)
+
+
+def _grows_down(widget: QWidget) -> QWidget:
+    """The form only grows at the bottom: when it does, only the new part is painted, not
+    every item on screen again (which each slice of building would otherwise cost)."""
+    widget.setAttribute(Qt.WidgetAttribute.WA_StaticContents)
+    return widget
