@@ -51,12 +51,14 @@ class HeapSettler(QObject):
     Modules, screens and styles live as long as the app; left in the collector's
     generations, every later full collection would rescan them on the GUI thread.
     Frozen, they are skipped.  The collection itself holds the GUI thread for tens of
-    milliseconds (it visits every object the app holds), so it never runs while the
-    officer is working: only after nothing was touched for :attr:`quiet_ms` and no
-    job is waiting.  It watches input only until then.
+    milliseconds (it visits every object the app holds), so it never runs while an
+    officer is working: only while nobody is signed in (the sign-in screen after
+    start-up, or once the tablet has locked), nothing was touched for :attr:`quiet_ms`
+    and no job is waiting.  It watches input only until then.
     """
 
     def __init__(self, busy: Callable[[], bool], quiet_ms: int = 5_000) -> None:
+        """``busy``: true while the settling must wait (a job queued, an officer signed in)."""
         super().__init__()
         self._busy = busy
         self.quiet_ms = quiet_ms
@@ -115,7 +117,7 @@ class App:
     def start_background(self) -> None:
         """What follows the first paint, while the officer signs in: warming the screens one
         per turn, then automatic sync and the network watch, then settling the heap at the
-        first quiet moment."""
+        first quiet moment with nobody signed in."""
 
         def warmed() -> None:
             self.ctx.sync.start()
@@ -173,7 +175,7 @@ def build_app(data_dir: Path, *, lang: Lang | None = None, clock: Clock | None =
     window.attach(ctx)
     window.resize(*WINDOW_SIZE)
     window.go("signin")
-    return App(qt, window, ctx, HeapSettler(lambda: tasks.busy))
+    return App(qt, window, ctx, HeapSettler(lambda: tasks.busy or session.active))
 
 
 def apply_preferences(ctx: AppContext, preferences: Preferences) -> None:

@@ -49,7 +49,11 @@ TakePhoto = Callable[[str, str], None]
 #: preempted makes every slice longer whatever its size, and counting it would only make
 #: the form take many more turns to appear.
 SLICE_BUDGET_S = 0.010
-PLACE_PER_ITEM_GUESS_S = 0.002
+PLACE_BATCH_GUESS_S = 0.004
+#: A slice builds at least this many steps: on a tablet they take about a millisecond each,
+#: well inside the budget; on a machine so loaded that they take far longer, the form must
+#: still appear in a few dozen turns rather than one turn per item.
+MIN_ITEMS_PER_SLICE = 3
 YES_NO = {"yes": Text("是", "Yes"), "no": Text("否", "No"), "na": Text("不适用", "N/A")}
 
 
@@ -285,10 +289,10 @@ class ChecklistForm(QWidget):
         #: the GUI thread's CPU time (the two differ only when other work shares the CPU).
         self.slice_ms: list[float] = []
         self.slice_cpu_ms: list[float] = []
-        # What a step and the placing of one item cost at most, lately (placing is guessed
+        # What a step and the placing of a batch cost at most, lately (placing is guessed
         # until measured: the first batch must not overrun the budget either).
         self._longest_step = 0.0
-        self._place_per_item = PLACE_PER_ITEM_GUESS_S
+        self._place_batch_s = PLACE_BATCH_GUESS_S
         self._placing = 0.0
 
     def load(self, visit_id: str, outcomes: tuple[TemplateOutcome, ...],
@@ -323,6 +327,7 @@ class ChecklistForm(QWidget):
         """Drop the previous visit's form (its widgets go in the next turn, all at once)."""
         self._builder.stop()
         self._steps.clear()
+        self.setMinimumHeight(0)
         if self._batch is not None:
             self._batch.deleteLater()
             self._batch = None
@@ -391,10 +396,13 @@ class ChecklistForm(QWidget):
         self._section.addWidget(batch)
         batch.ensurePolished()  # styled now, with its final parent
         if self.isVisible():
+            # Room first: shown in a form too short for it, the batch would squeeze every
+            # item above it until the scroll area grows the form (twice the whole form).
+            grow = batch.heightForWidth(self._page.width()) + self._section.spacing()
+            self.setMinimumHeight(self.height() + grow)
             batch.show()
         self._placing = time.thread_time() - started
-        items = max(1, batch.layout().count())  # type: ignore[union-attr]
-        self._place_per_item = _estimate(self._place_per_item, self._placing / items)
+        self._place_batch_s = _estimate(self._place_batch_s, self._placing)
 
     def _build_some(self) -> None:
         """One slice: another step only while the slice, with the step and the placing of
@@ -409,14 +417,15 @@ class ChecklistForm(QWidget):
             # A section step places the batch before it: placing has its own estimate.
             self._longest_step = _estimate(self._longest_step,
                                            now - step_started - self._placing)
-            expected = now - started + self._longest_step + (built + 1) * self._place_per_item
-            if expected > SLICE_BUDGET_S:
+            expected = now - started + self._longest_step + self._place_batch_s
+            if expected > SLICE_BUDGET_S and built >= MIN_ITEMS_PER_SLICE:
                 break
         self._place_batch()
         self.slice_cpu_ms.append((time.thread_time() - started) * 1000)
         self.slice_ms.append((time.perf_counter() - wall) * 1000)
         if not self._steps:
             self._builder.stop()
+            self.setMinimumHeight(0)  # the form is as tall as its items again
             self.built.emit()
 
     def redraw(self) -> None:
