@@ -539,7 +539,7 @@ class StalledEndpoint:
 
 def _enrolled_app(folder: Path) -> Any:
     """The app on a tablet enrolled with a real central endpoint (then stopped)."""
-    from inspector_app.app import open_workspace
+    from inspector_app.services.workspace import open_workspace
     from tests.central.harness import Backend, CentralServer, enrolled
 
     app = _app(folder / "data")
@@ -554,7 +554,7 @@ def _enrolled_app(folder: Path) -> Any:
 
 
 def _open_visit(app: Any) -> Any:
-    from inspector_app.recorder import CheckInRequest, VisitRecorder
+    from inspector_app.services.recorder import CheckInRequest, VisitRecorder
 
     def check_in(ws: Any) -> str:
         me = ws.ledger.unlock(OFFICER[0], OFFICER[2])

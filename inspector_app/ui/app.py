@@ -163,7 +163,7 @@ def build_app(data_dir: Path, *, lang: Lang | None = None, clock: Clock | None =
     from inspector_app.ui.sync_driver import SyncDriver
 
     def open_for_sync() -> Workspace:  # on the sync worker: a second connection
-        from inspector_app.app import open_workspace
+        from inspector_app.services.workspace import open_workspace
 
         return open_workspace(data_dir, clock)
 

@@ -3,10 +3,10 @@
 The timing policy is :class:`inspector_app.sync.schedule.SyncSchedule` (Qt-free);
 this object arms a QTimer from it and listens to QNetworkInformation's
 reachability where the platform offers it.  The run itself
-(:func:`~inspector_app.services.sync_status.sync_once`) is a job on the sync worker, a task runner of its
-own with its own connection to the ledger: it never touches the GUI thread, and
-the officer's taps, which run on the ledger worker, never wait behind its HTTP
-requests and retries.  Its progress comes back by queued signal and it can be
+(:func:`~inspector_app.services.sync_status.sync_once`) is a job on the sync
+worker, a task runner of its own with its own connection to the ledger: it never
+touches the GUI thread, and the officer's taps, which run on the ledger worker,
+never wait behind its HTTP requests and retries.  Its progress comes back by queued signal and it can be
 cancelled between requests.  Reading the persisted state is quick and stays on
 the ledger worker.
 """
