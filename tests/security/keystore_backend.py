@@ -14,7 +14,7 @@ from keyring.backend import KeyringBackend
 
 
 class FileKeystore(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def _path(self) -> Path:
         return Path(os.environ["INSPECTOR_TEST_KEYSTORE"])
