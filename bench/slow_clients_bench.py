@@ -3,7 +3,7 @@
     .venv/bin/python bench/slow_clients_bench.py [--requests 200] [--half-open 1100]
 
 A real ``inspector-central serve`` (default limits) on loopback, started with the
-common open-file limit of 1,024.  Measured (docs/central.md):
+common open-file limit of 1,024.  Measured (docs/sync-protocol.md, deployment):
 
   * honest ``GET /v1/info`` latency (a new connection each, as a tablet waking up
     makes), p50 / p95 / max and failures: quiet, then with ``--half-open``

@@ -17,7 +17,7 @@ requests once idle sockets fill it.  So the HTTP protocol here adds:
 
 The **body deadline** is the app's (:class:`~inspector_central.bodies.BodyLimits`):
 ``408`` and the connection closed.  In production the endpoint runs behind nginx,
-which applies its own limits first (``docs/central.md``).
+which applies its own limits first (``docs/sync-protocol.md``, deployment).
 """
 
 from __future__ import annotations

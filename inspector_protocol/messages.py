@@ -120,7 +120,8 @@ class UploadRequest(WireModel):
 
 
 Outcome = Literal["accepted", "duplicate", "conflict", "fork", "rollback", "invalid_signature",
-                  "unknown_key", "malformed", "foreign_device"]
+                  "unknown_key", "malformed", "foreign_device", "foreign_visit", "revoked_officer",
+                  "revoked_device"]
 ACCEPTED_OUTCOMES: frozenset[str] = frozenset({"accepted", "duplicate"})
 
 
@@ -172,7 +173,7 @@ class CheckpointResponse(WireModel):
     error: ErrorDetail | None = None
 
 
-FeedName = Literal["registry", "visits", "templates", "issuer_keys"]
+FeedName = Literal["registry", "visits", "templates", "issuer_keys", "roster"]
 
 
 class FeedResponse(WireModel):
@@ -246,10 +247,21 @@ class IssuerKeyEntry(WireModel):
         return raw
 
 
+class RosterEntry(WireModel):
+    """An officer as the department's roster has them; a withdrawn one is not signed in."""
+
+    credential: str = Field(min_length=1, max_length=64)
+    name: str | None = Field(default=None, max_length=64)
+    department: str | None = Field(default=None, max_length=64)
+    state: Literal["active", "withdrawn"]
+    withdrawn_ms: SafeInt | None = None
+
+
 #: The model of each feed's items (``templates`` are checklist template documents,
 #: read by the checklist template schema instead).
 FEED_ITEMS: dict[str, type[WireModel]] = {
     "registry": RegistryEntry, "visits": VisitSummary, "issuer_keys": IssuerKeyEntry,
+    "roster": RosterEntry,
 }
 
 #: Every model of the protocol, for the published schema and the tests.
@@ -257,5 +269,5 @@ ALL_MODELS: tuple[type[WireModel], ...] = (
     ErrorDetail, ErrorResponse, Signed, WireEvent, Limits, InfoResponse, EnrolRequest,
     EnrolResponse, UploadRequest, EventResult, UploadResponse, SingleEventResponse,
     CheckpointRequest, CheckpointResponse, FeedResponse, RegistryEntry, VisitSummary,
-    IssuerKeyEntry,
+    IssuerKeyEntry, RosterEntry,
 )

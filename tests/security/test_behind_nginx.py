@@ -1,4 +1,4 @@
-"""The deployment of docs/central.md, run for real: nginx with TLS in front of the endpoint.
+"""The deployment of docs/sync-protocol.md, run for real: nginx with TLS in front of the endpoint.
 
 A local test CA and a server certificate are made here (``cryptography``); nginx
 (Debian's package) runs from a temporary prefix as the current user on a
