@@ -91,6 +91,8 @@ def _secure(path: Path, wanted: int, repaired: list[Repaired]) -> None:
         return
     if info.st_uid != os.getuid():
         raise InsecureFiles(path, mode, info.st_uid)
-    now = (mode & 0o700) | (wanted & 0o700)
+    # Only take from others: what the owner may do is the owner's choice (a folder made
+    # read-only on purpose stays read-only).
+    now = mode & wanted
     path.chmod(now)
     repaired.append(Repaired(path, mode, now))
