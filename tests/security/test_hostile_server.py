@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from inspector_app.app import open_workspace
+from inspector_app.services.workspace import open_workspace
 from inspector_app.scanning.classify import classify
 from inspector_app.scanning.issuing import issue_enterprise_code
 from inspector_app.sync.caches import scanning_profile
