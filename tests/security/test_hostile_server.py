@@ -27,9 +27,9 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from inspector_app.services.workspace import open_workspace
 from inspector_app.scanning.classify import classify
 from inspector_app.scanning.issuing import issue_enterprise_code
+from inspector_app.services.workspace import open_workspace
 from inspector_app.sync.caches import scanning_profile
 from inspector_central.feeds import put_documents
 from inspector_protocol import keys
