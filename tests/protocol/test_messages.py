@@ -23,11 +23,17 @@ def test_an_error_body_reads_and_writes_the_one_text_type() -> None:
     assert made.model_dump(mode="json")["error"]["message"] == {"zh": "中3", "en": "en 3"}
 
 
-@pytest.mark.parametrize("message", [{"zh": "a"}, {"zh": "a", "en": "b", "fr": "c"},
-                                     {"zh": 1, "en": "b"}, {"zh": "a", "en": "b" * 2001}])
-def test_a_bilingual_message_is_exactly_two_strings(message: object) -> None:
+@pytest.mark.parametrize("message", [{"en": "b"}, {"zh": "a", "en": "b", "fr": "c"},
+                                     {"zh": 1, "en": "b"}, {"zh": "", "en": "b"},
+                                     {"zh": "a", "en": "b" * 10_001}, "a"])
+def test_a_bilingual_message_is_chinese_and_english_strings_only(message: object) -> None:
     with pytest.raises(ValidationError):
         ErrorResponse.model_validate({"error": {"code": "c", "message": message}})
+
+
+def test_english_falls_back_to_the_chinese() -> None:
+    read = ErrorResponse.model_validate({"error": {"code": "c", "message": {"zh": "中文"}}})
+    assert read.error.message.render("en") == "中文"
 
 
 def test_results_are_strict_about_what_goes_with_an_outcome() -> None:
