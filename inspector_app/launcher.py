@@ -63,6 +63,12 @@ def run_gui(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import os
+
     from inspector_app import cli
+
+    # Whatever the login's umask, what the product writes (ledger, photos, caches,
+    # exports) is readable by this user only (docs/trust-model.md, secrets at rest).
+    os.umask(0o077)
 
     return cli.main(argv, extra_commands=(register,), default=run_default)

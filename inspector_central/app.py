@@ -24,13 +24,20 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
 from inspector_central import __version__
-from inspector_central.bodies import BodyLimits
+from inspector_central.bodies import DEFAULT_BODY_TIMEOUT_S, BodyLimits
 from inspector_central.checkpoints import submit_checkpoint
 from inspector_central.enrolment import authenticate, enrol_device
 from inspector_central.errors import UNAUTHORISED, ApiError, error_body
 from inspector_central.feeds import DEFAULT_HISTORY_DAYS, read_page
 from inspector_central.ingest import ItemResult, ingest_batch
-from inspector_central.models import (
+from inspector_central.pages import credential_page, receipt_page
+from inspector_central.signing import ReplySigning, ServerKey, now_ms
+from inspector_central.storage import Database
+from inspector_central.verification import check_credential, check_receipt
+from inspector_protocol import keys, tags
+from inspector_protocol.environment import classify
+from inspector_protocol.errors import EnvironmentProblem
+from inspector_protocol.messages import (
     CheckpointRequest,
     CheckpointResponse,
     EnrolRequest,
@@ -40,19 +47,13 @@ from inspector_central.models import (
     EventResult,
     FeedResponse,
     InfoResponse,
+    Limits,
     Signed,
     SingleEventResponse,
     UploadRequest,
     UploadResponse,
     WireEvent,
 )
-from inspector_central.pages import credential_page, receipt_page
-from inspector_central.signing import ServerKey, now_ms
-from inspector_central.storage import Database
-from inspector_central.verification import check_credential, check_receipt
-from inspector_protocol import keys, tags
-from inspector_protocol.environment import classify
-from inspector_protocol.errors import EnvironmentProblem
 from inspector_protocol.text import Text
 from inspector_protocol.wire import (
     API_PREFIX,
@@ -71,11 +72,17 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def create_app(database: Database, server_key: ServerKey) -> FastAPI:
+def create_app(database: Database, server_key: ServerKey, *,
+               body_timeout_s: float = DEFAULT_BODY_TIMEOUT_S) -> FastAPI:
     app = FastAPI(title="inspector central endpoint", version=__version__,
-                  description="Sync protocol inspector-sync/1: see docs/sync-protocol.md.")
+                  description="Sync protocol inspector-sync/1: see docs/sync-protocol.md. Every "
+                  "reply carries the header Inspector-Signature, the server key's signature "
+                  "binding it to its request.")
+    # Outermost first on the way in: gzip (replies only), then the signature of the
+    # uncompressed reply, then the request body's limits and deadline, then the app.
+    app.add_middleware(BodyLimits, body_timeout_s=body_timeout_s)
+    app.add_middleware(ReplySigning, server_key=server_key)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    app.add_middleware(BodyLimits)
     _install_error_handlers(app, database)
 
     def device(credentials: Annotated[HTTPAuthorizationCredentials | None,
@@ -94,8 +101,8 @@ def create_app(database: Database, server_key: ServerKey) -> FastAPI:
         return InfoResponse(
             server_key_id=server_key.key_id,
             server_public_key=keys.b64encode(server_key.public_key), server_time_ms=now_ms(),
-            limits={"max_batch_events": MAX_BATCH_EVENTS, "max_event_bytes": MAX_EVENT_BYTES,
-                    "max_request_bytes": MAX_REQUEST_BYTES, "max_feed_page": MAX_FEED_PAGE})
+            limits=Limits(max_batch_events=MAX_BATCH_EVENTS, max_event_bytes=MAX_EVENT_BYTES,
+                          max_request_bytes=MAX_REQUEST_BYTES, max_feed_page=MAX_FEED_PAGE))
 
     @app.post(f"{API_PREFIX}/enrol", response_model=EnrolResponse, responses=_ERRORS)
     def enrol(request: EnrolRequest) -> EnrolResponse:
@@ -145,12 +152,17 @@ def create_app(database: Database, server_key: ServerKey) -> FastAPI:
              cursor: Annotated[str | None, Query(max_length=512)] = None,
              limit: Annotated[int, Query(ge=1, le=MAX_FEED_PAGE)] = MAX_FEED_PAGE,
              days: Annotated[int, Query(ge=1, le=366)] = DEFAULT_HISTORY_DAYS,
-             if_none_match: Annotated[str | None, Header(max_length=1024)] = None) -> Response:
+             if_none_match: Annotated[str | None, Header(max_length=1024)] = None,
+             nonce: Annotated[str | None, Query(min_length=16, max_length=64,
+                                                pattern=r"^[A-Za-z0-9_-]+$")] = None) -> Response:
+        # ``nonce`` is not read here: it makes the request target, and so the signed
+        # reply, unique, so that an old page cannot be replayed as a fresh one.
+        del nonce
         page = read_page(database, feed, cursor, limit, if_none_match, days)
         if page is None:
             return Response(status_code=304, headers={"ETag": if_none_match or ""})
-        body = FeedResponse(feed=page.feed, items=page.items, next_cursor=page.next_cursor,
-                            more=page.more)
+        body = FeedResponse(feed=page.feed, items=page.items,  # type: ignore[arg-type]
+                            next_cursor=page.next_cursor, more=page.more)
         return JSONResponse(body.model_dump(mode="json"), headers={"ETag": page.etag})
 
     _install_verification_pages(app, database)
@@ -214,7 +226,7 @@ def _result(result: ItemResult) -> EventResult:
 def _detail(code: str | None, text: Text | None) -> ErrorDetail | None:
     if code is None or text is None:
         return None
-    return ErrorDetail.model_validate(error_body(code, text))
+    return ErrorDetail.of(code, text)
 
 
 def _utf8(text: str) -> bytes:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,6 +29,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the HTTP endpoint")
     settings.add_options(serve, "serve")
     serve.set_defaults(handler=run_serve)
+
+    key = commands.add_parser("server-key", help="the server's signing key in a file of its own")
+    key.add_argument("action", choices=("new", "export"),
+                     help="new: make a new key in FILE; export: move the database's key to FILE")
+    key.add_argument("--out", type=Path, required=True, metavar="FILE")
+    key.set_defaults(handler=run_server_key)
 
     code = commands.add_parser("enrolment-code", help="print a one-time enrolment code for a device")
     code.add_argument("--device", required=True, metavar="NAME", help="a name for the tablet")
@@ -66,21 +73,62 @@ def build_parser() -> argparse.ArgumentParser:
 
 def open_database(args: argparse.Namespace) -> Database:
     chosen = settings.load(args)
+    if not chosen.database_url:
+        _make_private(chosen.data_dir)
     return Database.open(data_dir=None if chosen.database_url else chosen.data_dir,
                          database_url=chosen.database_url,
                          sqlite_busy_timeout_ms=chosen.sqlite_busy_timeout_ms)
 
 
-def run_serve(args: argparse.Namespace) -> int:
-    import uvicorn
+def _make_private(folder: Path) -> None:
+    """The data folder 0700 and its files 0600 (the database holds the server key unless
+    ``--server-key-file`` keeps it apart): repaired with a message, or refused."""
+    from inspector_central.storage import SQLITE_FILE
+    from inspector_protocol.private_files import create_private_file, secure_folder
+    from inspector_protocol.text import current_lang
 
+    for repaired in secure_folder(folder):
+        print(repaired.text().render(current_lang()), file=sys.stderr)
+    create_private_file(folder / SQLITE_FILE)
+
+
+def server_key_of(args: argparse.Namespace, database: Database) -> Any:
+    """The deployment's key: ``--server-key-file`` (or its variable) if given, else the database's."""
+    from inspector_central.signing import server_key
+
+    return server_key(database, settings.load(args).server_key_file)
+
+
+def run_serve(args: argparse.Namespace) -> int:
     from inspector_central.app import create_app
-    from inspector_central.signing import load_or_create_server_key
+    from inspector_central.server import ServeLimits, serve
 
     chosen = settings.load(args)
     database = open_database(args)
-    app = create_app(database, load_or_create_server_key(database))
-    uvicorn.run(app, host=chosen.host, port=chosen.port, log_level="warning", access_log=False)
+    limits = ServeLimits(header_timeout_s=chosen.header_timeout, body_timeout_s=chosen.body_timeout,
+                         keep_alive_timeout_s=chosen.keep_alive_timeout,
+                         max_connections=chosen.max_connections)
+    app = create_app(database, server_key_of(args, database), body_timeout_s=limits.body_timeout_s)
+    serve(app, chosen.host, chosen.port, limits)
+    return 0
+
+
+def run_server_key(args: argparse.Namespace) -> int:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from inspector_central.signing import ServerKey, export_server_key, write_server_key_file
+
+    if args.out.exists():
+        print(f"{args.out} exists; a key file is never overwritten", file=sys.stderr)
+        return 1
+    if args.action == "new":
+        key = Ed25519PrivateKey.generate()
+        write_server_key_file(args.out, key)
+        print(f"new server key {ServerKey.of(key).key_id} written to {args.out}")
+    else:
+        exported = export_server_key(open_database(args), args.out)
+        print(f"server key {exported.key_id} moved to {args.out}; the database no longer holds "
+              "it: start every process with --server-key-file")
     return 0
 
 
@@ -138,13 +186,12 @@ def run_import_bundle(args: argparse.Namespace) -> int:
     """Exit 0: every event imported or already held; 1: nothing imported (unreadable bundle,
     another device key); 3: imported, but events were refused or the bundle is not intact."""
     from inspector_central.bundles import import_bundle
-    from inspector_central.signing import load_or_create_server_key
     from inspector_protocol.bundle import BundleError
     from inspector_protocol.text import current_lang
 
     database = open_database(args)
     try:
-        report = import_bundle(database, load_or_create_server_key(database), args.file,
+        report = import_bundle(database, server_key_of(args, database), args.file,
                                args.device_name)
     except (BundleError, OSError) as exc:
         print(exc.text.render(current_lang()) if isinstance(exc, BundleError) else str(exc),
@@ -188,6 +235,11 @@ def _when(ms: int) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from inspector_protocol.errors import InspectorError
+    from inspector_protocol.text import current_lang
+
+    # The database, the key file and whatever else is written here: this user's only.
+    os.umask(0o077)
     args = build_parser().parse_args(argv)
     handler: Any = args.handler
     with safe_terminal():  # device-supplied text is printed by visits and alarms
@@ -196,6 +248,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         except settings.SettingsError as exc:
             print(exc, file=sys.stderr)
             return 2
+        except InspectorError as exc:
+            print(exc.render(current_lang()), file=sys.stderr)
+            return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

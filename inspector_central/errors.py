@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from inspector_protocol.messages import ErrorDetail
 from inspector_protocol.text import Text
 
 
@@ -19,7 +20,8 @@ class ApiError(Exception):
 
 
 def error_body(code: str, text: Text) -> dict[str, Any]:
-    return {"code": code, "message": {"zh": text.render("zh"), "en": text.render("en")}}
+    """The ``error`` member of an :class:`~inspector_protocol.messages.ErrorResponse`."""
+    return ErrorDetail.of(code, text).model_dump(mode="json")
 
 
 UNAUTHORISED = ApiError(401, "auth.token", Text(

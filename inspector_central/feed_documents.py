@@ -1,8 +1,9 @@
 """Documents an administrator imports into the feeds, checked as strictly as the tablet would.
 
-Registry entries need a valid USCC (GB 32100-2015); templates must pass the
-checklist schema; issuer keys must be 32-byte Ed25519 keys.  A file with one bad
-document imports nothing.
+Registry entries and issuer keys are read with the very models the tablet
+reads the feed with (:mod:`inspector_protocol.messages`: a valid USCC, GB
+32100-2015; a 32-byte Ed25519 key whose id matches); templates must pass the
+checklist schema.  A file with one bad document imports nothing.
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from inspector_protocol import keys
+from inspector_protocol.messages import IssuerKeyEntry, RegistryEntry, WireModel
 
 
 class FeedDocumentError(ValueError):
@@ -40,25 +44,18 @@ def document_key(feed: str, value: Any, where: str) -> tuple[str, dict[str, Any]
 
 
 def _enterprise(value: dict[str, Any], where: str) -> tuple[str, dict[str, Any]]:
-    from inspector_protocol.uscc import InvalidUSCC, parse_uscc
+    entry = _read(RegistryEntry, value, where)
+    assert isinstance(entry, RegistryEntry)
+    return entry.uscc, entry.model_dump(mode="json")
 
+
+def _read(model: type[WireModel], value: dict[str, Any], where: str) -> WireModel:
     try:
-        uscc = parse_uscc(str(value.get("uscc", ""))).value
-    except InvalidUSCC as exc:
-        raise FeedDocumentError(f"{where}: {exc.text.render('en')}") from None
-    name = value.get("name")
-    if not isinstance(name, str) or not 0 < len(name) <= 200:
-        raise FeedDocumentError(f"{where}: the enterprise needs a name")
-    doc = {"uscc": uscc, "name": name, "address": _optional(value, "address", where),
-           "industry": _optional(value, "industry", where), "deleted": bool(value.get("deleted"))}
-    return uscc, doc
-
-
-def _optional(value: dict[str, Any], field: str, where: str) -> str | None:
-    item = value.get(field)
-    if item is not None and (not isinstance(item, str) or len(item) > 500):
-        raise FeedDocumentError(f"{where}: {field} must be a string")
-    return item
+        return model.model_validate(value)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '-'}: {e['msg']}"
+                             for e in exc.errors()[:5])
+        raise FeedDocumentError(f"{where}: {problems}") from None
 
 
 def _template(value: dict[str, Any], where: str) -> tuple[str, dict[str, Any]]:
@@ -74,14 +71,11 @@ def _template(value: dict[str, Any], where: str) -> tuple[str, dict[str, Any]]:
 
 
 def _issuer_key(value: dict[str, Any], where: str) -> tuple[str, dict[str, Any]]:
-    try:
-        public = keys.b64decode(str(value["public_key"]))
-    except (KeyError, ValueError):
-        raise FeedDocumentError(f"{where}: public_key must be base64") from None
-    if len(public) != 32:
-        raise FeedDocumentError(f"{where}: an Ed25519 public key has 32 bytes")
-    key_id = keys.key_id(public)
-    if value.get("key_id", key_id) != key_id:
-        raise FeedDocumentError(f"{where}: key_id does not match the public key")
-    return key_id, {"key_id": key_id, "public_key": keys.b64encode(public),
-                    "revoked": bool(value.get("revoked", False))}
+    if "key_id" not in value and isinstance(value.get("public_key"), str):
+        try:  # the id may be left out: it is the key's own
+            value = {**value, "key_id": keys.key_id(keys.b64decode(value["public_key"]))}
+        except ValueError:
+            raise FeedDocumentError(f"{where}: public_key must be base64") from None
+    entry = _read(IssuerKeyEntry, value, where)
+    assert isinstance(entry, IssuerKeyEntry)
+    return entry.key_id, entry.model_dump(mode="json")

@@ -38,11 +38,28 @@ class Settings(BaseSettings):
         30_000, ge=0, le=600_000,
         description="how long a request waits for another writer of the SQLite database before "
                     "it is answered 503 server.database_busy")
+    server_key_file: Path | None = Field(
+        None, description="the server's signing key in a file of its own (PKCS#8 PEM, mode 0600, "
+                          "made by 'server-key new'); the key is then never stored in the database")
     host: str = Field("127.0.0.1", min_length=1, max_length=255,
                       description="address the HTTP endpoint listens on",
                       json_schema_extra={"scope": "serve"})
     port: int = Field(8765, ge=1, le=65_535, description="TCP port of the HTTP endpoint",
                       json_schema_extra={"scope": "serve"})
+    header_timeout: int = Field(
+        10, ge=1, le=300, description="seconds for a connection to complete its request headers "
+        "(from its opening or the previous reply); then it is closed",
+        json_schema_extra={"scope": "serve"})
+    body_timeout: int = Field(
+        20, ge=1, le=600, description="seconds for a request body to arrive whole; then 408 "
+        "request.timeout and the connection is closed", json_schema_extra={"scope": "serve"})
+    keep_alive_timeout: int = Field(
+        5, ge=1, le=300, description="seconds an idle kept-alive connection stays open",
+        json_schema_extra={"scope": "serve"})
+    max_connections: int = Field(
+        1000, ge=16, le=1_000_000, description="open connections at most (and always 64 below the "
+        "open-file limit); beyond it the oldest connection that has not sent a request is closed",
+        json_schema_extra={"scope": "serve"})
 
 
 class SettingsError(Exception):
@@ -68,7 +85,8 @@ def add_options(parser: argparse.ArgumentParser, scope: Scope) -> None:
         if scope_of(info) != scope:
             continue
         annotation = info.annotation
-        kind: Any = int if annotation is int else Path if annotation is Path else str
+        kind: Any = int if annotation is int else Path if annotation in (Path, Path | None) \
+            else str
         parser.add_argument(option_name(name), dest=name, type=kind, default=None,
                             metavar=name.split("_")[-1].upper(),
                             help=f"{info.description} (${env_name(name)}; "
@@ -100,7 +118,8 @@ def markdown_table() -> str:
 
 
 def _type_text(info: FieldInfo) -> str:
-    return {int: "integer", Path: "folder", str: "text"}.get(info.annotation, "text")  # type: ignore[arg-type]
+    kinds: dict[Any, str] = {int: "integer", Path: "folder", Path | None: "file", str: "text"}
+    return kinds.get(info.annotation, "text")
 
 
 def _default_text(info: FieldInfo, *, markdown: bool = True) -> str:

@@ -45,6 +45,8 @@ ACK = Tag("ack", b"inspector/ack/v1\x00", "server key",
           "the canonical acknowledgement of one upload request")
 ENROLMENT = Tag("enrolment", b"inspector/enrolment/v1\x00", "server key",
                 "the canonical enrolment statement given to a device")
+REPLY = Tag("reply", b"inspector/reply/v1\x00", "server key",
+             "the canonical statement binding one HTTP reply (status, body) to its request")
 ENTERPRISE_QR = Tag("enterprise_qr", b"inspector-enterprise-qr/QY1\n", "issuer key",
                     "the binary body of a QY1 enterprise code")
 OFFICER_CREDENTIAL = Tag("officer_credential", b"inspector-officer-credential/ZF1\n", "officer key",
@@ -60,6 +62,6 @@ DEVICE_TOKEN_HASH = Tag("device_token_hash", b"inspector/device-token/v1\x00", "
                         "a device's bearer token")
 
 ALL: tuple[Tag, ...] = (
-    EVENT, CHECKPOINT, ATTESTATION, BUNDLE_HEADER, RECEIPT, ACK, ENROLMENT, ENTERPRISE_QR,
+    EVENT, CHECKPOINT, ATTESTATION, BUNDLE_HEADER, RECEIPT, ACK, ENROLMENT, REPLY, ENTERPRISE_QR,
     OFFICER_CREDENTIAL, OFFICER_KEY_WRAP, ENROLMENT_CODE_HASH, DEVICE_TOKEN_HASH,
 )

@@ -41,21 +41,29 @@ class Text:
         """The text itself (documents' bilingual fields are already :class:`Text`)."""
         return self
 
+    def wire(self) -> dict[str, str]:
+        """The form a text takes in JSON (documents, the wire): ``{"zh": …, "en": …}``, rendered."""
+        return {"zh": self.render("zh"), "en": self.render("en")}
+
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
-        """In a JSON document a text is ``{"zh": ..., "en": ...}``; English is optional
-        and falls back to the Chinese, because the product is Chinese first."""
+        """In a JSON document or a message on the wire a text is ``{"zh": ..., "en": ...}``:
+        one bilingual type everywhere.  English is optional and falls back to the Chinese,
+        because the product is Chinese first.  Words read are taken literally (braces are
+        text, not placeholders); a ``Text`` is written out rendered."""
         from pydantic_core import core_schema as cs  # lazy: only document readers need it
 
-        part = cs.str_schema(min_length=1, max_length=10_000)
+        part = cs.str_schema(min_length=1, max_length=10_000, strict=True)
         written = cs.typed_dict_schema(
             {"zh": cs.typed_dict_field(part), "en": cs.typed_dict_field(part, required=False)},
             extra_behavior="forbid", ref="Text")
+        read = cs.no_info_after_validator_function(
+            lambda d: cls(d["zh"], d.get("en", d["zh"])), written)
         return cs.json_or_python_schema(
-            json_schema=cs.no_info_after_validator_function(
-                lambda d: cls(d["zh"], d.get("en", d["zh"])), written),
-            python_schema=cs.is_instance_schema(cls),
-            serialization=cs.plain_serializer_function_ser_schema(lambda t: {"zh": t.zh, "en": t.en}))
+            json_schema=read,
+            python_schema=cs.union_schema([cs.is_instance_schema(cls), read]),
+            serialization=cs.plain_serializer_function_ser_schema(
+                lambda text: text.wire(), return_schema=written))
 
 
 _forced: Lang | None = None

@@ -7,9 +7,15 @@ normative description is ``docs/sync-protocol.md``.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
+
+from inspector_protocol.canonical import canonical_bytes
 
 PROTOCOL = "inspector-sync/1"
 API_PREFIX = "/v1"
@@ -27,10 +33,63 @@ MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 NONCE_MIN_CHARS = 16
 NONCE_MAX_CHARS = 64
 
-#: Domain separation for the server's signatures: a receipt can never pass for an
-#: acknowledgement or an enrolment, nor any of them for an event or a checkpoint.
-
 FEEDS = ("registry", "visits", "templates", "issuer_keys")
+
+#: The header that carries the server's signature of a reply (see :func:`reply_statement`).
+REPLY_SIGNATURE_HEADER = "Inspector-Signature"
+_SIGNATURE_HEADER = re.compile(
+    r"v=1; key=(?P<key>[0-9a-f]{16}); time=(?P<time>[0-9]{1,16}); sig=(?P<sig>[A-Za-z0-9+/]{86}==)")
+
+
+@dataclass(frozen=True)
+class ReplyBinding:
+    """What a reply is an answer to, and what it says: the bytes a reply signature covers.
+
+    ``target`` is the request line's target exactly as sent (path and query, still
+    percent-encoded); ``request_sha256`` the SHA-256 of the request body as sent before
+    any compression (of nothing, for a GET).  Every request of the protocol that can
+    change a tablet's state carries a fresh nonce in its target or body, so a signed
+    reply is an answer to one request only: it cannot be replayed to another.
+    """
+
+    method: str
+    target: str
+    request_sha256: str
+    status: int
+    body_sha256: str
+
+    def statement(self, server_key: str, server_time_ms: int) -> bytes:
+        return canonical_bytes({
+            "v": 1, "server_key": server_key, "server_time_ms": server_time_ms,
+            "method": self.method, "target": self.target, "request_sha256": self.request_sha256,
+            "status": self.status, "body_sha256": self.body_sha256})
+
+
+@dataclass(frozen=True)
+class ReplySignature:
+    key_id: str
+    server_time_ms: int
+    sig: bytes
+
+    def header(self) -> str:
+        return (f"v=1; key={self.key_id}; time={self.server_time_ms}; "
+                f"sig={base64.b64encode(self.sig).decode('ascii')}")
+
+    @classmethod
+    def parse(cls, value: str | None) -> ReplySignature | None:
+        """The signature in a header value, or None when it is absent or not well formed."""
+        match = _SIGNATURE_HEADER.fullmatch(value or "")
+        if match is None:
+            return None
+        try:
+            sig = base64.b64decode(match["sig"], validate=True)
+        except (binascii.Error, ValueError):
+            return None
+        return cls(match["key"], int(match["time"]), sig)
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,8 @@ class ExitCode(IntEnum):
     ENVIRONMENT = 6
     #: ``sync`` left events unsent because of an error.
     UNSENT = 7
+    #: ``sync``: an answer was not signed by the pinned central endpoint; nothing changed.
+    NOT_CENTRAL = 8
     #: Interrupted by the user.
     CANCELLED = 130
     #: A bug: an unexpected exception, logged with its traceback.

@@ -59,6 +59,8 @@ def run_sync_command(args: argparse.Namespace) -> int:
         emit_json(report.to_json(lang()))
     else:
         _print_report(report)
+    if any(e.kind == "not_central" for e in report.errors):
+        return int(ExitCode.NOT_CENTRAL)
     return int(ExitCode.UNSENT) if report.left_unsent_by_error else 0
 
 

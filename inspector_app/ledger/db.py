@@ -6,10 +6,18 @@ returned is on disk even after a power cut.  Writes go through
 :func:`write_transaction`, which takes the write lock up front
 (``BEGIN IMMEDIATE``) so a transaction never fails half-way on a lock
 upgrade.  Copies are made only with the backup API (:func:`backup_to`).
+
+The ledger holds secrets (the device key, the bearer token, wrapped officer
+keys): the first read-write connection of a process makes its data folder
+private (0700, files 0600 — ``inspector_protocol.private_files``), repairing
+what this user owns with a warning and refusing what another user owns; a new
+database file is created 0600 before SQLite opens it, and SQLite gives its
+``-wal`` and ``-shm`` files the database file's mode.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,9 +25,13 @@ from pathlib import Path
 
 from inspector_protocol.environment import DATABASE_BUSY, classify
 from inspector_protocol.errors import EnvironmentProblem
-from inspector_protocol.text import Text
+from inspector_protocol.private_files import create_private_file, secure_folder
+from inspector_protocol.text import Text, current_lang
 
 BUSY_TIMEOUT_MS = 5_000
+log = logging.getLogger("inspector.ledger")
+#: Data folders already made private by this process.
+_secured: set[Path] = set()
 
 
 class DurabilityNotGuaranteed(RuntimeError):
@@ -28,6 +40,8 @@ class DurabilityNotGuaranteed(RuntimeError):
 
 def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
     """Open ``path`` with the durability settings asserted."""
+    if not read_only:
+        make_private(path)
     try:
         if read_only:
             conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None,
@@ -52,6 +66,16 @@ def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
             code="env.database",
         ) from exc
     return conn
+
+
+def make_private(path: Path) -> None:
+    """The database's folder private and the file created 0600 (once per process and folder)."""
+    folder = path.parent.resolve()
+    if folder not in _secured:
+        for repaired in secure_folder(folder):
+            log.warning("%s", repaired.text().render(current_lang()))
+        _secured.add(folder)
+    create_private_file(path)
 
 
 def _assert_durable(conn: sqlite3.Connection) -> None:
@@ -106,6 +130,7 @@ def _file_of(conn: sqlite3.Connection) -> Path | None:
 
 def backup_to(conn: sqlite3.Connection, target: Path) -> None:
     """A consistent copy of a live database (never copy the files of a WAL database)."""
+    create_private_file(target)
     dest = sqlite3.connect(target)
     try:
         conn.backup(dest)

@@ -17,7 +17,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from inspector_app.ledger import key_wrapping
+from inspector_app.ledger import key_wrapping, keystore
 from inspector_app.ledger.db import connect, write_transaction
 from inspector_app.ledger.lockout import PassphraseGuard
 from inspector_app.ledger.schema import migrate
@@ -97,9 +97,12 @@ class Ledger:
                 raise UserError(Text("该数据文件夹已有记录。", "This data folder already has a ledger."),
                                 code="ledger.exists")
             conn.execute("INSERT INTO meta VALUES ('device_id', ?)", (device_id,))
+            # In the OS keystore where there is one; else in the ledger (0600, docs/trust-model.md).
+            raw = keys.raw_private_key(device_key)
+            reference = keystore.put_secret(f"device-key/{device_id}", keys.b64encode(raw))
             conn.execute(
                 "INSERT INTO device_key VALUES (1, ?, ?, ?)",
-                (keys.key_id(public), public, keys.raw_private_key(device_key)),
+                (keys.key_id(public), public, raw if reference is None else reference.encode()),
             )
             body = {**genesis_body, "device_public_key": keys.b64encode(public)}
             ledger._append_in_transaction(
@@ -134,7 +137,10 @@ class Ledger:
 
     def device_signer(self) -> keys.Signer:
         key_id, private = self.conn.execute("SELECT key_id, private_key FROM device_key").fetchone()
-        return keys.Signer(None, key_id, keys.load_private_key(bytes(private)))
+        raw = bytes(private)
+        if len(raw) != 32 and raw.startswith(keystore.REFERENCE.encode()):
+            raw = keys.b64decode(keystore.resolve(raw.decode("ascii")))
+        return keys.Signer(None, key_id, keys.load_private_key(raw))
 
     # -- time --------------------------------------------------------------
 

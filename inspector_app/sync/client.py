@@ -34,6 +34,8 @@ from inspector_app.sync.responses import (
     check_error,
     check_result,
     check_upload,
+    read_reply,
+    refusal_of,
 )
 from inspector_app.sync.state import SyncStore
 from inspector_app.sync.templates import install_pulled_templates
@@ -41,6 +43,7 @@ from inspector_app.sync.transport import Reply, Transport
 from inspector_protocol import keys
 from inspector_protocol.envelope import SignedEvent
 from inspector_protocol.errors import UserError
+from inspector_protocol.messages import CheckpointResponse, SingleEventResponse
 from inspector_protocol.text import Lang, Text
 from inspector_protocol.wire import API_PREFIX, FEEDS, MAX_BATCH_EVENTS
 
@@ -107,6 +110,8 @@ def run_sync(ws: SyncedDevice, transport: Transport, options: SyncOptions | None
     if enrolment is None or pinned is None:
         raise NotEnrolled()
     transport.cancelled = options.cancelled
+    # From here on, only answers signed by the pinned key for each request count.
+    transport.pinned = pinned
     report = SyncReport()
     with single_flight(lock_path(ws.ledger.path), options.lock_wait_s) as acquired:
         if not acquired:
@@ -200,12 +205,12 @@ class _Run:
         self.report.sent += 1
 
         def parse(reply: Reply) -> UploadAnswer:
-            body = reply.body or {}
-            if "result" not in body:
+            if "result" not in (reply.body or {}):
                 return self._refused_alone(event, reply)
-            server_time = check_ack(self.pinned, body.get("ack"), nonce, "event")
+            single = read_reply(SingleEventResponse, reply.body, "answer")
+            server_time = check_ack(self.pinned, single.ack, nonce, "event")
             answer = UploadAnswer([], [], server_time)
-            check_result(self.pinned, body.get("result"), event, 0, answer)
+            check_result(self.pinned, single.result, event, 0, answer)
             return answer
 
         return self.transport.exchange("PUT", f"{API_PREFIX}/events/{event.id}", parse,
@@ -214,7 +219,9 @@ class _Run:
     def _refused_alone(self, event: SignedEvent, reply: Reply) -> UploadAnswer:
         if not 400 <= reply.status < 500:
             raise failures.invalid_response(f"HTTP {reply.status}")
-        code, text = check_error((reply.body or {}).get("error"))
+        # The transport has checked that the pinned key signed this refusal of this
+        # very request (its nonce, its body): only then is the event marked refused.
+        code, text = refusal_of(reply.body)
         return UploadAnswer([], [Refusal(event, reply.status, code, text)], 0)
 
     def _record(self, answer: UploadAnswer) -> None:
@@ -235,17 +242,18 @@ class _Run:
                                "sig": keys.b64encode(checkpoint.sig)}}
 
         def parse(reply: Reply) -> tuple[str, Text | None, str | None]:
-            body = reply.body or {}
-            if "ack" not in body:
-                code, text = check_error(body.get("error"))
+            if "ack" not in (reply.body or {}):
+                code, text = refusal_of(reply.body)
                 return "refused", text, code
-            server_time = check_ack(self.pinned, body.get("ack"), nonce, "checkpoint")
+            answer = read_reply(CheckpointResponse, reply.body, "checkpoint answer")
+            server_time = check_ack(self.pinned, answer.ack, nonce, "checkpoint")
             self.store.record_answer([], [], server_time)
-            outcome = body.get("outcome")
-            if reply.status == 200 and outcome == "accepted":
+            if reply.status == 200 and answer.outcome == "accepted":
                 return "accepted", None, None
-            code, text = check_error(body.get("error"))
-            return str(outcome)[:32], text, code
+            if answer.error is None:
+                return answer.outcome, None, None
+            code, text = check_error(answer.error)
+            return answer.outcome, text, code
 
         outcome, text, _code = self.transport.exchange(
             "POST", f"{API_PREFIX}/checkpoint", parse, body=body, token=self.token)

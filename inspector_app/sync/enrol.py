@@ -15,11 +15,12 @@ from typing import Any
 
 from inspector_app.sync.device import SyncedDevice
 from inspector_app.sync.failures import SyncFailure, invalid_response
-from inspector_app.sync.responses import Pinned, check_error, verified_statement
+from inspector_app.sync.responses import Pinned, read_reply, refusal_of, verified_statement
 from inspector_app.sync.state import Enrolment, SyncStore
 from inspector_app.sync.transport import Reply, Transport
 from inspector_protocol import keys, tags
 from inspector_protocol.errors import UserError
+from inspector_protocol.messages import EnrolResponse
 from inspector_protocol.text import Text
 from inspector_protocol.wire import API_PREFIX
 
@@ -40,12 +41,15 @@ def enrol(ws: SyncedDevice, transport: Transport, code: str, *,
     ledger = ws.ledger
     genesis = next(iter(ledger.events()))
     nonce = secrets.token_urlsafe(18)
+    # The key is being (re)pinned here: the enrolment statement, signed by the key it
+    # names, is what is checked, not a key pinned before.
+    transport.pinned = None
     body = {"code": code.strip(), "device": ledger.device_id,
             "device_public_key": keys.b64encode(ledger.device_public_key()),
             "genesis": {"event": genesis.raw.decode("utf-8"), "sig": keys.b64encode(genesis.sig)},
             "nonce": nonce}
     reply = transport.exchange("POST", f"{API_PREFIX}/enrol", _refusal_or_reply, body=body)
-    token, statement, raw, sig = _check(reply.body or {}, ledger.device_id, nonce,
+    token, statement, raw, sig = _check(reply.body, ledger.device_id, nonce,
                                         ledger.device_public_key())
     store = SyncStore(ledger)
     previous = store.enrolment()
@@ -67,18 +71,16 @@ def enrol(ws: SyncedDevice, transport: Transport, code: str, *,
 def _refusal_or_reply(reply: Reply) -> Reply:
     if reply.status == 200:
         return reply
-    code, text = check_error((reply.body or {}).get("error"))
+    code, text = refusal_of(reply.body)
     raise EnrolmentRefused(text, code=code)
 
 
-def _check(body: dict[str, Any], device: str, nonce: str,
+def _check(body: dict[str, Any] | None, device: str, nonce: str,
            device_key: bytes) -> tuple[str, dict[str, Any], bytes, bytes]:
-    token = body.get("token")
-    signed = body.get("enrolment")
-    if not isinstance(token, str) or not 20 <= len(token) <= 200 or not isinstance(signed, dict):
-        raise invalid_response("the enrolment answer is incomplete")
+    answer = read_reply(EnrolResponse, body, "enrolment answer")
+    token, signed = answer.token, answer.enrolment
     try:
-        server_key = keys.b64decode(str(_raw_statement(signed).get("server_public_key")))
+        server_key = keys.b64decode(str(_raw_statement(signed.raw).get("server_public_key")))
     except ValueError:
         raise invalid_response("the server key is not base64") from None
     if len(server_key) != 32:
@@ -90,14 +92,14 @@ def _check(body: dict[str, Any], device: str, nonce: str,
     if any(statement.get(k) != v for k, v in expected.items()) or not isinstance(
             statement.get("server_time_ms"), int) or not isinstance(statement.get("device_name"), str):
         raise invalid_response("the enrolment answer is for another request")
-    return token, statement, str(signed["raw"]).encode("utf-8"), keys.b64decode(str(signed["sig"]))
+    return token, statement, signed.raw.encode("utf-8"), keys.b64decode(signed.sig)
 
 
-def _raw_statement(signed: dict[str, Any]) -> dict[str, Any]:
+def _raw_statement(raw: str) -> dict[str, Any]:
     import json
 
     try:
-        value = json.loads(str(signed.get("raw")))
+        value = json.loads(raw)
     except ValueError:
         raise invalid_response("the enrolment statement is not JSON") from None
     if not isinstance(value, dict):

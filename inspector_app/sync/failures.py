@@ -7,6 +7,9 @@
 * ``auth`` (401): stops at once; the device must be enrolled again.
 * ``tls``: the endpoint's certificate does not chain to the profile's trust
   anchors; retrying cannot help.
+* ``not_central``: an answer without the pinned server key's signature bound to
+  the request (a hostile or impostor server at the endpoint's address, or
+  something between that rewrites answers); never retried, nothing changed.
 * ``config``: no endpoint, not enrolled, a pinned key that does not match.
 """
 
@@ -18,7 +21,7 @@ from typing import Literal
 from inspector_protocol.text import Text
 
 FailureKind = Literal["network", "server", "busy", "not_ours", "invalid_response", "auth", "tls",
-                      "config", "refused", "cancelled"]
+                      "not_central", "config", "refused", "cancelled"]
 RETRYABLE: frozenset[str] = frozenset({"network", "server", "busy", "not_ours", "invalid_response"})
 
 
@@ -62,6 +65,16 @@ def invalid_response(detail: str) -> SyncFailure:
         "中心端的应答无法验证（{detail}），未作任何更改。",
         "The central endpoint's answer did not verify ({detail}); nothing was changed.")
         .format(detail=detail))
+
+
+def not_central(key_id: str, detail: str) -> SyncFailure:
+    return SyncFailure("not_central", Text(
+        "应答不是来自本设备注册的中心端（没有中心端密钥 {key} 对本次请求的签名：{detail}）。"
+        "本机未作任何更改；请检查网络或中心端地址，并报告管理员。",
+        "The answer is not from the central endpoint this device enrolled with (it is not signed "
+        "for this request by the endpoint's key {key}: {detail}). Nothing was changed on this "
+        "device; check the network or the endpoint address, and tell IT.").format(
+        key=key_id, detail=detail))
 
 
 def auth_required() -> SyncFailure:

@@ -1,6 +1,9 @@
 """Pulling the feeds by server-issued cursor, checking every item, caching them for offline use.
 
-A page is checked whole before any of it is stored; the page's items and the
+A page counts only when the transport has checked the pinned server key's
+signature over it, bound to this request (a fresh nonce in the query, so an old
+page cannot be replayed); then it is read with the protocol's models
+(:mod:`inspector_protocol.messages`) and checked whole before any of it is stored; the page's items and the
 new cursor are stored in one transaction, so a pull killed half-way resumes
 exactly where the last stored page ended.  ``visits`` fills ``visit_history``,
 which the frequency warning reads offline.
@@ -9,19 +12,27 @@ which the frequency warning reads offline.
 from __future__ import annotations
 
 import json
-import re
+import secrets
 from collections.abc import Callable
 from typing import Any
+
+from pydantic import ValidationError
 
 from inspector_app.ledger.db import write_transaction
 from inspector_app.ledger.store import Ledger
 from inspector_app.sync.failures import invalid_response
+from inspector_app.sync.responses import read_reply
 from inspector_app.sync.transport import Reply, Transport
-from inspector_protocol import keys
+from inspector_protocol.messages import (
+    FeedResponse,
+    IssuerKeyEntry,
+    RegistryEntry,
+    VisitSummary,
+    WireModel,
+)
 from inspector_protocol.wire import API_PREFIX, FEEDS, MAX_FEED_PAGE
 
 MAX_PAGES_PER_FEED = 1000
-_KEY_ID = re.compile(r"[0-9a-f]{16}")
 Row = tuple[Any, ...]
 
 
@@ -33,7 +44,7 @@ def pull_feed(ledger: Ledger, transport: Transport, token: str, feed: str,
         if cancelled():
             break
         cursor, etag = _position(ledger, feed)
-        params: dict[str, Any] = {"limit": MAX_FEED_PAGE}
+        params: dict[str, Any] = {"limit": MAX_FEED_PAGE, "nonce": secrets.token_urlsafe(18)}
         if cursor:
             params["cursor"] = cursor
         if feed == "visits":
@@ -61,74 +72,41 @@ def _position(ledger: Ledger, feed: str) -> tuple[str | None, str | None]:
 def _check_page(reply: Reply, feed: str) -> tuple[list[Row], str, bool, str | None] | None:
     if reply.status == 304:
         return None
-    body = reply.body or {}
-    if reply.status != 200 or body.get("feed") != feed:
+    if reply.status != 200:
         raise invalid_response(f"the {feed} page is not an answer to our request")
-    items, cursor, more = body.get("items"), body.get("next_cursor"), body.get("more")
-    if not isinstance(items, list) or len(items) > MAX_FEED_PAGE or not isinstance(cursor, str) \
-            or not 0 < len(cursor) <= 512 or not isinstance(more, bool):
-        raise invalid_response(f"the {feed} page is malformed")
+    page = read_reply(FeedResponse, reply.body, f"{feed} page")
+    if page.feed != feed:
+        raise invalid_response(f"the {feed} page is not an answer to our request")
     check = _CHECKS[feed]
-    rows = [check(item) for item in items]
+    rows = [check(item) for item in page.items]
     etag = reply.headers.get("etag")
-    return rows, cursor, more, etag if etag and len(etag) <= 200 else None
+    return rows, page.next_cursor, page.more, etag if etag and len(etag) <= 200 else None
 
 
-def _str(value: Any, max_len: int, *, optional: bool = False) -> str | None:
-    if value is None and optional:
-        return None
-    if not isinstance(value, str) or not 0 < len(value) <= max_len:
-        raise invalid_response("an item has a missing or oversized field")
-    return value
-
-
-def _int(value: Any, *, optional: bool = False) -> int | None:
-    if value is None and optional:
-        return None
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**53:
-        raise invalid_response("an item has a missing or wrong number")
-    return value
-
-
-def _uscc(value: Any) -> str:
-    from inspector_protocol.uscc import InvalidUSCC, parse_uscc
-
+def _item(model: type[WireModel], item: dict[str, Any]) -> Any:
     try:
-        return parse_uscc(str(_str(value, 18))).value
-    except InvalidUSCC:
-        raise invalid_response("an item has an invalid USCC") from None
+        return model.model_validate(item)
+    except ValidationError as exc:
+        where = ".".join(str(p) for p in exc.errors()[0].get("loc", ()))
+        raise invalid_response(f"an item of the feed is not valid at {where}") from None
 
 
-def _dict(item: Any) -> dict[str, Any]:
-    if not isinstance(item, dict):
-        raise invalid_response("an item is not an object")
-    return item
+def _registry_row(item: dict[str, Any]) -> Row:
+    e: RegistryEntry = _item(RegistryEntry, item)
+    return e.uscc, e.name, e.address, e.industry, e.deleted
 
 
-def _registry_row(item: Any) -> Row:
-    d = _dict(item)
-    deleted = d.get("deleted", False)
-    if not isinstance(deleted, bool):
-        raise invalid_response("an item has a wrong flag")
-    return (_uscc(d.get("uscc")), _str(d.get("name"), 200), _str(d.get("address"), 500, optional=True),
-            _str(d.get("industry"), 500, optional=True), deleted)
+def _visit_row(item: dict[str, Any]) -> Row:
+    v: VisitSummary = _item(VisitSummary, item)
+    return (v.visit_id, v.enterprise, v.department, v.kind, int(v.enforcement), v.checked_in_ms,
+            v.duration_s)
 
 
-def _visit_row(item: Any) -> Row:
-    d = _dict(item)
-    enforcement = d.get("enforcement")
-    if not isinstance(enforcement, bool):
-        raise invalid_response("an item has a wrong flag")
-    return (_str(d.get("visit_id"), 64), _uscc(d.get("enterprise")), _str(d.get("department"), 64),
-            _str(d.get("kind"), 64), int(enforcement), _int(d.get("checked_in_ms")),
-            _int(d.get("duration_s"), optional=True))
-
-
-def _template_row(item: Any) -> Row:
+def _template_row(item: dict[str, Any]) -> Row:
     from inspector_protocol.checklist_template import parse_template
     from inspector_protocol.errors import InspectorError
 
-    raw = json.dumps(_dict(item), ensure_ascii=False).encode("utf-8")
+    raw = json.dumps(item, ensure_ascii=False).encode("utf-8")
     try:
         template = parse_template(raw, "central template")
     except InspectorError:
@@ -136,19 +114,12 @@ def _template_row(item: Any) -> Row:
     return template.ref.id, raw.decode("utf-8")
 
 
-def _issuer_key_row(item: Any) -> Row:
-    d = _dict(item)
-    try:
-        public = keys.b64decode(str(d.get("public_key")))
-    except ValueError:
-        raise invalid_response("an issuer key is not base64") from None
-    revoked = d.get("revoked")
-    if len(public) != 32 or d.get("key_id") != keys.key_id(public) or not isinstance(revoked, bool):
-        raise invalid_response("an issuer key does not match its id")
-    return keys.key_id(public), public, int(revoked)
+def _issuer_key_row(item: dict[str, Any]) -> Row:
+    k: IssuerKeyEntry = _item(IssuerKeyEntry, item)
+    return k.key_id, k.raw_public_key(), int(k.revoked)
 
 
-_CHECKS: dict[str, Callable[[Any], Row]] = {
+_CHECKS: dict[str, Callable[[dict[str, Any]], Row]] = {
     "registry": _registry_row, "visits": _visit_row, "templates": _template_row,
     "issuer_keys": _issuer_key_row,
 }

@@ -1,5 +1,11 @@
 """Checking the server's answers before anything on the device changes.
 
+Every reply is first checked by the transport: it must carry the pinned server
+key's signature bound to the very request sent (``Inspector-Signature``,
+:mod:`inspector_app.sync.transport`).  Then its shape is read with the
+protocol's own models (:mod:`inspector_protocol.messages`) and its signed
+statements are checked here, by code.
+
 An answer is accepted whole or not at all: every receipt must verify under the
 pinned server key and name exactly the event it acknowledges (id, device,
 sequence number, hash); the acknowledgement must carry this request's nonce.
@@ -14,18 +20,26 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
 
 from inspector_app.sync.failures import invalid_response
 from inspector_protocol import keys, tags
 from inspector_protocol.envelope import SignedEvent
+from inspector_protocol.messages import (
+    ACCEPTED_OUTCOMES,
+    ErrorDetail,
+    ErrorResponse,
+    EventResult,
+    Signed,
+    UploadResponse,
+    WireModel,
+)
 from inspector_protocol.text import Text
 from inspector_protocol.wire import SignedStatement
 
-ACCEPTED = frozenset({"accepted", "duplicate"})
-REFUSED = frozenset({"conflict", "fork", "rollback", "invalid_signature", "unknown_key",
-                     "malformed", "foreign_device"})
-MAX_MESSAGE_CHARS = 2000
+M = TypeVar("M", bound=WireModel)
 
 
 @dataclass(frozen=True)
@@ -59,7 +73,17 @@ class UploadAnswer:
     server_time_ms: int
 
 
-def check_ack(pinned: Pinned, value: Any, nonce: str, kind: str) -> int:
+def read_reply(model: type[M], body: dict[str, Any] | None, what: str) -> M:
+    """``body`` as ``model``, or ``invalid_response`` naming the first field that is wrong."""
+    try:
+        return model.model_validate(body or {})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ())) or "body"
+        raise invalid_response(f"the {what} is malformed at {where}") from None
+
+
+def check_ack(pinned: Pinned, value: Signed, nonce: str, kind: str) -> int:
     """The server time from a signed acknowledgement of this very request."""
     statement = verified_statement(pinned, value, tags.ACK.value, "ack")
     if (statement.get("kind") != kind or statement.get("nonce") != nonce
@@ -68,71 +92,58 @@ def check_ack(pinned: Pinned, value: Any, nonce: str, kind: str) -> int:
     return _time(statement)
 
 
-def check_upload(pinned: Pinned, body: dict[str, Any], batch: list[SignedEvent],
+def check_upload(pinned: Pinned, body: dict[str, Any] | None, batch: list[SignedEvent],
                  nonce: str) -> UploadAnswer:
-    server_time = check_ack(pinned, body.get("ack"), nonce, "events")
-    results = body.get("results")
-    if not isinstance(results, list) or len(results) != len(batch):
+    reply = read_reply(UploadResponse, body, "upload answer")
+    server_time = check_ack(pinned, reply.ack, nonce, "events")
+    if len(reply.results) != len(batch):
         raise invalid_response("the answer does not cover the events sent")
     answer = UploadAnswer([], [], server_time)
-    for index, (event, result) in enumerate(zip(batch, results, strict=True)):
+    for index, (event, result) in enumerate(zip(batch, reply.results, strict=True)):
         check_result(pinned, result, event, index, answer)
     return answer
 
 
-def check_result(pinned: Pinned, result: Any, event: SignedEvent, index: int,
+def check_result(pinned: Pinned, result: EventResult, event: SignedEvent, index: int,
                  answer: UploadAnswer) -> None:
-    if not isinstance(result, dict) or result.get("index") != index or result.get("id") != event.id:
+    if result.index != index or result.id != event.id:
         raise invalid_response("a result names another event")
-    status, outcome = result.get("status"), result.get("outcome")
-    if not isinstance(outcome, str) or not isinstance(status, int) or isinstance(status, bool):
-        raise invalid_response("a result without its status")
-    if status == 200 and outcome in ACCEPTED:
-        answer.receipts.append(check_receipt(pinned, result.get("receipt"), event))
-    elif 400 <= status < 500 and outcome in REFUSED:
-        code, text = check_error(result.get("error"))
-        answer.refusals.append(Refusal(event, status, code, text))
+    if result.outcome in ACCEPTED_OUTCOMES:
+        assert result.receipt is not None  # the model holds it
+        answer.receipts.append(check_receipt(pinned, result.receipt, event))
     else:
-        raise invalid_response(f"unexpected result {status!r}/{outcome!r}")
+        assert result.error is not None
+        code, text = check_error(result.error)
+        answer.refusals.append(Refusal(event, result.status, code, text))
 
 
-def check_receipt(pinned: Pinned, value: Any, event: SignedEvent) -> DeliveryReceipt:
+def check_receipt(pinned: Pinned, value: Signed, event: SignedEvent) -> DeliveryReceipt:
     statement = verified_statement(pinned, value, tags.RECEIPT.value, "receipt")
     expected = {"event": event.id, "device": pinned.device, "seq": event.seq,
                 "hash": event.hash.hex()}
     if any(statement.get(k) != v for k, v in expected.items()):
         raise invalid_response(f"the receipt for event {event.seq} names another event")
-    assert isinstance(value, dict)
     return DeliveryReceipt(event, _signed(value), _time(statement))
 
 
-def check_error(value: Any) -> tuple[str, Text]:
-    if not isinstance(value, dict) or not isinstance(value.get("code"), str):
-        raise invalid_response("a refusal without its reason")
-    message = value.get("message")
-    if not isinstance(message, dict) or not all(
-            isinstance(message.get(k), str) and len(message[k]) <= MAX_MESSAGE_CHARS
-            for k in ("zh", "en")):
-        raise invalid_response("a refusal without its reason")
-    code = value["code"][:100]
-    # Braces in the server's words must not be read as placeholders.
-    zh, en = (message[k].replace("{", "{{").replace("}", "}}") for k in ("zh", "en"))
-    return code, Text(zh, en)
+def check_error(value: ErrorDetail) -> tuple[str, Text]:
+    return value.code, value.message
 
 
-def _signed(value: Any) -> SignedStatement:
-    if not isinstance(value, dict) or not isinstance(value.get("raw"), str) or not isinstance(
-            value.get("sig"), str):
-        raise invalid_response("a signed statement is missing")
+def refusal_of(body: dict[str, Any] | None) -> tuple[str, Text]:
+    """The code and words of a refusal body (``{"protocol", "error"}``)."""
+    return check_error(read_reply(ErrorResponse, body, "refusal").error)
+
+
+def _signed(value: Signed) -> SignedStatement:
     try:
-        sig = base64.b64decode(value["sig"], validate=True)
-        raw = value["raw"].encode("utf-8")
+        sig = base64.b64decode(value.sig, validate=True)
     except (binascii.Error, ValueError):
         raise invalid_response("a signature is not base64") from None
-    return SignedStatement(raw, sig)
+    return SignedStatement(value.raw.encode("utf-8"), sig)
 
 
-def verified_statement(pinned: Pinned, value: Any, domain: bytes, what: str) -> dict[str, Any]:
+def verified_statement(pinned: Pinned, value: Signed, domain: bytes, what: str) -> dict[str, Any]:
     signed = _signed(value)
     if not keys.verify_signature(keys.load_public_key(pinned.public_key), signed.sig,
                                  domain + signed.raw):

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from inspector_app.ledger import keystore
 from inspector_app.ledger.db import write_transaction
 from inspector_app.ledger.store import Ledger
 from inspector_app.sync.responses import DeliveryReceipt, Pinned, Refusal
@@ -60,8 +61,9 @@ class SyncStore:
         row = self.conn.execute(
             "SELECT endpoint, device_name, server_key_id, server_public_key, token, enrolled_ms "
             "FROM sync_enrolment").fetchone()
-        return None if row is None else Enrolment(row[0], row[1], row[2], bytes(row[3]), row[4],
-                                                  int(row[5]))
+        # The token may sit in the OS keystore, the ledger holding only a reference to it.
+        return None if row is None else Enrolment(row[0], row[1], row[2], bytes(row[3]),
+                                                  keystore.resolve(row[4]), int(row[5]))
 
     def pinned(self) -> Pinned | None:
         enrolment = self.enrolment()
@@ -69,6 +71,10 @@ class SyncStore:
             enrolment.server_key_id, enrolment.server_public_key, self.ledger.device_id)
 
     def save_enrolment(self, enrolment: Enrolment, raw: bytes, sig: bytes) -> None:
+        token = keystore.put_secret(f"token/{self.ledger.device_id}", enrolment.token) \
+            or enrolment.token
+        enrolment = Enrolment(enrolment.endpoint, enrolment.device_name, enrolment.server_key_id,
+                              enrolment.server_public_key, token, enrolment.enrolled_ms)
         with write_transaction(self.conn):
             self.conn.execute("DELETE FROM sync_enrolment")
             self.conn.execute(

@@ -8,7 +8,12 @@ Plain ``http://`` is refused unless the host is a loopback address.
 Every answer is read with a size cap and must be our JSON envelope (a JSON
 object whose ``protocol`` is :data:`~inspector_protocol.wire.PROTOCOL`);
 anything else — a captive portal's page, a proxy's error, a cut-off body — is a
-failure, never a success.  Retries are bounded in count and in time and wait
+failure, never a success.  Once the device is enrolled (``pinned`` is set),
+every answer that could change the device — 2xx, 304 and every 4xx, 401
+included — must also carry the pinned server key's signature binding it to the
+request just sent (:class:`~inspector_protocol.wire.ReplyBinding`); an answer
+without it is "not the central endpoint" (``sync.not_central``), never retried,
+and changes nothing.  Retries are bounded in count and in time and wait
 with "full jitter" exponential back-off so that tablets returning to coverage
 together do not hammer the server in step.
 """
@@ -26,8 +31,17 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from inspector_app.sync import failures
 from inspector_app.sync.failures import FailureKind, SyncFailure
+from inspector_app.sync.responses import Pinned
+from inspector_protocol import keys, tags
 from inspector_protocol.text import Text
-from inspector_protocol.wire import MAX_RESPONSE_BYTES, PROTOCOL
+from inspector_protocol.wire import (
+    MAX_RESPONSE_BYTES,
+    PROTOCOL,
+    REPLY_SIGNATURE_HEADER,
+    ReplyBinding,
+    ReplySignature,
+    sha256_hex,
+)
 
 if TYPE_CHECKING:
     import requests
@@ -71,6 +85,8 @@ class Transport:
     cancelled: Callable[[], bool] = lambda: False
     bytes_sent: int = 0
     bytes_received: int = 0
+    #: The server key pinned at enrolment: when set, replies must be signed by it.
+    pinned: Pinned | None = None
     _session: requests.Session | None = None
 
     def session(self) -> requests.Session:
@@ -125,7 +141,7 @@ class Transport:
              headers: dict[str, str] | None = None) -> Reply:
         import requests
 
-        data, request_headers = _encode(body)
+        data, request_headers, request_sha256 = _encode(body)
         request_headers.update(headers or {})
         if token is not None:
             request_headers["Authorization"] = f"Bearer {token}"
@@ -137,6 +153,18 @@ class Transport:
                     allow_redirects=False, stream=True) as response:
                 content = _read_capped(response)
                 self.bytes_received += _wire_size(response, content)
+                if self.pinned is not None and _can_change_state(response.status_code):
+                    # Not our JSON at all (a captive portal, a proxy's page): "not ours", retried.
+                    # Our JSON without the pinned key's signature: "not the central endpoint".
+                    if response.status_code != 304 and _our_envelope(
+                            {k.lower(): v for k, v in response.headers.items()}, content) is None:
+                        raise failures.not_ours(f"HTTP {response.status_code}, "
+                                                f"{response.headers.get('content-type', '-')}")
+                    _check_reply_signature(
+                        self.pinned, ReplyBinding(method, response.request.path_url or "",
+                                                  request_sha256, response.status_code,
+                                                  sha256_hex(content)),
+                        response.headers.get(REPLY_SIGNATURE_HEADER))
                 return _classify(response.status_code, dict(response.headers), content)
         except requests.exceptions.SSLError as exc:
             raise SyncFailure("tls", Text(
@@ -149,16 +177,42 @@ class Transport:
             raise failures.network(_short(exc)) from None
 
 
-def _encode(body: dict[str, Any] | None) -> tuple[bytes | None, dict[str, str]]:
+def _encode(body: dict[str, Any] | None) -> tuple[bytes | None, dict[str, str], str]:
+    """The bytes to send, their headers, and the SHA-256 of the body before compression."""
     headers = {"Accept": "application/json", "Accept-Encoding": "gzip"}
     if body is None:
-        return None, headers
+        return None, headers, sha256_hex(b"")
     data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    digest = sha256_hex(data)
     headers["Content-Type"] = "application/json"
     if len(data) > GZIP_ABOVE_BYTES:
         data = gzip.compress(data, compresslevel=6, mtime=0)
         headers["Content-Encoding"] = "gzip"
-    return data, headers
+    return data, headers, digest
+
+
+def _can_change_state(status: int) -> bool:
+    """Answers the client acts on: successes, "not modified" and refusals (401 included).
+
+    5xx and 429 only make it wait and retry, redirects are refused anyway."""
+    return 200 <= status < 300 or status == 304 or (400 <= status < 500 and status != 429)
+
+
+def _check_reply_signature(pinned: Pinned, binding: ReplyBinding, header: str | None) -> None:
+    signature = ReplySignature.parse(header)
+    if signature is None:
+        raise failures.not_central(pinned.key_id, "unsigned reply")
+    if signature.key_id != pinned.key_id:
+        raise failures.not_central(pinned.key_id, f"signed by key {signature.key_id}")
+    bindings = [binding]
+    if binding.status == 413:
+        # Too large to be read whole: the server could not hash the body it refused.
+        bindings.append(ReplyBinding(binding.method, binding.target, "", binding.status,
+                                     binding.body_sha256))
+    public = keys.load_public_key(pinned.public_key)
+    if not any(keys.verify_signature(public, signature.sig, tags.REPLY(
+            b.statement(signature.key_id, signature.server_time_ms))) for b in bindings):
+        raise failures.not_central(pinned.key_id, "the signature does not match this reply")
 
 
 def _read_capped(response: requests.Response) -> bytes:

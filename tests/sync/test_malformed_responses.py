@@ -5,11 +5,17 @@ answer instead of the real one: a missing or retyped field, a flipped byte in a
 signed statement, results swapped or dropped, a cut-off body, an HTML page, a
 wrong content type, random JSON.  After each, the device has no new receipt,
 refusal, time anchor or sync position.
+
+The mutated answer is signed again with the real server key (as a server with a
+bug would sign what it sends), so that what is tested here is the reading of
+answers behind the reply signature; answers that lack that signature are
+``tests/security/test_hostile_server.py``'s subject.
 """
 
 from __future__ import annotations
 
 import copy
+import gzip
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +29,8 @@ from requests.adapters import HTTPAdapter
 
 from inspector_app.services.workspace import Workspace
 from inspector_app.sync.client import SyncOptions, run_sync
+from inspector_central.signing import ServerKey, load_or_create_server_key
+from inspector_protocol.wire import REPLY_SIGNATURE_HEADER, ReplyBinding, sha256_hex
 from tests.central.harness import CentralServer, enrolled, tablet, transport_to
 from tests.sync.helpers import add_device_events
 
@@ -47,6 +55,7 @@ mutations = st.one_of(
 
 class MutatingAdapter(HTTPAdapter):
     mutation: Mutation | None = None
+    server_key: ServerKey | None = None
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
         response = super().send(request, *args, **kwargs)
@@ -59,6 +68,13 @@ class MutatingAdapter(HTTPAdapter):
         forged.status_code = status
         forged.headers = requests.structures.CaseInsensitiveDict(
             {"Content-Type": ctype, "Content-Length": str(len(body))})
+        if self.server_key is not None:
+            sent = request.body if isinstance(request.body, bytes) else b""
+            if request.headers.get("Content-Encoding") == "gzip":
+                sent = gzip.decompress(sent)
+            binding = ReplyBinding(str(request.method), request.path_url, sha256_hex(sent), status,
+                                   sha256_hex(body))
+            forged.headers[REPLY_SIGNATURE_HEADER] = self.server_key.sign_reply(binding).header()
         forged._content = body
         forged._content_consumed = True  # type: ignore[attr-defined]
         forged.url = response.url
@@ -138,6 +154,7 @@ def test_a_malformed_answer_changes_nothing(ws: Workspace, sqlite_server: Centra
     transport.retry.attempts = 1
     adapter = MutatingAdapter()
     adapter.mutation = mutation
+    adapter.server_key = load_or_create_server_key(sqlite_server.backend.database())
     transport.session().mount("http://", adapter)
     before = _device_state(ws)
     report = run_sync(ws, transport, SyncOptions(pull=False))
