@@ -52,6 +52,9 @@ ENTERPRISE_QR = Tag("enterprise_qr", b"inspector-enterprise-qr/QY1\n", "issuer k
 OFFICER_CREDENTIAL = Tag("officer_credential", b"inspector-officer-credential/ZF1\n", "officer key",
                          "the binary body of a ZF1 officer credential code")
 
+DRAW = Tag("draw", b"inspector/draw/v1\x00", "server key",
+           "the canonical commitment or result of a double-random draw (its \"type\" says which)")
+
 #: Associated data of an officer's wrapped private key (AEAD, not a signature).
 OFFICER_KEY_WRAP = Tag("officer_key_wrap", b"inspector-officer-key/1\x00", "passphrase-derived key",
                        "credential + NUL + officer public key (raw)")
@@ -63,5 +66,5 @@ DEVICE_TOKEN_HASH = Tag("device_token_hash", b"inspector/device-token/v1\x00", "
 
 ALL: tuple[Tag, ...] = (
     EVENT, CHECKPOINT, ATTESTATION, BUNDLE_HEADER, RECEIPT, ACK, ENROLMENT, REPLY, ENTERPRISE_QR,
-    OFFICER_CREDENTIAL, OFFICER_KEY_WRAP, ENROLMENT_CODE_HASH, DEVICE_TOKEN_HASH,
+    OFFICER_CREDENTIAL, OFFICER_KEY_WRAP, ENROLMENT_CODE_HASH, DEVICE_TOKEN_HASH, DRAW,
 )
