@@ -26,6 +26,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from inspector_central import __version__
 from inspector_central.bodies import DEFAULT_BODY_TIMEOUT_S, BodyLimits
 from inspector_central.checkpoints import submit_checkpoint
+from inspector_central.draws import install_draw_routes
 from inspector_central.enrolment import authenticate, enrol_device
 from inspector_central.errors import UNAUTHORISED, ApiError, error_body
 from inspector_central.feeds import DEFAULT_HISTORY_DAYS, read_page
@@ -166,6 +167,7 @@ def create_app(database: Database, server_key: ServerKey, *,
         return JSONResponse(body.model_dump(mode="json"), headers={"ETag": page.etag})
 
     _install_verification_pages(app, database)
+    install_draw_routes(app, database, server_key)
     return app
 
 

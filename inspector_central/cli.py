@@ -68,6 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
     feed.add_argument("--feed", required=True, choices=("registry", "templates", "issuer_keys"))
     feed.add_argument("file", type=Path, help="a JSON array, or JSON lines")
     feed.set_defaults(handler=run_feed_import)
+
+    from inspector_central.draw_commands import register_draw_commands
+
+    register_draw_commands(commands, open_database)
     return parser
 
 

@@ -162,7 +162,31 @@ def _migrate_v2(tx: Tx) -> None:
         tx.execute(statement)
 
 
-MIGRATIONS: tuple[Callable[[Tx], None], ...] = (_migrate_v1, _migrate_v2)
+_V3 = """
+-- Double-random draws (docs/draws.md): the signed commitment and the pools it names,
+-- the secret (published only with the result) and, once run, the signed result.
+CREATE TABLE draws (
+    id             TEXT PRIMARY KEY,
+    committed_ms   {bigint} NOT NULL,
+    commitment_raw {blob} NOT NULL,
+    commitment_sig {blob} NOT NULL,
+    pools          TEXT NOT NULL,
+    secret         {blob} NOT NULL,
+    run_ms         {bigint},
+    result_raw     {blob},
+    result_sig     {blob}
+);
+INSERT INTO counters VALUES ('draws', 0);
+"""
+
+
+def _migrate_v3(tx: Tx) -> None:
+    """Double-random draws."""
+    for statement in _statements(_V3.format(**_TYPES[tx.dialect])):
+        tx.execute(statement)
+
+
+MIGRATIONS: tuple[Callable[[Tx], None], ...] = (_migrate_v1, _migrate_v2, _migrate_v3)
 
 
 def migrate(database: Database) -> None:

@@ -40,8 +40,8 @@ from inspector_protocol.errors import UserError
 from inspector_protocol.text import Text
 from inspector_protocol.uscc import InvalidUSCC, parse_uscc
 
-FORMAT = "inspector-draw/1"
-EXPORT_FORMAT = "inspector-draw-export/1"
+FORMAT: Literal["inspector-draw/1"] = "inspector-draw/1"
+EXPORT_FORMAT: Literal["inspector-draw-export/1"] = "inspector-draw-export/1"
 
 #: Hash domains (docs/draws.md §2): every hash of the algorithm starts with one of these.
 SECRET_DOMAIN = b"inspector-draw/1 secret\n"

@@ -43,6 +43,7 @@ COMMAND_MODULES = (
     "qr",
     "checklist",
     "sync",
+    "draw",
 )
 
 log = logging.getLogger("inspector")
