@@ -255,6 +255,9 @@ def _print_commitment(stored: StoredDraw) -> None:
         kind=kind))
     _say(Text("  密钥的 SHA-256 承诺：{h}", "  SHA-256 commitment to the secret: {h}").format(
         h=c.secret_hash))
+    _say(Text("  承诺摘要（请记下，核验时用 --commitment 核对）：{h}",
+              "  Commitment digest (note it; check it later with --commitment): {h}").format(
+        h=draws.commitment_hash(stored.commitment.raw)))
     _say(Text("  公开随机数来源：{s}", "  Beacon source: {s}").format(s=c.beacon_source))
 
 

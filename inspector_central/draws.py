@@ -142,7 +142,7 @@ def list_draws(database: Database) -> list[DrawSummary]:
     """Every draw, oldest first, without its pools."""
     with database.transaction(write=False) as tx:
         rows = tx.all("SELECT id, commitment_raw, result_raw FROM draws ORDER BY id")
-    return [summary(str(row[0]), draws.parse_commitment(blob(row[1])),
+    return [summary(str(row[0]), blob(row[1]),
                     None if row[2] is None else draws.parse_result(blob(row[2])))
             for row in rows]
 
@@ -182,6 +182,7 @@ class DrawSummary(BaseModel):
     officers: int
     exclusions: int
     secret_hash: str
+    commitment_hash: str
     run_ms: int | None = None
     beacon: str | None = None
 
@@ -192,7 +193,8 @@ class DrawList(BaseModel):
     draws: list[DrawSummary]
 
 
-def summary(draw_id: str, commitment: Commitment, result: DrawResult | None) -> DrawSummary:
+def summary(draw_id: str, commitment_raw: bytes, result: DrawResult | None) -> DrawSummary:
+    commitment = draws.parse_commitment(commitment_raw)
     return DrawSummary(
         draw_id=draw_id, title=commitment.title,
         state="committed" if result is None else "run", committed_ms=commitment.committed_ms,
@@ -200,6 +202,7 @@ def summary(draw_id: str, commitment: Commitment, result: DrawResult | None) -> 
         officers_per_task=commitment.officers_per_task, joint=commitment.joint,
         enterprises=commitment.enterprises, officers=commitment.officers,
         exclusions=commitment.exclusions, secret_hash=commitment.secret_hash,
+        commitment_hash=draws.commitment_hash(commitment_raw),
         run_ms=None if result is None else result.run_ms,
         beacon=None if result is None else result.beacon)
 

@@ -687,17 +687,29 @@ def _file_key(export: DrawExport) -> bytes | None:
     return raw if len(raw) == 32 else None
 
 
-def verify_draw(export: DrawExport, trusted_key: bytes | None = None) -> DrawVerification:
+def verify_draw(export: DrawExport, trusted_key: bytes | None = None, *,
+                known_commitment: str | None = None) -> DrawVerification:
     """Re-run a published draw and list every way it fails to follow from its commitment.
 
     ``trusted_key`` is the centre's public key as pinned or given; without it the
     signatures are checked against the key inside the file, which shows only that
-    the file is consistent with itself.
+    the file is consistent with itself.  ``known_commitment`` is the commitment's
+    hash (or its first 16 or more hex digits) as noted when it was published: a
+    centre that replaced its commitment afterwards and re-made a consistent draw
+    is caught by it.
     """
     problems: list[DrawProblem] = []
     key = _checked_key(export, trusted_key, problems)
     key_id = keys.key_id(key) if key is not None else export.server_key_id
     commitment_raw = export.commitment.raw.encode("utf-8")
+    if known_commitment is not None and not commitment_hash(commitment_raw).startswith(
+            known_commitment.lower()):
+        problems.append(_problem(
+            "draw.commitment_replaced",
+            "文件中的承诺（摘要 {actual}…）不是公布时记下的承诺（{known}…）：承诺在公布后被替换",
+            "The file's commitment (digest {actual}…) is not the one noted when it was published "
+            "({known}…): the commitment was replaced after publication",
+            actual=commitment_hash(commitment_raw)[:16], known=known_commitment[:16].lower()))
     try:
         commitment = parse_commitment(commitment_raw)
     except DrawFormatError as exc:
@@ -775,7 +787,18 @@ def _check_statement(which: Literal["commitment", "result"], draw_id: str, serve
 
 
 def _check_pools(pools: Pools, commitment: Commitment, problems: list[DrawProblem]) -> bool:
-    """False when the pools cannot be used to re-run the draw at all."""
+    """Compare the pools with the commitment; False when they cannot be used to re-run."""
+    for pool in POOL_NAMES:
+        committed_size, committed_hash = getattr(commitment, pool), getattr(commitment,
+                                                                            f"{pool}_hash")
+        if pool_size(pools, pool) != committed_size or pool_digest(pools, pool) != committed_hash:
+            problems.append(_problem(
+                "draw.pool_changed",
+                "{pool}在承诺之后被改动：承诺时 {n} 条、摘要 {committed}…，现为 {m} 条、摘要 {now}…",
+                "The {pool} changed after the commitment: committed {n} entries with digest "
+                "{committed}…, now {m} entries with digest {now}…",
+                pool=_POOL_WORDS[pool], n=committed_size, committed=committed_hash[:16],
+                m=pool_size(pools, pool), now=pool_digest(pools, pool)[:16]))
     try:
         canonical = canonical_pools(pools)
     except DrawInputError as exc:
@@ -788,17 +811,6 @@ def _check_pools(pools: Pools, commitment: Commitment, problems: list[DrawProble
         problems.append(_problem("draw.pool_not_canonical",
                                  "公布的名录未按规范排序或规范化，与承诺时的形式不同",
                                  "The published pools are not sorted or normalised as committed"))
-    for pool in POOL_NAMES:
-        committed_size, committed_hash = getattr(commitment, pool), getattr(commitment,
-                                                                            f"{pool}_hash")
-        if pool_size(pools, pool) != committed_size or pool_digest(pools, pool) != committed_hash:
-            problems.append(_problem(
-                "draw.pool_changed",
-                "{pool}在承诺之后被改动：承诺时 {n} 条、摘要 {committed}…，现为 {m} 条、摘要 {now}…",
-                "The {pool} changed after the commitment: committed {n} entries with digest "
-                "{committed}…, now {m} entries with digest {now}…",
-                pool=_POOL_WORDS[pool], n=committed_size, committed=committed_hash[:16],
-                m=pool_size(pools, pool), now=pool_digest(pools, pool)[:16]))
     return True
 
 

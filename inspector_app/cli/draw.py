@@ -42,13 +42,16 @@ def register(subparsers: Any) -> None:
     verify.add_argument("--server-key", default=None, metavar="KEY",
                         help="the central endpoint's public key (base64 or hex of the raw "
                              "Ed25519 key); default: the key pinned at enrolment, if any")
+    verify.add_argument("--commitment", default=None, metavar="HASH",
+                        help="the commitment digest noted when the draw was published (at least "
+                             "its first 16 hex digits)")
     verify.set_defaults(handler=run_verify)
 
 
 def run_verify(args: argparse.Namespace) -> int:
     export = _read(args.file)
     trusted, source = _trusted_key(args)
-    verification = verify_draw(export, trusted)
+    verification = verify_draw(export, trusted, known_commitment=_commitment(args.commitment))
     if args.json:
         emit_json(_to_json(verification, export, source))
     else:
@@ -75,6 +78,17 @@ def _trusted_key(args: argparse.Namespace) -> tuple[bytes | None, KeySource]:
         return _parse_key(args.server_key), "given"
     pinned = _pinned_key(args)
     return (pinned, "pinned") if pinned is not None else (None, "file")
+
+
+def _commitment(text: str | None) -> str | None:
+    if text is None:
+        return None
+    value = text.strip().lower()
+    if not 16 <= len(value) <= 64 or any(c not in "0123456789abcdef" for c in value):
+        raise UserError(Text("--commitment 应为承诺摘要（十六进制，至少前 16 位）",
+                             "--commitment must be the commitment digest (hex, at least its first "
+                             "16 digits)"), code="draw.bad_commitment")
+    return value
 
 
 def _parse_key(text: str) -> bytes:
