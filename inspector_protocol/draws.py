@@ -879,8 +879,8 @@ def _compare(expected: Sequence[Task], published: Sequence[Task],
     k = differing[0]
     problems.append(_problem(
         "draw.result_differs",
-        "公布的结果与重算结果不符，自第 {k} 位起（共 {n} 处）：公布为 {published}，重算应为 {expected}",
-        "The published result differs from the re-run from position {k} on ({n} positions): "
+        "公布的结果与重算结果有 {n} 处不符，第一处在第 {k} 位：公布为 {published}，重算应为 {expected}",
+        "The published result differs from the re-run at {n} position(s), first at position {k}: "
         "published {published}, the re-run gives {expected}",
         position=k + 1, k=k + 1, n=len(differing),
         published=_describe(published[k] if k < len(published) else None),
