@@ -125,7 +125,7 @@ def run_draw(database: Database, server_key: ServerKey, draw_id: str, beacon: st
             return stored
         run_ms = now_ms()
         statement = server_key.sign(tags.DRAW.value, draws.result_statement(
-            commitment_raw=stored.commitment.raw, pools=stored.pools, secret=blob(row[5]),
+            commitment_raw=stored.commitment.raw, pools=stored.pools, secret=blob(row[6]),
             beacon=value, run_ms=run_ms))
         tx.execute("UPDATE draws SET run_ms = ?, result_raw = ?, result_sig = ? "
                    "WHERE id = ? AND result_raw IS NULL",
@@ -147,7 +147,7 @@ def list_draws(database: Database) -> list[DrawSummary]:
             for row in rows]
 
 
-_COLUMNS = "id, commitment_raw, commitment_sig, pools, result_raw, secret, result_sig"
+_COLUMNS = "id, commitment_raw, commitment_sig, pools, result_raw, result_sig, secret"
 
 
 def _row(tx: Tx, draw_id: str, *, lock: bool) -> tuple[Any, ...]:
@@ -159,7 +159,7 @@ def _row(tx: Tx, draw_id: str, *, lock: bool) -> tuple[Any, ...]:
 
 
 def _stored(row: tuple[Any, ...]) -> StoredDraw:
-    result = None if row[4] is None else SignedStatement(blob(row[4]), blob(row[6]))
+    result = None if row[4] is None else SignedStatement(blob(row[4]), blob(row[5]))
     return StoredDraw(str(row[0]), SignedStatement(blob(row[1]), blob(row[2])),
                       Pools.model_validate_json(str(row[3])), result)
 
