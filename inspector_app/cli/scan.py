@@ -88,10 +88,13 @@ def _decode_file(path: Path, *, try_harder: bool, frames: int
 
     if path.suffix.lower() in VIDEO_SUFFIXES:
         return _decode_video(path, frames, try_harder=try_harder), (), None
+    from inspector_app.platform.settings import MAX_IMAGE_PIXELS, STILL_BUDGET
     from inspector_app.scanning.cascade import decode_still
     from inspector_app.scanning.imageio import read_image
 
-    result = decode_still(read_image(path), try_harder=try_harder)
+    image = read_image(path, max_pixels=MAX_IMAGE_PIXELS.from_env() or MAX_IMAGE_PIXELS.default)
+    result = decode_still(image, try_harder=try_harder,
+                          budget_s=STILL_BUDGET.from_env() or STILL_BUDGET.default)
     return (tuple(d.text for d in result.detections),
             tuple(tuple((round(x, 1), round(y, 1)) for x, y in d.corners)
                   for d in result.detections),

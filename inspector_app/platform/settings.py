@@ -128,9 +128,36 @@ LOCATION_SOURCE: Setting[str] = Setting(
     Text("签到定位来源", "Position at check-in"), _text,
     allowed=("device", "replay", "off"), stored=True)
 
+def _positive(kind: Callable[[str], float], name: str) -> Callable[[str], Any]:
+    def parse(raw: str) -> Any:
+        try:
+            value = kind(raw)
+        except ValueError:
+            value = 0
+        if not value > 0:
+            raise UserError(Text("环境变量 {env} 的值“{value}”无效，应为正数。",
+                                 "${env} is \"{value}\", which is not a positive number.")
+                            .format(env=name, value=raw[:40]), code="settings.invalid")
+        return value
+
+    return parse
+
+
+MAX_IMAGE_PIXELS: Setting[int] = Setting(
+    "max_image_pixels", "number", 40_000_000,
+    Text("图片的像素上限（从文件头读取，超过即拒绝，不解码）",
+         "largest image accepted, in pixels (read from the file's header; larger images are "
+         "refused before decoding)"),
+    _positive(int, "INSPECTOR_MAX_IMAGE_PIXELS"), env="INSPECTOR_MAX_IMAGE_PIXELS")
+STILL_BUDGET: Setting[float] = Setting(
+    "still_budget_seconds", "seconds", 3.0,
+    Text("“尽力识别”每张照片的时间上限（秒）",
+         "time limit of a \"try harder\" decode of one photo, in seconds"),
+    _positive(float, "INSPECTOR_STILL_BUDGET_SECONDS"), env="INSPECTOR_STILL_BUDGET_SECONDS")
+
 ALL_SETTINGS: tuple[Setting[Any], ...] = (
     DATA_DIR, LANGUAGE, PASSPHRASE_FILE, PASSPHRASE, CO_PASSPHRASE_FILE, CO_PASSPHRASE, ENDPOINT,
-    VERBOSE, TEXT_SIZE, THEME, LOCATION_SOURCE)
+    VERBOSE, MAX_IMAGE_PIXELS, STILL_BUDGET, TEXT_SIZE, THEME, LOCATION_SOURCE)
 #: The device preferences, in the order the settings screen shows them.
 PREFERENCES: tuple[Setting[str], ...] = (LANGUAGE, TEXT_SIZE, THEME, LOCATION_SOURCE)
 

@@ -205,3 +205,16 @@ def test_the_enterprise_code_wins_over_a_foreign_code_nearer_the_centre(
                                    lambda: NOW))
     assert [a.verdict.status for a in accepted] == ["verified"]
     assert accepted[0].detection.text.startswith("QY1:")
+
+
+def test_the_pixel_limit_is_a_setting(tmp_path: Path) -> None:
+    import os
+
+    path = tmp_path / "photo.png"
+    cv2.imwrite(str(path), np.full((300, 400), 255, np.uint8))
+    done = subprocess.run([sys.executable, "-m", "inspector_app", "--data-dir", str(tmp_path / "d"),
+                           "--lang", "en", "scan", str(path)], cwd=REPO_ROOT, capture_output=True,
+                          text=True, timeout=120,
+                          env={**os.environ, "INSPECTOR_MAX_IMAGE_PIXELS": "100000"})
+    assert done.returncode == 1
+    assert "400x300" in done.stderr and "0.1 MP" in done.stderr
