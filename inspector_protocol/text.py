@@ -37,10 +37,6 @@ class Text:
     def __str__(self) -> str:
         return self.render(current_lang())
 
-    def as_text(self) -> Text:
-        """The text itself (documents' bilingual fields are already :class:`Text`)."""
-        return self
-
     def wire(self) -> dict[str, str]:
         """The form a text takes in JSON (documents, the wire): ``{"zh": …, "en": …}``, rendered."""
         return {"zh": self.render("zh"), "en": self.render("en")}

@@ -46,7 +46,7 @@ def run_list(args: argparse.Namespace) -> int:
         ])
         return 0
     for o in officers:
-        dept = names[o.department].as_text() if o.department in names else Text(o.department,
+        dept = names[o.department] if o.department in names else Text(o.department,
                                                                                  o.department)
         state = (Text("已登记", "enrolled") if o.key_id else Text("未登记", "not enrolled"))
         say(Text("{c}  {name}  {dept}  {state}", "{c}  {name}  {dept}  {state}")

@@ -34,7 +34,7 @@ def run_init(args: argparse.Namespace) -> int:
     with init_workspace(folder, args.profile) as ws:
         say(Text("已初始化：{dir}\n设备编号：{device}\n部门配置：{name}",
                  "Initialised {dir}\nDevice id: {device}\nProfile: {name}").format(
-            dir=folder, device=ws.ledger.device_id, name=ws.profile.name.as_text()))
+            dir=folder, device=ws.ledger.device_id, name=ws.profile.name))
     return 0
 
 

@@ -23,7 +23,7 @@ def show_status(args: argparse.Namespace) -> int:
         visits = recorder.visits()
         open_count = sum(1 for v in visits if v.is_open)
         say(Text("部门配置：{name}（{id} 第 {v} 版）", "Profile: {name} ({id} version {v})").format(
-            name=ws.profile.name.as_text(), id=ws.profile.profile_id, v=ws.profile.version))
+            name=ws.profile.name, id=ws.profile.profile_id, v=ws.profile.version))
         say(Text("数据文件夹：{dir}", "Data folder: {dir}").format(dir=folder))
         say(Text("已登记执法人员：{n}", "Officers enrolled: {n}").format(
             n=sum(1 for o in list_officers(ws) if o.key_id)))

@@ -42,7 +42,7 @@ def load_checkout_view(ws: Workspace, visit_id: str) -> CheckOutView:
     checklists = recorder.checklists(visit.id)
     missing = sum(1 for o in outcomes(checklists) for s in o.statuses if s.missing)
     found = tuple(Text("{item}：{req}（整改期限 {d}）", "{item}: {req} (rectify by {d})").format(
-        item=f.item.title.as_text(), req=f.requirement.as_text(), d=f.deadline.isoformat())
+        item=f.item.title, req=f.requirement, d=f.deadline.isoformat())
         for f in findings(checklists))
     receipt = issue_visit_receipt(ws, visit)
     text = None if receipt is None else receipt.text()

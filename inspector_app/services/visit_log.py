@@ -209,7 +209,7 @@ def visit_detail(row: LogRow, events: Iterable[SignedEvent], templates: Template
     listed = tuple((e.seq, local_time_text(e.time.wall_ms), EVENT_NAMES.get(e.type, Text(
         e.type, e.type)), e.officer or "") for e in own)
     form = one_form(derive_visit_checklists(own, templates, visit.id))
-    answers = tuple((r.item.as_text(), r.result) for r in form if r.officer is not None)
+    answers = tuple((r.item, r.result) for r in form if r.officer is not None)
     photos = tuple(PhotoState(str(p["sha256"]), p.get("caption"),
                               None if photos_dir is None else photo_intact(photos_dir,
                                                                            str(p["sha256"])))

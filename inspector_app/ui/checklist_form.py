@@ -70,9 +70,9 @@ class ItemEditor(QFrame):
         required = Text(" ＊", " *") if item.required else Text("", "")
         heading = label(None, role="heading")
         binder.bind(heading, lambda w, s: w.setText(s),  # type: ignore[attr-defined]
-                    Text("{t}{r}", "{t}{r}").format(t=item.title.as_text(), r=required))
+                    Text("{t}{r}", "{t}{r}").format(t=item.title, r=required))
         layout.addWidget(heading)
-        layout.addWidget(label(binder, item.content.as_text(), role="muted"))
+        layout.addWidget(label(binder, item.content, role="muted"))
         self.buttons: dict[str, QPushButton] = {}
         self.field: QLineEdit | QDateEdit | None = None
         self.photo_label: QLabel | None = None
@@ -110,7 +110,7 @@ class ItemEditor(QFrame):
                           Text("拍照取证", "Take a photo"))
         self._binder.bind(self.photo_button, lambda w, s: w.setAccessibleName(s),
                           Text("为“{item}”拍照", "Photo for \"{item}\"").format(
-                              item=self.item.title.as_text()))
+                              item=self.item.title))
         self.photo_button.clicked.connect(
             lambda: self._take_photo(self.template_id, self.item.id))
         row.addWidget(self.photo_button)
@@ -123,7 +123,7 @@ class ItemEditor(QFrame):
         if isinstance(spec, YesNoAnswer):
             choices = [(v, YES_NO[v]) for v in spec.possible_values()]
         else:
-            choices = [(o.value, o.label.as_text()) for o in spec.options]  # type: ignore[union-attr]
+            choices = [(o.value, o.label) for o in spec.options]  # type: ignore[union-attr]
         group = QButtonGroup(self)
         group.setExclusive(not multiple)
         for value, text in choices:
@@ -133,7 +133,7 @@ class ItemEditor(QFrame):
             self._binder.bind(widget, lambda w, s: w.setText(s), text)  # type: ignore[attr-defined]
             self._binder.bind(widget, lambda w, s: w.setAccessibleName(s),
                               Text("{item}：{v}", "{item}: {v}").format(
-                                  item=self.item.title.as_text(), v=text))
+                                  item=self.item.title, v=text))
             group.addButton(widget)
             row.addWidget(widget)
             self.buttons[value] = widget
@@ -156,8 +156,8 @@ class ItemEditor(QFrame):
             if kind == "number":
                 field.setValidator(QDoubleValidator())
             field.returnPressed.connect(self._send_field)
-        self._binder.name(field, self.item.title.as_text())
-        name_inner_editor(self._binder, field, self.item.title.as_text())
+        self._binder.name(field, self.item.title)
+        name_inner_editor(self._binder, field, self.item.title)
         self.field = field
         row.addWidget(field, 1)
         spec = self.item.answer
@@ -169,7 +169,7 @@ class ItemEditor(QFrame):
         save.setAutoDefault(True)
         self._binder.bind(save, lambda w, s: w.setText(s), Text("保存", "Save"))  # type: ignore[attr-defined]
         self._binder.bind(save, lambda w, s: w.setAccessibleName(s),
-                          Text("保存：{item}", "Save: {item}").format(item=self.item.title.as_text()))
+                          Text("保存：{item}", "Save: {item}").format(item=self.item.title))
         save.clicked.connect(self._send_field)
         row.addWidget(save)
 
@@ -244,7 +244,7 @@ class ItemEditor(QFrame):
         text = Text("不合格", "Non-compliant")
         if rectification is not None:
             text = Text("不合格 — 整改要求：{r}（{d} 天内）", "Non-compliant — rectify: {r} (within {d} "
-                        "days)").format(r=rectification.requirement.as_text(),
+                        "days)").format(r=rectification.requirement,
                                         d=rectification.deadline_days)
         self._binder.text(self.finding, text)
         set_role(self.finding, "tone", "error")
@@ -360,7 +360,7 @@ class ChecklistForm(QWidget):
         self._section = vbox(section, spacing=12)
         frame, layout = card()
         layout.addWidget(label(self._binder, Text("{dep} · {title}", "{dep} · {title}").format(
-            dep=self._department_name(outcome.department), title=template.title.as_text()),
+            dep=self._department_name(outcome.department), title=template.title),
             role="title"))
         progress = label(None, role="muted")
         layout.addWidget(progress)

@@ -40,7 +40,7 @@ class JointVisitCard(QFrame):
     def show_visit(self, visit: Visit, profile: Profile | None) -> None:
         if profile is None:
             return
-        lang_name = {d.id: self._render(d.name.as_text()) for d in profile.departments}
+        lang_name = {d.id: self._render(d.name) for d in profile.departments}
         present = "、".join(lang_name.get(d, d) for d in visit.departments)
         self.present_label.setText(self._render(Text("参加部门：{d}", "Departments: {d}")
                                                 .format(d=present)))

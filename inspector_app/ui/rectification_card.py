@@ -74,9 +74,9 @@ class RectificationCard(QFrame):
         self._today = view.today
         recorded = {str(r.get("item")) for r in view.visit.rectifications if r.get("item")}
         chosen = self._current()
-        self._offers = [(finding_key(f), f.requirement.as_text(), f.deadline)
+        self._offers = [(finding_key(f), f.requirement, f.deadline)
                         for f in view.findings if finding_key(f) not in recorded]
-        titles = [f.item.title.as_text() for f in view.findings if finding_key(f) not in recorded]
+        titles = [f.item.title for f in view.findings if finding_key(f) not in recorded]
         self.source_combo.blockSignals(True)
         self.source_combo.clear()
         for title in titles:

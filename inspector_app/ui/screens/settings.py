@@ -135,7 +135,7 @@ class SettingsScreen(Screen):
         ]
         if profile is not None:
             lines.append(Text("部门配置：{n}（第 {v} 版）", "Profile: {n} (version {v})").format(
-                n=profile.name.as_text(), v=profile.version))
+                n=profile.name, v=profile.version))
             lines.append(Text("闲置 {m} 分钟后自动锁定", "Locks after {m} minutes idle").format(
                 m=profile.idle_lock_minutes))
         self.about_label.setText("\n".join(self.tr(line) for line in lines))

@@ -185,7 +185,7 @@ class VisitScreen(Screen):
     def _department_name(self, department_id: str) -> Text:
         profile = self.ctx.profile
         department = profile.department(department_id) if profile else None
-        return department.name.as_text() if department else Text(department_id, department_id)
+        return department.name if department else Text(department_id, department_id)
 
     def language_changed(self, lang: str) -> None:
         if self.view is not None:
@@ -221,7 +221,7 @@ class VisitScreen(Screen):
         kind = profile.visit_kind(signed.visit_kind) if profile else None
         return Text("{dept} · {kind} · {reason}", "{dept} · {kind} · {reason}").format(
             dept=self._department_name(signed.department),
-            kind=kind.name.as_text() if kind else signed.visit_kind, reason=signed.reason)
+            kind=kind.name if kind else signed.visit_kind, reason=signed.reason)
 
     def _resync(self) -> None:
         if self.view is not None and self.isVisible():
@@ -280,7 +280,7 @@ class VisitScreen(Screen):
     def _photo_for_item(self, template_id: str, item_id: str) -> None:
         """A photo item's button: the next photo is attached to that item."""
         editor = self.form.editors.get((template_id, item_id))
-        self.evidence.aim((template_id, item_id), editor.item.title.as_text() if editor else None)
+        self.evidence.aim((template_id, item_id), editor.item.title if editor else None)
         self.open_camera()
 
     def open_camera(self) -> None:
