@@ -44,6 +44,7 @@ COMMAND_MODULES = (
     "checklist",
     "sync",
     "draw",
+    "selftest",
 )
 
 log = logging.getLogger("inspector")

@@ -1,7 +1,8 @@
 """A self-test a person can read: is this tablet ready to record visits?
 
 Each check answers one question (is the database intact, are there keys, do
-the decoders work, is there a camera, is an endpoint configured) with a plain
+the decoders work, is there a camera, can Chinese be shown, is an endpoint
+configured) with a plain
 sentence and, when it fails, what to do.  A check never raises: an unexpected
 error becomes a failed line naming the error, since the self-test is what
 people run when something is already wrong.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal
 
 from inspector_app.services.workspace import Workspace
@@ -27,30 +29,42 @@ class CheckResult:
     name: Text
     outcome: Outcome
     detail: Text
+    #: A stable identifier for scripts (``inspector selftest --json``).
+    key: str = ""
 
 
-def run_self_test(workspace: Workspace) -> list[CheckResult]:
-    checks: list[tuple[Text, Callable[[Workspace], tuple[Outcome, Text]]]] = [
-        (Text("记录数据库", "Ledger database"), _database),
-        (Text("密钥", "Keys"), _keys),
-        (Text("二维码识别", "QR decoding"), _decoders),
-        (Text("摄像头", "Camera"), _camera),
-        (Text("中心端", "Central endpoint"), _endpoint),
+Check = Callable[[], tuple[Outcome, Text]]
+NOT_SET_UP = Text("本设备尚未初始化，请先运行 inspector init。",
+                  "This device is not set up yet; run inspector init first.")
+
+
+def run_self_test(workspace: Workspace | None) -> list[CheckResult]:
+    """Every check; those that need a ledger report a warning when there is none yet."""
+    def on_ledger(check: Callable[[Workspace], tuple[Outcome, Text]]) -> Check | None:
+        return None if workspace is None else partial(check, workspace)
+
+    checks: list[tuple[str, Text, Check | None]] = [
+        ("database", Text("记录数据库", "Ledger database"), on_ledger(_database)),
+        ("keys", Text("密钥", "Keys"), on_ledger(_keys)),
+        ("decoders", Text("二维码识别", "QR decoding"), _decoders),
+        ("camera", Text("摄像头", "Camera"), _camera),
+        ("fonts", Text("中文字体", "Chinese font"), _fonts),
+        ("endpoint", Text("中心端", "Central endpoint"), on_ledger(_endpoint)),
     ]
-    return [_run(name, check, workspace) for name, check in checks]
+    return [CheckResult(name, "warning", NOT_SET_UP, key) if check is None
+            else _run(key, name, check) for key, name, check in checks]
 
 
-def _run(name: Text, check: Callable[[Workspace], tuple[Outcome, Text]],
-         workspace: Workspace) -> CheckResult:
+def _run(key: str, name: Text, check: Check) -> CheckResult:
     try:
-        outcome, detail = check(workspace)
+        outcome, detail = check()
     except InspectorError as exc:
         outcome, detail = "failed", exc.text
     except Exception as exc:
         log.warning("self-test check %s failed", name.en, exc_info=True)
         outcome, detail = "failed", Text("意外错误：{err}", "Unexpected error: {err}").format(
             err=f"{type(exc).__name__}: {exc}")
-    return CheckResult(name, outcome, detail)
+    return CheckResult(name, outcome, detail, key)
 
 
 def _database(workspace: Workspace) -> tuple[Outcome, Text]:
@@ -76,7 +90,7 @@ def _keys(workspace: Workspace) -> tuple[Outcome, Text]:
                       "Device key present; {n} officer(s) enrolled.").format(n=len(officers))
 
 
-def _decoders(workspace: Workspace) -> tuple[Outcome, Text]:
+def _decoders() -> tuple[Outcome, Text]:
     try:
         import numpy as np
         import segno
@@ -96,7 +110,7 @@ def _decoders(workspace: Workspace) -> tuple[Outcome, Text]:
     return "failed", Text("无法识别测试二维码。", "The test code could not be decoded.")
 
 
-def _camera(workspace: Workspace) -> tuple[Outcome, Text]:
+def _camera() -> tuple[Outcome, Text]:
     from inspector_app.scanning.sources import enumerate_cameras
 
     cameras = enumerate_cameras()
@@ -105,6 +119,18 @@ def _camera(workspace: Workspace) -> tuple[Outcome, Text]:
                                "No camera found: type codes or use the demo video.")
     return "ok", Text("找到摄像头：{names}", "Camera(s) found: {names}").format(
         names="、".join(c.name for c in cameras))
+
+
+def _fonts() -> tuple[Outcome, Text]:
+    from inspector_app.checklists.fonts import PREFERRED_FAMILIES, find_cjk_font
+
+    font = find_cjk_font()  # raises an EnvironmentProblem naming what to install
+    if font.family != PREFERRED_FAMILIES[0]:
+        return "warning", Text("使用 {family}（{path}）；建议安装 Noto Sans CJK SC。",
+                               "Using {family} ({path}); Noto Sans CJK SC is recommended.").format(
+            family=font.family, path=font.path)
+    return "ok", Text("{family}（{path}）", "{family} ({path})").format(
+        family=font.family, path=font.path)
 
 
 def _endpoint(workspace: Workspace) -> tuple[Outcome, Text]:
