@@ -73,7 +73,7 @@ test -f /var/lib/inspector-central/central.sqlite3 || fail "central database los
 step "remove: the program goes, the records stay"
 apt-get remove -y -qq inspector-central inspector >/dev/null
 test ! -e /opt/inspector/inspector || fail "program still there after remove"
-test -f /home/officer/.local/share/inspector/ledger.sqlite3 || ls -R /home/officer/.local/share/inspector
+test -f /home/officer/.local/share/inspector/ledger.sqlite3 || fail "the ledger went with remove"
 test -d /home/officer/.local/share/inspector || fail "the officer's data folder went with remove"
 test -f /var/lib/inspector-central/central.sqlite3 || fail "central database went with remove"
 
