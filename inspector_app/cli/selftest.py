@@ -14,11 +14,11 @@ import sys
 from typing import Any
 
 from inspector_app import __version__
-from inspector_app.app import is_initialised, open_workspace
 from inspector_app.cli.common import data_dir, emit_json, lang
 from inspector_app.cli.exit_codes import ExitCode
-from inspector_app.i18n import Text
 from inspector_app.services.readiness import CheckResult, run_self_test
+from inspector_app.services.workspace import is_initialised, open_workspace
+from inspector_protocol.text import Text
 
 MARKS = {"ok": "✓", "warning": "!", "failed": "✗"}
 

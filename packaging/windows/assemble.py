@@ -18,7 +18,7 @@ the way the embeddable Python distribution is meant to be used ("portable" layou
 Everything is byte-compiled here (unchecked-hash .pyc: the install folder is read-only
 for officers, and start-up does not stat every source).  The launchers are distlib's
 simple launchers (from the pinned distlib wheel) with a ``<launcher_dir>``-relative
-shebang and a zipped ``__main__``.
+shebang and a zipped ``__main__`` calling the console scripts pyproject.toml declares.
 
     python packaging/windows/assemble.py OUT_DIR [--cache DIR]
 """
@@ -37,6 +37,7 @@ import struct
 import subprocess
 import sys
 import tarfile
+import tomllib
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -324,27 +325,38 @@ def byte_compile(*folders: Path) -> None:
             raise BuildError(f"byte-compiling {folder} failed")
 
 
+#: file name: (distlib launcher, interpreter, console script of pyproject.toml, leading arguments)
 LAUNCHERS = {
-    # file name: (distlib launcher, interpreter, __main__ body)
-    "inspector.exe": ("t64.exe", "python.exe",
-                      "from inspector_app.cli import main\nsys.exit(main())\n"),
-    "inspector-gui.exe": ("w64.exe", "pythonw.exe",
-                          "from inspector_app.cli import main\nsys.exit(main(['gui', *sys.argv[1:]]))\n"),
-    "inspector-central.exe": ("t64.exe", "python.exe",
-                              "from inspector_central.cli import main\nsys.exit(main())\n"),
+    "inspector.exe": ("t64.exe", "python.exe", "inspector", []),
+    "inspector-gui.exe": ("w64.exe", "pythonw.exe", "inspector", ["gui"]),
+    "inspector-central.exe": ("t64.exe", "python.exe", "inspector-central", []),
 }
 
 
-def write_launchers(bundle: Path, distlib_wheel: Path) -> None:
+def console_scripts(pyproject: Path) -> dict[str, str]:
+    scripts: dict[str, str] = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["scripts"]
+    return scripts
+
+
+def launcher_main(entry_point: str, leading: list[str]) -> str:
+    """The ``__main__.py`` of a launcher: the console script's function, as pip would call it."""
+    module, function = entry_point.split(":")
+    arguments = "".join(f"{argument!r}, " for argument in leading)
+    return (f"import sys\nfrom {module} import {function} as main\n"
+            f"sys.exit(main([{arguments}*sys.argv[1:]]))\n")
+
+
+def write_launchers(bundle: Path, distlib_wheel: Path, pyproject: Path = ROOT / "pyproject.toml") -> None:
+    scripts = console_scripts(pyproject)
     with zipfile.ZipFile(distlib_wheel) as wheel:
         stubs = {name: wheel.read(f"distlib/{name}") for name in ("t64.exe", "w64.exe")}
-    for target, (stub, interpreter, body) in LAUNCHERS.items():
+    for target, (stub, interpreter, script, leading) in LAUNCHERS.items():
         shebang = f'#!"<launcher_dir>\\python\\{interpreter}" -I\r\n'.encode("ascii")
-        script = io.BytesIO()
-        with zipfile.ZipFile(script, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive_bytes = io.BytesIO()
+        with zipfile.ZipFile(archive_bytes, "w", zipfile.ZIP_DEFLATED) as archive:
             info = zipfile.ZipInfo("__main__.py", date_time=(2020, 1, 1, 0, 0, 0))
-            archive.writestr(info, "import sys\n" + body)
-        (bundle / target).write_bytes(stubs[stub] + shebang + script.getvalue())
+            archive.writestr(info, launcher_main(scripts[script], leading))
+        (bundle / target).write_bytes(stubs[stub] + shebang + archive_bytes.getvalue())
 
 
 def main() -> int:

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from inspector_app.sync.wire import MAX_REQUEST_BYTES
+from inspector_protocol.wire import MAX_REQUEST_BYTES
 from tests.conftest import missing_locally
 
 CENTRAL = Path(__file__).resolve().parents[2] / "packaging" / "central"

@@ -121,7 +121,8 @@ def test_a_launcher_runs_the_bundled_python_with_the_app_entry_point(tmp_path: P
     assert gui.startswith(b"MZwindowed-stub#!\"<launcher_dir>\\python\\pythonw.exe\" -I\r\n")
     with zipfile.ZipFile(io.BytesIO(gui)) as archive:  # the zip after the stub and shebang
         main = archive.read("__main__.py").decode()
-    assert "from inspector_app.cli import main" in main and "'gui'" in main
+    module, function = assemble.console_scripts(ROOT / "pyproject.toml")["inspector"].split(":")
+    assert f"from {module} import {function} as main" in main and "['gui', *sys.argv[1:]]" in main
     console = (tmp_path / "inspector.exe").read_bytes()
     assert b"<launcher_dir>\\python\\python.exe" in console
 
