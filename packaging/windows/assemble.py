@@ -298,7 +298,17 @@ def prune_qt(site_packages: Path, modules: set[str]) -> int:
 
 # -- the app and its launchers ----------------------------------------------------------
 
+APP_README = """This folder holds the program's own code (inspector_app, inspector_central,
+inspector_protocol), byte-compiled.  Do not edit it: officers' records are not here but in
+each user's %LOCALAPPDATA%\\inspector.
+"""
+
+
 def copy_project(app_dir: Path) -> list[Path]:
+    # A file of its own in app\ lets Windows Installer remove the folder on uninstall
+    # (it holds only folders otherwise, and msiexec under Wine then leaves it behind).
+    app_dir.mkdir(parents=True, exist_ok=True)
+    (app_dir / "README.txt").write_text(APP_README, encoding="utf-8")
     copied = []
     for package in PACKAGES:
         source = ROOT / package
