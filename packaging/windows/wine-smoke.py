@@ -6,7 +6,8 @@ pydantic-core (bcryptprimitives.dll) nor numpy 2 (ucrtbase's crealf is unimpleme
 hence neither the tablet app nor its self-test; those run on a real Windows runner
 (.github/workflows/windows-installer.yml).  What does run here is checked for real:
 the interpreter and its fixed module path, TLS, SQLite with the ledger's settings and the
-backup API, the QR decoders on a generated code, and the data folder location.
+backup API, the QR decoders on a generated code, China Standard Time from the bundled time
+zone data, and the data folder location.
 """
 
 import importlib
@@ -58,6 +59,11 @@ def main() -> int:
     report["zxing_cpp"] = [b.text for b in zxingcpp.read_barcodes(image)]
     report["pyzbar"] = [d.data.decode() for d in pyzbar.decode(image)]
 
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo  # Windows has no tz database: the bundled tzdata package
+    offset = datetime.now(ZoneInfo("Asia/Shanghai")).utcoffset()
+    report["china_time_offset_h"] = None if offset is None else offset / timedelta(hours=1)
+
     import platformdirs
     report["data_dir"] = platformdirs.user_data_dir("inspector", appauthor=False)
 
@@ -70,7 +76,8 @@ def main() -> int:
             unloadable[module] = f"{type(exc).__name__}: {exc}"
     report["not_loadable_under_wine"] = unloadable
     print(json.dumps(report, ensure_ascii=False, indent=1))
-    ok = report["zxing_cpp"] == [SAMPLE] and report["pyzbar"] == [SAMPLE] and report["path_is_fixed"]
+    ok = (report["zxing_cpp"] == [SAMPLE] and report["pyzbar"] == [SAMPLE] and report["path_is_fixed"]
+          and report["china_time_offset_h"] == 8)
     return 0 if ok else 1
 
 
