@@ -2,8 +2,7 @@
 
 Each check answers one question (is the database intact, are there keys, do
 the decoders work, is there a camera, can Chinese be shown, is an endpoint
-configured) with a plain
-sentence and, when it fails, what to do.  A check never raises: an unexpected
+configured) with a plain sentence and, when it fails, what to do.  A check never raises: an unexpected
 error becomes a failed line naming the error, since the self-test is what
 people run when something is already wrong.
 """

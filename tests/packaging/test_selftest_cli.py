@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from inspector_app.app import open_workspace
 from inspector_app.cli import main
-from inspector_app.clock import FakeClock
+from inspector_app.platform.clock import FakeClock
+from inspector_app.services.workspace import open_workspace
 from tests.conftest import copy_data_dir
 from tests.core.ledger_helpers import attacker_connection, record_visits
 
