@@ -22,18 +22,20 @@ from dataclasses import dataclass
 from typing import Literal
 
 from inspector_app.profile.model import FrequencyRule
-from inspector_protocol.events import TimeEvidence
+from inspector_protocol.events import TimeAnchor, TimeEvidence
 from inspector_protocol.text import Text
 
 DAY_MS = 86_400_000
 
 
-def trusted_ms(time: TimeEvidence) -> int:
-    """The server's clock carried forward by the boot counter, when an anchor on this boot
-    exists; else the wall clock."""
-    anchor = time.anchor
-    if anchor is not None and anchor.boot_id == time.boot_id and time.boot_ns >= anchor.boot_ns:
-        return anchor.server_ms + (time.boot_ns - anchor.boot_ns) // 1_000_000
+def trusted_ms(time: TimeEvidence, latest: TimeAnchor | None = None) -> int:
+    """The server's clock carried by the boot counter, from the event's own anchor or from
+    ``latest`` (the tablet's newest), whichever was taken on the event's boot; else the wall
+    clock.  The boot counter places an event made before an anchor on the same boot as well
+    as one made after it."""
+    for anchor in (time.anchor, latest):
+        if anchor is not None and anchor.boot_id == time.boot_id:
+            return anchor.server_ms + (time.boot_ns - anchor.boot_ns) // 1_000_000
     return time.wall_ms
 
 

@@ -125,10 +125,11 @@ class VisitRecorder:
 
     def assess_frequency(self, uscc: str, enforcement: bool) -> FrequencyAssessment:
         rule = self.profile.frequency_rule
-        now_ms = trusted_ms(self.ledger.time_evidence())  # not the wall clock alone
+        current = self.ledger.time_evidence()
+        now_ms = trusted_ms(current)  # not the wall clock alone
         since = now_ms - rule.window_days * 86_400_000
-        # Every local check-in here, placed by its own time evidence (its wall clock may lie).
-        past = [self._local_past_visit(e.body, e.officer, trusted_ms(e.time))
+        # Every local check-in here, placed by its time evidence (its wall clock may lie).
+        past = [self._local_past_visit(e.body, e.officer, trusted_ms(e.time, current.anchor))
                 for e in self.ledger.checkins_at(uscc, 0)]
         past += [
             PastVisit(str(r[0]), str(r[1]), str(r[2]), str(r[3]), bool(r[4]), int(r[5]), "central")
