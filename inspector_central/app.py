@@ -32,6 +32,7 @@ from inspector_central.errors import UNAUTHORISED, ApiError, error_body
 from inspector_central.feeds import DEFAULT_HISTORY_DAYS, read_page
 from inspector_central.ingest import ItemResult, ingest_batch
 from inspector_central.pages import credential_page, receipt_page
+from inspector_central.ratelimit import REFUSED_EVENT_COST, RateLimits, new_buckets, token_key
 from inspector_central.signing import ReplySigning, ServerKey, now_ms
 from inspector_central.storage import Database
 from inspector_central.verification import check_credential, check_receipt
@@ -69,7 +70,8 @@ from inspector_protocol.wire import (
 log = logging.getLogger("inspector_central")
 _bearer = HTTPBearer(auto_error=False)
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorResponse} for status in (400, 401, 403, 404, 409, 413, 415, 422, 500, 503)
+    status: {"model": ErrorResponse}
+    for status in (400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503)
 }
 
 
@@ -84,6 +86,8 @@ def create_app(database: Database, server_key: ServerKey, *,
     app.add_middleware(BodyLimits, body_timeout_s=body_timeout_s)
     app.add_middleware(ReplySigning, server_key=server_key)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    buckets = new_buckets()
+    app.add_middleware(RateLimits, buckets=buckets)  # outermost: a refused request's body is never read
     _install_error_handlers(app, database)
 
     def device(credentials: Annotated[HTTPAuthorizationCredentials | None,
@@ -96,6 +100,13 @@ def create_app(database: Database, server_key: ServerKey, *,
         return device_id
 
     Device = Annotated[str, Depends(device)]
+    Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+    def charge_refusals(bearer: HTTPAuthorizationCredentials | None,
+                        results: list[ItemResult]) -> None:
+        refused = sum(1 for r in results if r.status >= 400)
+        if bearer is not None and refused:
+            buckets.charge(token_key(bearer.credentials), refused * REFUSED_EVENT_COST)
 
     @app.get(f"{API_PREFIX}/info", response_model=InfoResponse, responses=_ERRORS)
     def info() -> InfoResponse:
@@ -115,20 +126,22 @@ def create_app(database: Database, server_key: ServerKey, *,
         return EnrolResponse(token=token, enrolment=_signed(statement))
 
     @app.post(f"{API_PREFIX}/events", response_model=UploadResponse, responses=_ERRORS)
-    def upload(request: UploadRequest, device_id: Device) -> UploadResponse:
+    def upload(request: UploadRequest, device_id: Device, bearer: Bearer) -> UploadResponse:
         _same_device(request.device, device_id)
         items = [(_utf8(e.event), _sig_or_empty(e.sig)) for e in request.events]
         results = ingest_batch(database, server_key, device_id, request.nonce, items)
+        charge_refusals(bearer, results)
         return UploadResponse(ack=_ack(server_key, device_id, request.nonce, "events"),
                               results=[_result(r) for r in results])
 
     @app.put(f"{API_PREFIX}/events/{{event_id}}", response_model=SingleEventResponse,
              responses=_ERRORS)
-    def put_event(event_id: str, item: WireEvent, device_id: Device,
+    def put_event(event_id: str, item: WireEvent, device_id: Device, bearer: Bearer,
                   nonce: Annotated[str, Query(min_length=16, max_length=64,
                                               pattern=r"^[A-Za-z0-9_-]+$")]) -> JSONResponse:
         [result] = ingest_batch(database, server_key, device_id, nonce,
                                 [(_utf8(item.event), _sig_or_empty(item.sig))])
+        charge_refusals(bearer, [result])
         if result.event_id is not None and result.event_id != event_id:
             raise ApiError(400, "event.id_mismatch", Text(
                 "地址中的记录编号与记录内容不符。", "The event id in the path differs from the event's."))
@@ -175,7 +188,7 @@ def _install_verification_pages(app: FastAPI, database: Database) -> None:
     """Public pages for the enterprise's guard and the enterprise (BRIEF §4): HTML, no login."""
     html_responses: dict[int | str, dict[str, Any]] = {
         200: {"content": {"text/html": {}}, "description": "The verification page"},
-        422: {"model": ErrorResponse}}
+        422: {"model": ErrorResponse}, 429: {"model": ErrorResponse}}
 
     @app.get("/verify", response_class=HTMLResponse, responses=html_responses,
              summary="Check an officer credential code (ZF1)")

@@ -51,10 +51,38 @@ def build_parser() -> argparse.ArgumentParser:
     alarms.set_defaults(handler=run_alarms)
 
     revoke = commands.add_parser(
-        "revoke-officer", help="withdraw an officer: their codes fail the public verification page")
+        "revoke-officer", help="withdraw an officer from now on: their later events are refused, "
+        "their codes fail the public verification page, tablets stop signing them in")
     revoke.add_argument("--credential", required=True, help="credential number 执法证号")
     revoke.add_argument("--reason", required=True)
     revoke.set_defaults(handler=run_revoke_officer)
+
+    revoke_device = commands.add_parser(
+        "revoke-device", help="revoke a tablet from now on: its token stops working and its "
+        "later events are refused")
+    revoke_device.add_argument("--device", required=True, help="the device id")
+    revoke_device.add_argument("--reason", required=True)
+    revoke_device.set_defaults(handler=run_revoke_device)
+
+    officer = commands.add_parser("officer", help="the roster: officers and their activation codes")
+    actions = officer.add_subparsers(dest="officer_action", required=True, metavar="ACTION")
+    add = actions.add_parser("add", help="put an officer on the roster and print a one-time "
+                             "activation code for their enrolment on a tablet")
+    add.add_argument("--credential", required=True, help="credential number 执法证号")
+    add.add_argument("--name", required=True)
+    add.add_argument("--department", required=True, help="department id, as in the profile")
+    add.set_defaults(handler=run_officer_add)
+    code = actions.add_parser("activation-code", help="another activation code for an officer "
+                              "on the roster (a second tablet, a lost sheet)")
+    code.add_argument("--credential", required=True)
+    code.set_defaults(handler=run_officer_code)
+    listing = actions.add_parser("list", help="the roster, with withdrawn officers and key counts")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=run_officer_list)
+    withdraw = actions.add_parser("withdraw", help="the same as revoke-officer")
+    withdraw.add_argument("--credential", required=True)
+    withdraw.add_argument("--reason", required=True)
+    withdraw.set_defaults(handler=run_revoke_officer)
 
     bundle = commands.add_parser(
         "import-bundle", help="import a tablet's bundle (inspector export --format bundle)")
@@ -170,19 +198,75 @@ def run_alarms(args: argparse.Namespace) -> int:
         return 0
     for a in alarms:
         where = "" if a.seq is None else f" at event {a.seq}"
-        print(f"#{a.id}  {_when(a.detected_ms)}  {a.device}  {a.kind}{where}")
+        times = "" if a.count == 1 else f"  x{a.count} (last {_when(a.last_ms or a.detected_ms)})"
+        print(f"#{a.id}  {_when(a.detected_ms)}  {a.device}  {a.kind}{where}{times}")
     return 0
 
 
 def run_revoke_officer(args: argparse.Namespace) -> int:
-    from inspector_central.verification import revoke_officer
+    from inspector_central.roster import withdraw_officer
 
     credential, reason = args.credential.strip(), args.reason.strip()
     if not 0 < len(credential) <= 64 or not 0 < len(reason) <= 500:
         print("the credential must be 1-64 characters and the reason 1-500", file=sys.stderr)
         return 2
-    revoke_officer(open_database(args), credential, reason)
-    print(f"officer {credential} withdrawn")
+    since = withdraw_officer(open_database(args), credential, reason)
+    print(f"officer {credential} withdrawn from {_when(since)} (server time); "
+          "events made later are refused")
+    return 0
+
+
+def run_revoke_device(args: argparse.Namespace) -> int:
+    from inspector_central.roster import RosterError, revoke_device
+
+    device, reason = args.device.strip(), args.reason.strip()
+    if not 0 < len(device) <= 64 or not 0 < len(reason) <= 500:
+        print("the device id must be 1-64 characters and the reason 1-500", file=sys.stderr)
+        return 2
+    try:
+        since = revoke_device(open_database(args), device, reason)
+    except RosterError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(f"device {device} revoked from {_when(since)} (server time): its token no longer "
+          "works and events it made later are refused")
+    return 0
+
+
+def run_officer_add(args: argparse.Namespace) -> int:
+    from inspector_central.roster import RosterError, add_officer
+
+    try:
+        code = add_officer(open_database(args), args.credential.strip(), args.name.strip(),
+                           args.department.strip())
+    except RosterError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(code)
+    return 0
+
+
+def run_officer_code(args: argparse.Namespace) -> int:
+    from inspector_central.roster import RosterError, issue_activation_code
+
+    try:
+        print(issue_activation_code(open_database(args), args.credential.strip()))
+    except RosterError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    return 0
+
+
+def run_officer_list(args: argparse.Namespace) -> int:
+    from inspector_central.roster import roster
+
+    entries = roster(open_database(args))
+    if args.json:
+        print(json.dumps([e.to_json() for e in entries], ensure_ascii=False))
+        return 0
+    for e in entries:
+        print(f"{e.credential}  {e.name or '-'}  {e.department or '-'}  {e.state}  "
+              f"{e.activated_keys} activated key(s), {e.unactivated_keys} not activated")
     return 0
 
 
@@ -248,6 +332,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Any = args.handler
     with safe_terminal():  # device-supplied text is printed by visits and alarms
         try:
+            settings.use(settings.load(args))  # what ingest, alarms and limits read
             return int(handler(args))
         except settings.SettingsError as exc:
             print(exc, file=sys.stderr)

@@ -132,6 +132,10 @@ def _bind_device(tx: Tx, device_id: str, name: str, public: bytes, token: str, n
     if blob(existing[2]) != public:
         raise _KeyMismatch({"enrolled_key": keys.b64encode(blob(existing[2])),
                             "offered_key": keys.b64encode(public)})
+    if existing[8] is not None:
+        raise ApiError(403, "enrolment.device_revoked", Text(
+            "该设备已被中心端撤销，不能重新注册。",
+            "This device was revoked at the centre and cannot enrol again."))
     tx.execute("UPDATE devices SET token_hash = ?, name = ? WHERE id = ?",
                (token_hash(token), name, device_id))
 
@@ -146,5 +150,6 @@ class _KeyMismatch(ApiError):
 
 def authenticate(database: Database, token: str) -> str | None:
     with database.transaction(write=False) as tx:
-        row = tx.one("SELECT id FROM devices WHERE token_hash = ?", (token_hash(token),))
+        row = tx.one("SELECT id FROM devices WHERE token_hash = ? AND revoked_ms IS NULL",
+                     (token_hash(token),))
     return None if row is None else str(row[0])

@@ -1,15 +1,19 @@
 """Ingest a batch of signed events from one device, in one database transaction.
 
-For each event, in the order sent (oldest first): is it well formed; is its id
-already known (identical → the stored receipt again; different bytes → 409 and a
-``conflicting_resend`` alarm); does it name this device; is its chain position
-free (else ``fork``, or ``rollback`` at or below the accepted checkpoint); does
-its signature verify under a key this device enrolled (else it is quarantined
-with a ``forged_signature`` alarm); does it link to the event before it (else it
-is accepted, flagged, with a ``gap`` or ``chain_broken`` alarm); when it fills a
-gap, does the event held after it link to it (else ``chain_broken``).  Accepted
-events get a receipt signed by the server, stored with them, so a resend gets the
-very same bytes.
+For each event, in the order sent (oldest first): is it well formed; does it
+name this device (else ``foreign_device``, and a ``replayed_event`` alarm when it
+is another device's event the server holds); is its id already known (identical
+→ the stored receipt again; different bytes → 409 and a ``conflicting_resend``
+alarm); is its chain position free (else ``fork``, or ``rollback`` at or below
+the accepted checkpoint); does its signature verify under a key this device
+enrolled (else it is quarantined with a ``forged_signature`` alarm); was it made
+after its device or officer was revoked (refused, quarantined, alarmed); is it
+about a visit another device checked in (``foreign_visit``: refused, quarantined,
+alarmed); does it link to the event before it (else it is accepted, flagged,
+with a ``gap`` or ``chain_broken`` alarm); when it fills a gap, does the event
+held after it link to it (else ``chain_broken``).  Accepted events get a receipt
+signed by the server, stored with them, so a resend gets the very same bytes,
+and their time placed on the server's clock (:mod:`inspector_central.timing`).
 
 A batch costs a fixed handful of statements whatever its size (round trips on
 PostgreSQL): the device lock, three reads, a stream of the accepted rows, then
@@ -32,12 +36,15 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from inspector_central.alarms import record_alarm
+from inspector_central import settings
+from inspector_central.alarms import NewAlarm, record_alarms
 from inspector_central.envelopes import Malformed, parse_event
 from inspector_central.errors import UNAUTHORISED
 from inspector_central.receipts import ReceiptMaker
+from inspector_central.roster import activate_officer_key
 from inspector_central.signing import ServerKey, now_ms
 from inspector_central.storage import Database, Tx, blob
+from inspector_central.timing import PlacedTime, place
 from inspector_central.visits import VisitDeriver
 from inspector_protocol import events as ev
 from inspector_protocol import keys
@@ -47,11 +54,14 @@ from inspector_protocol.text import Text
 from inspector_protocol.wire import SignedStatement
 
 _FORGED = ("invalid_signature", "unknown_key")
+#: Quarantined events whose position still counts for the next event's chain link.
+_HELD_REASONS = (*_FORGED, "revoked_officer", "revoked_device", "foreign_visit")
 #: The events table's columns as the rows are made, with their PostgreSQL types (binary COPY).
 _EVENT_COLUMNS = (("id", "text"), ("device", "text"), ("seq", "int8"), ("hash", "text"),
                   ("type", "text"), ("officer", "text"), ("visit_id", "text"),
                   ("chain_ok", "int4"), ("received_ms", "int8"), ("raw", "bytea"),
-                  ("sig", "bytea"), ("receipt_raw", "bytea"), ("receipt_sig", "bytea"))
+                  ("sig", "bytea"), ("receipt_raw", "bytea"), ("receipt_sig", "bytea"),
+                  ("server_ms", "int8"), ("time_flag", "text"))
 
 
 @dataclass(frozen=True)
@@ -92,19 +102,31 @@ class _Batch:
     nonce: str
     now: int
     receipts: ReceiptMaker
+    revoked_ms: int | None = None
+    tolerance_ms: int = 300_000
     keys_by_id: dict[str, tuple[str | None, Ed25519PublicKey]] = field(default_factory=dict)
-    by_id: dict[str, tuple[bytes, bytes, SignedStatement | None]] = field(default_factory=dict)
+    #: Held events by id: (device, raw, sig, receipt).
+    by_id: dict[str, tuple[str, bytes, bytes, SignedStatement | None]] = field(default_factory=dict)
     positions: dict[int, _Position] = field(default_factory=dict)
+    #: Officers withdrawn, with the server time it took effect.
+    officer_revoked: dict[str, int] = field(default_factory=dict)
+    #: The device that checked each visit in, for the batch's visits.
+    owners: dict[str, str] = field(default_factory=dict)
+    #: Devices that sent events about each of the batch's visits.
+    speakers: dict[str, set[str]] = field(default_factory=dict)
     visits: VisitDeriver | None = None
     #: Inserts an accepted event's row (streamed; see ``Tx.row_sink``).
     insert: Callable[[Sequence[Any]], None] = lambda row: None
     #: Other writes, run once the event rows are in: no statement may interrupt the stream.
     deferred: list[Callable[[], object]] = field(default_factory=list)
+    #: Alarms, written together after the other writes (a few statements for any number).
+    alarms: list[NewAlarm] = field(default_factory=list)
 
     def alarm(self, kind: str, *, seq: int | None, event_id: str | None,
-              evidence: dict[str, Any]) -> None:
-        self.later(partial(record_alarm, self.tx, self.device_id, kind, seq=seq, event_id=event_id,
-                           detected_ms=self.now, evidence=evidence))
+              evidence: dict[str, Any], same_as: str | None = None,
+              device: str | None = None) -> None:
+        self.alarms.append(NewAlarm(device or self.device_id, kind, seq, event_id, evidence,
+                                    same_as))
 
     def later(self, write: Callable[[], object]) -> None:
         self.deferred.append(write)
@@ -115,15 +137,19 @@ class _Batch:
 
 def ingest_batch(database: Database, server_key: ServerKey, device_id: str, nonce: str,
                  items: list[tuple[bytes, bytes]]) -> list[ItemResult]:
+    # Parsed once, before the transaction: a third of the cost, and no reason to hold the
+    # database (SQLite's single writer) while doing it.
+    parsed = [_parse(raw, sig) for raw, sig in items]
     with database.transaction() as tx:
         device = tx.lock_device(device_id)
         if device is None:
             raise UNAUTHORISED
         now = now_ms()
         batch = _Batch(tx, device_id, blob(device[2]), int(device[4]), server_key, nonce, now,
-                       ReceiptMaker(server_key, device_id, nonce, now))
+                       ReceiptMaker(server_key, device_id, nonce, now),
+                       revoked_ms=None if device[8] is None else int(device[8]),
+                       tolerance_ms=settings.in_force().clock_tolerance_s * 1000)
         batch.visits = VisitDeriver(tx)
-        parsed = [_parse(raw, sig) for raw, sig in items]  # once: parsing is a third of the cost
         _prefetch(batch, [p for p in parsed if isinstance(p, SignedEvent)])
         with tx.row_sink("events", _EVENT_COLUMNS) as insert:
             batch.insert = insert
@@ -131,6 +157,7 @@ def ingest_batch(database: Database, server_key: ServerKey, device_id: str, nonc
                        for index, (raw, _sig) in enumerate(items)]
         for write in batch.deferred:
             write()
+        record_alarms(tx, batch.alarms, now)
         batch.visits.flush()
     return results
 
@@ -163,16 +190,37 @@ def _prefetch(batch: _Batch, events: list[SignedEvent]) -> None:
             "SELECT id, device, seq, hash, chain_ok, raw, sig, receipt_raw, receipt_sig "
             f"FROM events WHERE {by_id} OR (device = ? AND {at_seq})",
             (*by_id_params, batch.device_id, *at_seq_params)):
-        batch.by_id[str(event_id)] = (blob(raw), blob(sig),
+        batch.by_id[str(event_id)] = (str(device), blob(raw), blob(sig),
                                       SignedStatement(blob(receipt_raw), blob(receipt_sig)))
         if device == batch.device_id and int(seq) in wanted:
             batch.positions[int(seq)] = _Position(str(event_id), str(digest), True, blob(raw),
                                                   bool(chain_ok))
     for seq, event_id, digest in tx.all(
             f"SELECT seq, event_id, hash FROM quarantine WHERE device = ? AND {at_seq}"
-            " AND reason IN ('invalid_signature', 'unknown_key')",
+            f" AND reason IN ({', '.join(repr(r) for r in _HELD_REASONS)})",
             (batch.device_id, *at_seq_params)):
         batch.positions.setdefault(int(seq), _Position(str(event_id), str(digest), False))
+    _prefetch_standing(batch, events)
+
+
+def _prefetch_standing(batch: _Batch, events: list[SignedEvent]) -> None:
+    """Who owns the batch's visits, and which of its officers were withdrawn: two reads."""
+    tx = batch.tx
+    visits = sorted({e.visit_id for e in events if e.visit_id is not None})
+    if visits:
+        condition, params = tx.any_of("visit_id", visits)
+        for visit, device, checked_in in tx.all(
+                "SELECT visit_id, device, MAX(CASE WHEN type = ? THEN 1 ELSE 0 END) FROM events "
+                f"WHERE {condition} GROUP BY visit_id, device", (ev.CHECKED_IN, *params)):
+            batch.speakers.setdefault(str(visit), set()).add(str(device))
+            if int(checked_in):
+                batch.owners.setdefault(str(visit), str(device))
+    officers = sorted({e.officer for e in events if e.officer is not None})
+    if officers:
+        condition, params = tx.any_of("credential", officers)
+        for credential, revoked in tx.all(
+                f"SELECT credential, revoked_ms FROM officer_revocations WHERE {condition}", params):
+            batch.officer_revoked[str(credential)] = int(revoked)
 
 
 def _seq_condition(tx: Tx, seqs: list[int]) -> tuple[str, list[Any]]:
@@ -190,24 +238,86 @@ def _ingest_one(batch: _Batch, index: int, raw: bytes, event: SignedEvent | Malf
         return _refused(index, None, 422, "malformed", "event.malformed", Text(
             "记录格式错误：{why}", "The event is malformed: {why}").format(why=str(exc)))
     known = batch.by_id.get(event.id)
+    if event.device != batch.device_id:
+        return _foreign_device(batch, index, event, known)
     if known is not None:
         return _resend(batch, index, event, known)
-    if event.device != batch.device_id:
-        _alarm(batch, "foreign_device", event, {"claimed_device": event.device})
-        return _refused(index, event.id, 403, "foreign_device", "event.foreign_device", Text(
-            "记录属于其他设备。", "The event belongs to another device."))
     occupied = batch.positions.get(event.seq)
     if occupied is not None and occupied.accepted and occupied.event_id != event.id:
         return _position_taken(batch, index, event, occupied)
     problem = _signature_problem(batch, event)
     if problem is not None:
         return _quarantine(batch, index, event, problem)
-    return _accept(batch, index, event)
+    placed = place(event.envelope["time"], batch.tolerance_ms)
+    refusal = _standing_problem(batch, index, event, placed)
+    if refusal is not None:
+        return refusal
+    return _accept(batch, index, event, placed)
+
+
+def _foreign_device(batch: _Batch, index: int, event: SignedEvent,
+                    known: tuple[str, bytes, bytes, SignedStatement | None] | None) -> ItemResult:
+    """An event naming another device.  If the server holds it from that device, someone
+    replays another tablet's events with this device's token: never answered with the
+    other device's receipts, and an alarm."""
+    # Not attributed to the event itself (event_id None): the other device's visit must
+    # not look tampered with because someone else replayed it.
+    if known is not None and known[0] == event.device:
+        batch.alarm("replayed_event", seq=None, event_id=None, evidence={
+            "event": event.id, "seq": event.seq, "owner_device": event.device,
+            "hash": event.hash.hex(), "raw": _b64(event.raw), "sig": _b64(event.sig)})
+        return _refused(index, event.id, 403, "foreign_device", "event.replayed", Text(
+            "该记录属于另一台设备，已由其送达；用本设备的凭据重放它已被拒绝并告警。",
+            "This event belongs to another device, which delivered it already; replaying it "
+            "with this device's token was refused and an alarm was raised."))
+    batch.alarm("foreign_device", seq=None, event_id=None, evidence={
+        "event": event.id, "seq": event.seq, "claimed_device": event.device})
+    return _refused(index, event.id, 403, "foreign_device", "event.foreign_device", Text(
+        "记录属于其他设备。", "The event belongs to another device."))
+
+
+def _standing_problem(batch: _Batch, index: int, event: SignedEvent,
+                      placed: PlacedTime) -> ItemResult | None:
+    """A verified event its device may not make any more, or about a visit not its own."""
+    if batch.revoked_ms is not None and placed.after(batch.revoked_ms):
+        return _hold(batch, index, event, "revoked_device", placed, Text(
+            "该设备已被中心端撤销，撤销后产生的记录不予接收，已告警。",
+            "This device was revoked at the centre; events made after the revocation are "
+            "refused; an alarm was raised."), revoked_ms=batch.revoked_ms)
+    revoked = None if event.officer is None else batch.officer_revoked.get(event.officer)
+    if revoked is not None and placed.after(revoked):
+        return _hold(batch, index, event, "revoked_officer", placed, Text(
+            "执法人员 {c} 的执法资格已被撤销，撤销后以其名义产生的记录不予接收，已告警。",
+            "Officer {c} was withdrawn; events made in their name after the withdrawal are "
+            "refused; an alarm was raised.").format(c=event.officer), revoked_ms=revoked)
+    visit = event.visit_id
+    owner = None if visit is None else batch.owners.get(visit)
+    if visit is not None and owner is not None and owner != batch.device_id:
+        return _hold(batch, index, event, "foreign_visit", placed, Text(
+            "该检查由另一台设备签到，本设备不能为其添加记录，已告警。",
+            "This visit was checked in on another device; this device cannot add to it; an "
+            "alarm was raised."), visit=visit, owner_device=owner, type=event.type)
+    return None
+
+
+def _hold(batch: _Batch, index: int, event: SignedEvent, reason: str, placed: PlacedTime,
+          text: Text, **evidence: Any) -> ItemResult:
+    """Refuse a verified event, keep it as evidence (its position still links the chain)."""
+    batch.execute_later(
+        "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        (event.hash.hex(), event.id, batch.device_id, event.seq, reason, batch.now, event.raw,
+         event.sig))
+    batch.positions.setdefault(event.seq, _Position(event.id, event.hash.hex(), False))
+    _alarm(batch, reason, event, {
+        **evidence, "officer": event.officer, "wall_ms": placed.wall_ms,
+        "server_derived_ms": placed.server_ms, "time": placed.flag, "hash": event.hash.hex(),
+        "raw": _b64(event.raw), "sig": _b64(event.sig)})
+    return _refused(index, event.id, 403, reason, f"event.{reason}", text)
 
 
 def _resend(batch: _Batch, index: int, event: SignedEvent,
-            known: tuple[bytes, bytes, SignedStatement | None]) -> ItemResult:
-    raw, sig, receipt = known
+            known: tuple[str, bytes, bytes, SignedStatement | None]) -> ItemResult:
+    _device, raw, sig, receipt = known
     if raw == event.raw and sig == event.sig and receipt is not None:
         return ItemResult(index, event.id, 200, "duplicate", receipt)
     _alarm(batch, "conflicting_resend", event, {
@@ -309,21 +419,53 @@ def _quarantine(batch: _Batch, index: int, event: SignedEvent, reason: str) -> I
         "an alarm was raised.").format(seq=event.seq))
 
 
-def _accept(batch: _Batch, index: int, event: SignedEvent) -> ItemResult:
+def _accept(batch: _Batch, index: int, event: SignedEvent, placed: PlacedTime) -> ItemResult:
     chain_ok = _check_link(batch, event)
     event_id, seq, digest = event.id, event.seq, event.hash.hex()
     receipt = batch.receipts.make(event_id, seq, digest)
     batch.insert((event_id, batch.device_id, seq, digest, event.type, event.officer,
                   event.visit_id, int(chain_ok), batch.now, event.raw, event.sig, receipt.raw,
-                  receipt.sig))
-    batch.by_id[event_id] = (event.raw, event.sig, receipt)
+                  receipt.sig, placed.server_ms, placed.flag))
+    batch.by_id[event_id] = (batch.device_id, event.raw, event.sig, receipt)
     batch.positions[seq] = _Position(event_id, digest, True, event.raw, chain_ok)
     _check_next_link(batch, event)
+    if placed.flag == "clock_discrepancy":
+        _clock_alarm(batch, event, placed)
+    if event.visit_id is not None:
+        _claim_visit(batch, event)
     if event.type == ev.OFFICER_ENROLLED:
         _remember_officer(batch, event)
+        batch.later(partial(activate_officer_key, batch.tx, batch.device_id, event, batch.now))
     assert batch.visits is not None
     batch.visits.apply(batch.device_id, event)
     return ItemResult(index, event_id, 200, "accepted", receipt)
+
+
+def _clock_alarm(batch: _Batch, event: SignedEvent, placed: PlacedTime) -> None:
+    """One alarm per boot and anchor (a clock set wrong shows on every event after it),
+    counted, with the first event's readings."""
+    assert placed.server_ms is not None
+    _alarm(batch, "clock_discrepancy", event, {
+        "wall_ms": placed.wall_ms, "server_derived_ms": placed.server_ms,
+        "difference_ms": placed.wall_ms - placed.server_ms, "boot_id": placed.boot_id,
+        "anchor_server_ms": placed.anchor_server_ms, "tolerance_ms": batch.tolerance_ms},
+        same_as=f"{placed.boot_id}\x00{placed.anchor_server_ms}")
+
+
+def _claim_visit(batch: _Batch, event: SignedEvent) -> None:
+    """A check-in makes the visit this device's.  Events about it that other devices sent
+    before the check-in arrived (its id was on a receipt, say) are named in an alarm."""
+    visit = event.visit_id
+    assert visit is not None
+    speakers = batch.speakers.setdefault(visit, set())
+    speakers.add(batch.device_id)
+    if event.type != ev.CHECKED_IN or visit in batch.owners:
+        return
+    batch.owners[visit] = batch.device_id
+    for other in sorted(speakers - {batch.device_id}):
+        batch.alarm("foreign_visit", seq=None, event_id=None, device=other, evidence={
+            "visit": visit, "owner_device": batch.device_id, "check_in": event.id,
+            "events_sent_before_the_check_in": True})
 
 
 def _check_link(batch: _Batch, event: SignedEvent) -> bool:
@@ -367,9 +509,10 @@ def _mark_link_verified(batch: _Batch, seq: int, position: _Position) -> None:
                         (batch.device_id, seq))
 
 
-def _alarm(batch: _Batch, kind: str, event: SignedEvent, evidence: dict[str, Any]) -> None:
+def _alarm(batch: _Batch, kind: str, event: SignedEvent, evidence: dict[str, Any],
+           same_as: str | None = None) -> None:
     batch.alarm(kind, seq=event.seq, event_id=event.id,
-                evidence={"event": event.id, "seq": event.seq, **evidence})
+                evidence={"event": event.id, "seq": event.seq, **evidence}, same_as=same_as)
 
 
 def _refused(index: int, event_id: str | None, status: int, outcome: str, code: str,

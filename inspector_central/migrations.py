@@ -163,6 +163,46 @@ def _migrate_v2(tx: Tx) -> None:
 
 
 _V3 = """
+-- The roster: the department's word on who its officers are.  Only a credential on
+-- the roster, with a key activated by a one-time code from department IT, passes the
+-- public verification page.  Withdrawals stay in officer_revocations.
+CREATE TABLE officers (
+    credential TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    department TEXT NOT NULL,
+    added_ms   {bigint} NOT NULL
+);
+-- One-time officer activation codes.  Only code_key is stored: SHA-256 of the
+-- normalised code, the HMAC key of the proof bound into the officer's enrolment event.
+CREATE TABLE officer_activation_codes (
+    code_key   TEXT PRIMARY KEY,
+    credential TEXT NOT NULL,
+    created_ms {bigint} NOT NULL,
+    expires_ms {bigint} NOT NULL,
+    used_ms    {bigint},
+    used_key   TEXT
+);
+CREATE INDEX activation_codes_by_officer ON officer_activation_codes(credential);
+-- An officer key is activated (by a valid proof) or it is not; exact look-ups by key.
+ALTER TABLE device_keys ADD COLUMN activated_ms {bigint};
+CREATE INDEX device_keys_activated ON device_keys(officer, activated_ms);
+-- Revoked devices: their token stops working and later events are refused.
+ALTER TABLE devices ADD COLUMN revoked_ms {bigint};
+ALTER TABLE devices ADD COLUMN revoked_reason TEXT;
+-- Time evidence: the event's time on the server's clock where an anchor on the same
+-- boot places it, and what was found ('anchored', 'unanchored', 'clock_discrepancy').
+ALTER TABLE events ADD COLUMN server_ms {bigint};
+ALTER TABLE events ADD COLUMN time_flag TEXT;
+-- Alarms are counted, not repeated: one row per (device, kind, evidence hash).
+ALTER TABLE alarms ADD COLUMN evidence_hash TEXT;
+ALTER TABLE alarms ADD COLUMN count {bigint} NOT NULL DEFAULT 1;
+ALTER TABLE alarms ADD COLUMN last_ms {bigint};
+UPDATE alarms SET evidence_hash = 'row-' || CAST(id AS TEXT), last_ms = detected_ms;
+CREATE UNIQUE INDEX alarms_once ON alarms(device, kind, evidence_hash);
+CREATE INDEX alarms_by_kind ON alarms(device, kind, detected_ms);
+"""
+
+_V4 = """
 -- Double-random draws (docs/draws.md): the signed commitment and the pools it names,
 -- the secret (published only with the result) and, once run, the signed result.
 CREATE TABLE draws (
@@ -181,12 +221,19 @@ INSERT INTO counters VALUES ('draws', 0);
 
 
 def _migrate_v3(tx: Tx) -> None:
-    """Double-random draws."""
+    """Roster, officer activation, device revocation, time evidence, counted alarms."""
     for statement in _statements(_V3.format(**_TYPES[tx.dialect])):
         tx.execute(statement)
 
 
-MIGRATIONS: tuple[Callable[[Tx], None], ...] = (_migrate_v1, _migrate_v2, _migrate_v3)
+def _migrate_v4(tx: Tx) -> None:
+    """Double-random draws."""
+    for statement in _statements(_V4.format(**_TYPES[tx.dialect])):
+        tx.execute(statement)
+
+
+MIGRATIONS: tuple[Callable[[Tx], None], ...] = (
+    _migrate_v1, _migrate_v2, _migrate_v3, _migrate_v4)
 
 
 def migrate(database: Database) -> None:

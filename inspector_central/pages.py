@@ -67,8 +67,17 @@ def _form(action: str, name: str, label_zh: str, label_en: str, value: str = "")
 # -- officer credential --------------------------------------------------------------------
 
 _CREDENTIAL_VERDICTS = {
-    "valid": ("ok", "执法人员身份码有效：签名与中心端登记的执法人员密钥一致",
-              "Valid officer code: the signature matches the officer key enrolled at the centre"),
+    "valid": ("ok", "执法人员身份码有效：该执法人员在部门名册上，签名与经激活的执法人员密钥一致",
+              "Valid officer code: the officer is on the department's roster and the signature "
+              "matches their activated key"),
+    "not_on_roster": ("bad", "不在名册上：部门执法人员名册中没有该执法证号，请勿放行并向监督部门反映",
+                      "Not on the roster: the department's roster has no officer with this "
+                      "credential number; report it to the oversight office"),
+    "withdrawn": ("bad", "执法资格已撤销：该执法人员已被撤出名册，请勿放行",
+                  "Withdrawn: this officer has been withdrawn from the roster"),
+    "not_activated": ("bad", "密钥未激活：签名来自执法设备自行登记的密钥，未经部门激活，不能证明身份",
+                      "Not activated: the code is signed by a key a tablet enrolled without the "
+                      "department's activation; it does not prove who the officer is"),
     "expired": ("bad", "身份码签名有效，但已过期：请执法人员重新出示",
                 "The signature is valid but the code has expired: ask for a fresh one"),
     "not_yet_valid": ("bad", "身份码时间在未来，请核对执法设备时间",
@@ -95,8 +104,9 @@ def credential_page(check: CredentialCheck | None, code: str = "") -> str:
         c = check.credential
         enrolled = check.enrolled
         if enrolled is not None and enrolled.name and enrolled.name != c.name:
-            content += _verdict("warn", "注意：身份码上的姓名与登记的姓名不同",
-                                "Warning: the name on the code differs from the enrolled name")
+            content += _verdict("warn", "注意：身份码上的姓名与名册上的姓名不同",
+                                "Warning: the name on the code differs from the name on the "
+                                "roster")
         content += _facts([
             ("姓名", "Name", c.name),
             ("执法证号", "Credential number", c.credential),
@@ -106,9 +116,16 @@ def credential_page(check: CredentialCheck | None, code: str = "") -> str:
             ("出示时间", "Time", _when(c.at * 1000)),
             ("登记状态", "Enrolment",
              None if enrolled is None else
-             f"已登记（设备 {enrolled.device_name}）· enrolled on tablet {enrolled.device_name}"
-             + (f"，登记姓名 {enrolled.name} · enrolled as {enrolled.name}"
+             ("已激活" if enrolled.activated else "未激活")
+             + f"（设备 {enrolled.device_name}）· "
+             + ("activated" if enrolled.activated else "not activated")
+             + f", enrolled on tablet {enrolled.device_name}"
+             + (f"，名册姓名 {enrolled.name} · enrolled as {enrolled.name}"
                 if enrolled.name and enrolled.name != c.name else "")),
+            ("名册", "Roster",
+             None if enrolled is None else
+             "不在名册上 · not on the roster" if check.status == "not_on_roster" else
+             f"{enrolled.name}（{enrolled.department}）· on the roster"),
             ("资格", "Standing", "已撤销 · withdrawn"
              + (f"：{check.revoked_reason}" if check.revoked_reason else "")
              if check.revoked_ms is not None else "有效 · not withdrawn"),

@@ -60,6 +60,25 @@ class Settings(BaseSettings):
         1000, ge=16, le=1_000_000, description="open connections at most (and always 64 below the "
         "open-file limit); beyond it the oldest connection that has not sent a request is closed",
         json_schema_extra={"scope": "serve"})
+    clock_tolerance_s: int = Field(
+        300, ge=10, le=86_400,
+        description="how far an event's wall clock may be from its server-derived time (an "
+                    "anchor on the same boot) before a clock_discrepancy alarm")
+    alarm_cap_per_hour: int = Field(
+        100, ge=1, le=1_000_000,
+        description="distinct alarms stored per device and kind per hour; beyond it they are "
+                    "only counted, on one row per device, kind and hour")
+    rate_per_s: float = Field(
+        5.0, ge=0.01, le=10_000.0,
+        description="requests a second one bearer token (without one: one client address) may "
+                    "make, sustained; beyond it 429 with Retry-After; refused events cost more")
+    rate_burst: int = Field(
+        60, ge=1, le=1_000_000,
+        description="requests one token may make at once before the sustained rate applies")
+    activation_code_days: int = Field(
+        30, ge=1, le=366,
+        description="days an officer activation code stays valid (checked when the officer's "
+                    "enrolment event arrives)")
 
 
 class SettingsError(Exception):
@@ -85,12 +104,30 @@ def add_options(parser: argparse.ArgumentParser, scope: Scope) -> None:
         if scope_of(info) != scope:
             continue
         annotation = info.annotation
-        kind: Any = int if annotation is int else Path if annotation in (Path, Path | None) \
-            else str
+        kind: Any = int if annotation is int else float if annotation is float else Path \
+            if annotation in (Path, Path | None) else str
         parser.add_argument(option_name(name), dest=name, type=kind, default=None,
                             metavar=name.split("_")[-1].upper(),
                             help=f"{info.description} (${env_name(name)}; "
                                  f"default: {_default_text(info, markdown=False)})")
+
+
+_in_force: Settings | None = None
+
+
+def use(chosen: Settings) -> None:
+    """Make ``chosen`` the settings the process's modules read (the command line does)."""
+    global _in_force
+    _in_force = chosen
+
+
+def in_force() -> Settings:
+    """The settings this process runs with: those the command line chose, else the
+    environment's and the defaults (read once)."""
+    global _in_force
+    if _in_force is None:
+        _in_force = load()
+    return _in_force
 
 
 def load(args: argparse.Namespace | None = None) -> Settings:
@@ -118,7 +155,8 @@ def markdown_table() -> str:
 
 
 def _type_text(info: FieldInfo) -> str:
-    kinds: dict[Any, str] = {int: "integer", Path: "folder", Path | None: "file", str: "text"}
+    kinds: dict[Any, str] = {int: "integer", float: "number", Path: "folder", Path | None: "file",
+                             str: "text"}
     return kinds.get(info.annotation, "text")
 
 

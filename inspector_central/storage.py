@@ -38,6 +38,8 @@ class Tx:
     def __init__(self, conn: Any, dialect: Dialect) -> None:
         self._conn = conn
         self.dialect = dialect
+        #: What a transaction's own statements learnt and need again (counts, look-ups).
+        self.memo: dict[Any, Any] = {}
 
     def _sql(self, sql: str) -> str:
         return sql if self.dialect == "sqlite" else sql.replace("?", "%s")
@@ -100,11 +102,14 @@ class Tx:
         return [tuple(r) for r in self.execute(sql, params).fetchall()]
 
     def lock_device(self, device_id: str) -> tuple[Any, ...] | None:
-        """The device's row, locked until commit, so one device's events go in one at a time."""
+        """The device's row, locked until commit, so one device's events go in one at a time.
+
+        Columns: id, name, public_key, key_id, checkpoint_seq, checkpoint_head,
+        checkpoint_raw, checkpoint_sig, revoked_ms."""
         suffix = "" if self.dialect == "sqlite" else " FOR UPDATE"
         return self.one(
             "SELECT id, name, public_key, key_id, checkpoint_seq, checkpoint_head, "
-            "checkpoint_raw, checkpoint_sig FROM devices WHERE id = ?" + suffix, (device_id,))
+            "checkpoint_raw, checkpoint_sig, revoked_ms FROM devices WHERE id = ?" + suffix, (device_id,))
 
     def next_revision(self, counter: str) -> int:
         """A strictly increasing number; the row lock orders commits by revision."""

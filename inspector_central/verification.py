@@ -1,9 +1,10 @@
 """What the public verification pages check, against what this server holds (no HTML here).
 
-* An officer credential code (``ZF1:``, shown at the gate): does its signature
-  verify under an officer key this server learned from a device's chain (an
-  ``officer.enrolled`` event, attested by the device key); is it within its
-  validity; is that officer revoked here (``inspector-central revoke-officer``)?
+* An officer credential code (``ZF1:``, shown at the gate): is the credential on
+  the roster, and not withdrawn; does the signature verify under a key
+  *activated* for that credential (``inspector_central.roster``); is it within
+  its validity?  A signature that verifies only under a key a device enrolled
+  without an activation code is said to be "not activated", never "valid".
 * A visit receipt (``RCPT1|…``, shown at check-out): did the check-out event it
   names reach the centre, for that enterprise, with those times?
 
@@ -16,9 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
-from inspector_central.signing import now_ms
 from inspector_central.storage import Database, blob
 from inspector_protocol import events as ev
 from inspector_protocol.errors import UserError
@@ -32,15 +32,22 @@ from inspector_protocol.officer_credential import (
 )
 from inspector_protocol.visit_receipt import VisitReceipt, parse_visit_receipt
 
-CredentialStatus = Literal["valid", "expired", "not_yet_valid", "unverified", "malformed"]
+CredentialStatus = Literal["valid", "expired", "not_yet_valid", "unverified", "malformed",
+                           "not_on_roster", "withdrawn", "not_activated"]
+#: Unactivated keys tried for the "not activated" answer: bounded work on a public page.
+#: Activated keys are few (each needs a code from IT) and always all tried first, so
+#: unactivated keys, however many a device attests, cannot push a genuine one out.
+_UNACTIVATED_TRIED = 64
 
 
 @dataclass(frozen=True)
 class EnrolledOfficer:
     device: str
     device_name: str
+    #: The roster's name and department (the authority), not the tablet's.
     name: str | None
     department: str | None
+    activated: bool = True
 
 
 @dataclass(frozen=True)
@@ -64,22 +71,51 @@ def check_credential(database: Database, text: str, now: datetime | None = None)
         credential, _body, _sig = parse_credential(code_from_scan(text.strip()))
     except CredentialRejected:
         return CredentialCheck("malformed")
+    number = credential.credential
     with database.transaction(write=False) as tx:
-        candidates = tx.all(
-            "SELECT k.device, d.name, k.public_key, k.name, k.department FROM device_keys k "
-            "JOIN devices d ON d.id = k.device WHERE k.officer = ? ORDER BY k.device, k.key_id "
-            "LIMIT 64",  # a public page: bounded work, even for an officer on many tablets
-            (credential.credential,))
+        officer = tx.one("SELECT name, department FROM officers WHERE credential = ?", (number,))
         revoked = tx.one("SELECT revoked_ms, reason FROM officer_revocations WHERE credential = ?",
-                         (credential.credential,))
-    for device, device_name, public, name, department in candidates:
-        status = _status(text, blob(public), now)
-        if status is not None:
-            return CredentialCheck(
-                status, credential, EnrolledOfficer(str(device), str(device_name), name, department),
-                None if revoked is None else int(revoked[0]),
-                None if revoked is None else revoked[1])
+                         (number,))
+        activated = tx.all(
+            "SELECT k.device, d.name, k.public_key FROM device_keys k JOIN devices d ON "
+            "d.id = k.device WHERE k.officer = ? AND k.activated_ms IS NOT NULL "
+            "ORDER BY k.activated_ms", (number,))
+        unactivated = tx.all(
+            "SELECT k.device, d.name, k.public_key FROM device_keys k JOIN devices d ON "
+            "d.id = k.device WHERE k.officer = ? AND k.activated_ms IS NULL "
+            "ORDER BY k.device, k.key_id LIMIT ?", (number, _UNACTIVATED_TRIED))
+    name, department = (None, None) if officer is None else (str(officer[0]), str(officer[1]))
+    revoked_ms, reason = (None, None) if revoked is None else (int(revoked[0]), str(revoked[1]))
+    if revoked is not None or officer is None:
+        # The roster speaks first: a withdrawn officer or one IT never listed is never
+        # "valid", whatever key signed the code.
+        status: CredentialStatus = "withdrawn" if revoked is not None else "not_on_roster"
+        signer = _signer(text, activated, now)
+        was_activated = signer is not None
+        signer = signer or _signer(text, unactivated, now)
+        enrolled = None if signer is None else EnrolledOfficer(
+            signer[0], signer[1], name, department, activated=was_activated)
+        return CredentialCheck(status, credential if enrolled else None, enrolled,
+                               revoked_ms, reason)
+    for device, device_name, public in activated:
+        verdict = _status(text, blob(public), now)
+        if verdict is not None:
+            return CredentialCheck(verdict, credential, EnrolledOfficer(
+                str(device), str(device_name), name, department))
+    signer = _signer(text, unactivated, now)
+    if signer is not None:
+        return CredentialCheck("not_activated", credential, EnrolledOfficer(
+            signer[0], signer[1], name, department, activated=False))
     return CredentialCheck("unverified", credential)
+
+
+def _signer(text: str, candidates: list[tuple[Any, ...]], now: datetime
+            ) -> tuple[str, str] | None:
+    """The candidate whose key signed the code (whatever its validity window)."""
+    for device, device_name, public in candidates:
+        if _status(text, blob(public), now) is not None:
+            return str(device), str(device_name)
+    return None
 
 
 def _status(text: str, public: bytes, now: datetime) -> CredentialStatus | None:
@@ -132,7 +168,6 @@ def check_receipt(database: Database, text: str) -> ReceiptCheck:
 
 
 def revoke_officer(database: Database, credential: str, reason: str) -> None:
-    with database.transaction() as tx:
-        tx.execute("INSERT INTO officer_revocations (credential, revoked_ms, reason) VALUES (?, ?, ?) "
-                   "ON CONFLICT (credential) DO UPDATE SET revoked_ms = excluded.revoked_ms, "
-                   "reason = excluded.reason", (credential, now_ms(), reason))
+    from inspector_central.roster import withdraw_officer
+
+    withdraw_officer(database, credential, reason)

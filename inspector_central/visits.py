@@ -41,7 +41,7 @@ class VisitDeriver:
         elif event.type in (ev.CHECKED_OUT, ev.ABANDONED):
             state = "checked_out" if event.type == ev.CHECKED_OUT else "abandoned"
             self._changes.append((state, (visit, event.time.wall_ms, event.time.boot_ns,
-                                          event.time.boot_id)))
+                                          event.time.boot_id, device)))
 
     def flush(self) -> None:
         """Write the batch's visit changes in a few statements (round trips on PostgreSQL)."""
@@ -59,20 +59,22 @@ class VisitDeriver:
 
     def _close(self, closes: list[tuple[str, tuple[Any, ...]]], rev: int) -> None:
         condition, params = self._tx.any_of("visit_id", sorted({v[0] for _w, v in closes}))
-        started = {str(r[0]): int(r[1]) for r in self._tx.all(
-            f"SELECT visit_id, checked_in_ms FROM visits WHERE {condition}", params)}
+        # Only the device that checked a visit in closes it (ingest refuses the others'
+        # events; this is the second lock on the same door).
+        started = {(str(r[0]), str(r[2])): int(r[1]) for r in self._tx.all(
+            f"SELECT visit_id, checked_in_ms, device FROM visits WHERE {condition}", params)}
         updates = []
-        for state, (visit, wall_ms, boot_ns, boot_id) in closes:
-            if visit not in started:
+        for state, (visit, wall_ms, boot_ns, boot_id, device) in closes:
+            if (visit, device) not in started:
                 continue  # a check-out whose check-in never arrived: nothing to close
             start = self._check_ins.get(visit)
             if start is not None and start[2] == boot_id:
                 duration = max(0, (boot_ns - start[1]) // 1_000_000_000)  # the boot counter: no clock jumps
             else:
-                duration = max(0, (wall_ms - started[visit]) // 1000)
-            updates.append((state, wall_ms, duration, rev, visit))
+                duration = max(0, (wall_ms - started[visit, device]) // 1000)
+            updates.append((state, wall_ms, duration, rev, visit, device))
         self._tx.executemany("UPDATE visits SET state = ?, checked_out_ms = ?, duration_s = ?, "
-                             "rev = ? WHERE visit_id = ?", updates)
+                             "rev = ? WHERE visit_id = ? AND device = ?", updates)
 
 
 @dataclass(frozen=True)
@@ -91,10 +93,14 @@ class VisitRow:
     events: int
     chain_ok: bool
     alarms: int
+    #: How the visit's times stand: ``anchored`` (placed on the server's clock),
+    #: ``unanchored`` (only the tablet's wall clock), ``clock_discrepancy``.
+    time: str = "anchored"
 
     @property
     def verification(self) -> str:
-        return "verified" if self.chain_ok and not self.alarms else "alarm"
+        ok = self.chain_ok and not self.alarms and self.time != "clock_discrepancy"
+        return "verified" if ok else "alarm"
 
     def to_json(self) -> dict[str, Any]:
         return {**self.__dict__, "verification": self.verification}
@@ -108,8 +114,12 @@ def list_visits(database: Database) -> list[VisitRow]:
             "(SELECT COUNT(*) FROM events e WHERE e.visit_id = v.visit_id), "
             "(SELECT MIN(e.chain_ok) FROM events e WHERE e.visit_id = v.visit_id), "
             "(SELECT COUNT(*) FROM alarms a WHERE a.event_id IN "
-            "   (SELECT e.id FROM events e WHERE e.visit_id = v.visit_id)) "
+            "   (SELECT e.id FROM events e WHERE e.visit_id = v.visit_id)), "
+            "(SELECT MIN(CASE e.time_flag WHEN 'clock_discrepancy' THEN 0 WHEN 'unanchored' "
+            "   THEN 1 ELSE 2 END) FROM events e WHERE e.visit_id = v.visit_id) "
             "FROM visits v ORDER BY v.checked_in_ms, v.visit_id")
+    times = {0: "clock_discrepancy", 1: "unanchored", 2: "anchored", None: "anchored"}
     return [VisitRow(str(r[0]), str(r[1]), r[2], str(r[3]), str(r[4]), str(r[5]), bool(r[6]),
-                     str(r[7]), int(r[8]), r[9], r[10], int(r[11]), bool(r[12]), int(r[13]))
+                     str(r[7]), int(r[8]), r[9], r[10], int(r[11]), bool(r[12]), int(r[13]),
+                     times[None if r[14] is None else int(r[14])])
             for r in rows]

@@ -63,8 +63,16 @@ ENROLMENT_CODE_HASH = Tag("enrolment_code_hash", b"inspector/enrolment-code/v1\x
                           "the normalised one-time enrolment code")
 DEVICE_TOKEN_HASH = Tag("device_token_hash", b"inspector/device-token/v1\x00", "SHA-256",
                         "a device's bearer token")
+#: An officer's one-time activation code from department IT: its hash is the key of
+#: an HMAC over the officer's public key, bound into the signed enrolment event.
+ACTIVATION_CODE_HASH = Tag("activation_code_hash", b"inspector/activation-code/v1\x00", "SHA-256",
+                           "the normalised one-time officer activation code")
+OFFICER_ACTIVATION = Tag("officer_activation", b"inspector/officer-activation/v1\x00",
+                         "HMAC-SHA256 keyed by the activation code's hash",
+                         "credential + NUL + officer public key (raw)")
 
 ALL: tuple[Tag, ...] = (
     EVENT, CHECKPOINT, ATTESTATION, BUNDLE_HEADER, RECEIPT, ACK, ENROLMENT, REPLY, ENTERPRISE_QR,
     OFFICER_CREDENTIAL, OFFICER_KEY_WRAP, ENROLMENT_CODE_HASH, DEVICE_TOKEN_HASH, DRAW,
+    ACTIVATION_CODE_HASH, OFFICER_ACTIVATION,
 )

@@ -33,7 +33,7 @@ MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 NONCE_MIN_CHARS = 16
 NONCE_MAX_CHARS = 64
 
-FEEDS = ("registry", "visits", "templates", "issuer_keys")
+FEEDS = ("registry", "visits", "templates", "issuer_keys", "roster")
 
 #: The header that carries the server's signature of a reply (see :func:`reply_statement`).
 REPLY_SIGNATURE_HEADER = "Inspector-Signature"

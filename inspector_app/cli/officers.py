@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from inspector_app.cli.common import emit_json, read_passphrase, say, workspace
 from inspector_app.services.officer_enrolment import enrol_officer, list_officers
+from inspector_protocol.errors import UserError
 from inspector_protocol.text import Text
 
 
@@ -18,6 +20,9 @@ def register(subparsers: Any) -> None:
     add.add_argument("--name", required=True)
     add.add_argument("--department", default=None,
                      help="department id (default: from the profile, else its first department)")
+    add.add_argument("--activation-code-file", type=Path, default=None, metavar="FILE",
+                     help="a file holding the one-time activation code from department IT "
+                          "(without it, the key is not activated at the centre)")
     add.set_defaults(handler=run_add)
     listing = actions.add_parser("list", help="officers enrolled or provisioned")
     listing.add_argument("--json", action="store_true")
@@ -27,11 +32,23 @@ def register(subparsers: Any) -> None:
 def run_add(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
         passphrase = read_passphrase(args, confirm=True, credential=args.credential)
-        event = enrol_officer(ws, args.credential, args.name, passphrase, args.department)
+        event = enrol_officer(ws, args.credential, args.name, passphrase, args.department,
+                              activation_code=_activation_code(args.activation_code_file))
     say(Text("已登记执法人员 {name}（{c}），签名密钥 {key}。",
              "Enrolled officer {name} ({c}), signing key {key}.")
         .format(name=args.name, c=args.credential, key=event.key_id))
     return 0
+
+
+def _activation_code(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(Text("无法读取激活码文件 {p}：{e}", "Cannot read the activation code file "
+                             "{p}: {e}").format(p=str(path), e=str(exc)),
+                        code="officer.activation_file") from None
 
 
 def run_list(args: argparse.Namespace) -> int:

@@ -6,6 +6,13 @@ id.  Non-enforcement visits (surveys, courtesy calls) are counted separately
 and never trip the warning: the platforms this follows found that mixing them
 in is what made enterprises feel over-inspected.  The warning asks for a
 justification; it never blocks a visit.
+
+Times are read with :func:`trusted_ms`: where the tablet holds a server time
+anchor taken on the current boot, "now" and each local check-in are placed on
+the server's clock through the boot counter, which the user cannot set.  Moving
+the wall clock forward then does not step over the window, nor does setting it
+back bring old visits into it.  Without such an anchor (never synced, or
+rebooted while offline) the wall clock is all there is.
 """
 
 from __future__ import annotations
@@ -15,9 +22,21 @@ from dataclasses import dataclass
 from typing import Literal
 
 from inspector_app.profile.model import FrequencyRule
+from inspector_protocol.events import TimeAnchor, TimeEvidence
 from inspector_protocol.text import Text
 
 DAY_MS = 86_400_000
+
+
+def trusted_ms(time: TimeEvidence, latest: TimeAnchor | None = None) -> int:
+    """The server's clock carried by the boot counter, from the event's own anchor or from
+    ``latest`` (the tablet's newest), whichever was taken on the event's boot; else the wall
+    clock.  The boot counter places an event made before an anchor on the same boot as well
+    as one made after it."""
+    for anchor in (time.anchor, latest):
+        if anchor is not None and anchor.boot_id == time.boot_id:
+            return anchor.server_ms + (time.boot_ns - anchor.boot_ns) // 1_000_000
+    return time.wall_ms
 
 
 @dataclass(frozen=True)

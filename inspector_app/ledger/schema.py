@@ -200,7 +200,26 @@ def _migrate_v2_sync(conn: sqlite3.Connection) -> None:
     _execute_script(conn, _V2_SYNC)
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_v1, _migrate_v2_sync)
+_V3_ROSTER = """
+-- The department's roster as pulled from the central endpoint: a withdrawn officer
+-- is not signed in on this tablet.
+CREATE TABLE central_roster (
+    credential   TEXT PRIMARY KEY,
+    name         TEXT,
+    department   TEXT,
+    state        TEXT NOT NULL,
+    withdrawn_ms INTEGER
+);
+"""
+
+
+def _migrate_v3_roster(conn: sqlite3.Connection) -> None:
+    """The pulled roster (officers withdrawn at the centre)."""
+    _execute_script(conn, _V3_ROSTER)
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _migrate_v1, _migrate_v2_sync, _migrate_v3_roster)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

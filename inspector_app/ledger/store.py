@@ -204,6 +204,16 @@ class Ledger:
                 code="officer.unknown",
             )
         key_id, public, wrapped = row[0], bytes(row[1]), row[2]
+        withdrawn = self.conn.execute(
+            "SELECT 1 FROM central_roster WHERE credential = ? AND state = 'withdrawn'",
+            (credential,)).fetchone()
+        if withdrawn is not None:
+            raise UserError(
+                Text("执法人员 {c} 的执法资格已被中心端撤销，不能登录。",
+                     "Officer {c} has been withdrawn at the centre and cannot sign in.")
+                .format(c=credential),
+                code="officer.withdrawn",
+            )
         self.guard.begin_attempt(credential, self.clock.now())
         try:
             private = key_wrapping.unwrap_private_key(wrapped, passphrase, credential, public)

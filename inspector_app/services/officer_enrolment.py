@@ -3,6 +3,9 @@
 Enrolment makes a fresh Ed25519 key on the tablet, wraps it with the officer's
 passphrase, and records a self-signed ``officer.enrolled`` event that the
 device key attests, so a key can only enter the ledger through this device.
+The one-time activation code from department IT, when given, is bound to the
+new key as a proof inside that event (the code itself is not kept): it is what
+activates the key at the central endpoint (``docs/trust-model.md``).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from inspector_app.ledger import key_wrapping
 from inspector_app.services.workspace import Workspace
 from inspector_protocol import keys
+from inspector_protocol.activation import activation_proof, code_key, is_well_formed
 from inspector_protocol.attestation import attestation_message
 from inspector_protocol.envelope import SignedEvent
 from inspector_protocol.errors import UserError
@@ -42,11 +46,18 @@ def check_passphrase_policy(passphrase: str) -> None:
 
 def enrol_officer(
     workspace: Workspace, credential: str, name: str, passphrase: str,
-    department: str | None = None,
+    department: str | None = None, activation_code: str | None = None,
 ) -> SignedEvent:
     credential, name = credential.strip(), name.strip()
     _check_identity(workspace, credential, name)
     check_passphrase_policy(passphrase)
+    if activation_code is not None and not is_well_formed(activation_code):
+        raise UserError(
+            Text("激活码格式不对：应为 16 位字母数字（如 K7QF-3MZP-1XVA-8D2N）。",
+                 "The activation code is not well formed: 16 letters and digits "
+                 "(like K7QF-3MZP-1XVA-8D2N)."),
+            code="officer.bad_activation_code",
+        )
     record = workspace.profile.officer(credential)
     if record is not None and record.name != name:
         raise UserError(
@@ -67,6 +78,9 @@ def enrol_officer(
         "public_key": keys.b64encode(public),
         "device_attestation": keys.b64encode(device.sign(attestation_message(credential, public))),
     }
+    if activation_code is not None:
+        body["activation"] = keys.b64encode(
+            activation_proof(code_key(activation_code), credential, public))
     wrapped = key_wrapping.wrap_private_key(private, passphrase, credential)
     return workspace.ledger.store_officer_key(credential, private, wrapped, body)
 

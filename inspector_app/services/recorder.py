@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from inspector_app.domain.frequency import FrequencyAssessment, PastVisit, assess
+from inspector_app.domain.frequency import FrequencyAssessment, PastVisit, assess, trusted_ms
 from inspector_app.domain.location import Location
 from inspector_app.domain.visit import CORRECTABLE_FIELDS, Visit, VisitState, derive_visit
 from inspector_app.ledger.store import PendingEvent
@@ -125,10 +125,12 @@ class VisitRecorder:
 
     def assess_frequency(self, uscc: str, enforcement: bool) -> FrequencyAssessment:
         rule = self.profile.frequency_rule
-        now_ms = self.workspace.clock.now().wall_ms
+        current = self.ledger.time_evidence()
+        now_ms = trusted_ms(current)  # not the wall clock alone
         since = now_ms - rule.window_days * 86_400_000
-        past = [self._local_past_visit(e.body, e.officer, e.wall_ms)
-                for e in self.ledger.checkins_at(uscc, since)]
+        # Every local check-in here, placed by its time evidence (its wall clock may lie).
+        past = [self._local_past_visit(e.body, e.officer, trusted_ms(e.time, current.anchor))
+                for e in self.ledger.checkins_at(uscc, 0)]
         past += [
             PastVisit(str(r[0]), str(r[1]), str(r[2]), str(r[3]), bool(r[4]), int(r[5]), "central")
             for r in self.ledger.history_since(uscc, since)

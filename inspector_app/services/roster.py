@@ -42,9 +42,10 @@ def lockout_wait_s(ws: Workspace, credential: str) -> int:
 
 
 def enrol(ws: Workspace, credential: str, name: str, passphrase: str,
-          department: str | None) -> Roster:
-    """Enrol an officer on this tablet; the roster afterwards."""
+          department: str | None, activation_code: str | None = None) -> Roster:
+    """Enrol an officer on this tablet (with the activation code from IT, if given); the
+    roster afterwards."""
     from inspector_app.services.officer_enrolment import enrol_officer
 
-    enrol_officer(ws, credential, name, passphrase, department)
+    enrol_officer(ws, credential, name, passphrase, department, activation_code=activation_code)
     return load_roster(ws)

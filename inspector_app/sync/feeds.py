@@ -27,6 +27,7 @@ from inspector_protocol.messages import (
     FeedResponse,
     IssuerKeyEntry,
     RegistryEntry,
+    RosterEntry,
     VisitSummary,
     WireModel,
 )
@@ -119,9 +120,14 @@ def _issuer_key_row(item: dict[str, Any]) -> Row:
     return k.key_id, k.raw_public_key(), int(k.revoked)
 
 
+def _roster_row(item: dict[str, Any]) -> Row:
+    r: RosterEntry = _item(RosterEntry, item)
+    return r.credential, r.name, r.department, r.state, r.withdrawn_ms
+
+
 _CHECKS: dict[str, Callable[[dict[str, Any]], Row]] = {
     "registry": _registry_row, "visits": _visit_row, "templates": _template_row,
-    "issuer_keys": _issuer_key_row,
+    "issuer_keys": _issuer_key_row, "roster": _roster_row,
 }
 assert set(_CHECKS) == set(FEEDS)
 
@@ -138,6 +144,8 @@ def _store(ledger: Ledger, feed: str, rows: list[Row], cursor: str, etag: str | 
             conn.executemany("INSERT OR REPLACE INTO visit_history VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         elif feed == "templates":
             conn.executemany("INSERT OR REPLACE INTO central_templates VALUES (?, ?)", rows)
+        elif feed == "roster":
+            conn.executemany("INSERT OR REPLACE INTO central_roster VALUES (?, ?, ?, ?, ?)", rows)
         else:
             conn.executemany("INSERT OR REPLACE INTO central_issuer_keys VALUES (?, ?, ?)", rows)
         conn.execute(

@@ -133,8 +133,14 @@ class Backend:
 class CentralServer:
     """``inspector-central serve`` as a child process on a loopback port."""
 
-    def __init__(self, backend: Backend, log_dir: Path, port: int | None = None) -> None:
+    def __init__(self, backend: Backend, log_dir: Path, port: int | None = None,
+                 env: dict[str, str] | None = None) -> None:
         self.backend = backend
+        #: Settings for the process (``INSPECTOR_CENTRAL_*``, see inspector_central/settings.py).
+        #: By default the request rate limit is out of the way: functional tests sync many
+        #: times a second with one token, and their quick retry policy waits milliseconds.
+        #: tests/security/test_flood.py and bench/flood_bench.py set the limits they test.
+        self.env = {"INSPECTOR_CENTRAL_RATE_BURST": "100000"} if env is None else env
         self.port = port or free_port()
         self.log_dir = log_dir
         self.process: subprocess.Popen[bytes] | None = None
@@ -148,7 +154,7 @@ class CentralServer:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "inspector_central", *self.backend.args(), "serve",
              "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+            cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **self.env})
         log.close()
         self._wait_ready()
         return self
@@ -208,6 +214,18 @@ def enrolled(ws: Workspace, server: CentralServer, name: str = "tablet") -> Tran
     transport = transport_to(ws, server.url)
     enrol(ws, transport, code)
     return transport
+
+
+def activated_officer(ws: Workspace, server: CentralServer, credential: str, name: str,
+                      department: str = "lc-amr", passphrase: str = "activated-pass") -> str:
+    """An officer put on the roster by IT and enrolled on the tablet with the activation code
+    IT handed over (the way a key becomes valid at the centre); returns the passphrase."""
+    from inspector_app.services.officer_enrolment import enrol_officer
+    from inspector_central.roster import add_officer
+
+    code = add_officer(_database(server), credential, name, department)
+    enrol_officer(ws, credential, name, passphrase, department, activation_code=code)
+    return passphrase
 
 
 def _database(server: CentralServer) -> Database:

@@ -92,12 +92,16 @@ class SignInScreen(Screen):
         for field in (self.enrol_pass, self.enrol_repeat):
             field.setEchoMode(QLineEdit.EchoMode.Password)
         self.enrol_repeat.returnPressed.connect(self.enrol)
+        # The one-time code from department IT that activates the key at the centre.
+        self.enrol_activation = line_edit(self.binder, Text("激活码（部门信息科提供）",
+                                                            "Activation code (from department IT)"))
         grid = QGridLayout()
         grid.addWidget(self.enrol_credential, 0, 0)
         grid.addWidget(self.enrol_name, 0, 1)
         grid.addWidget(self.enrol_department, 1, 0, 1, 2)
         grid.addWidget(self.enrol_pass, 2, 0)
         grid.addWidget(self.enrol_repeat, 2, 1)
+        grid.addWidget(self.enrol_activation, 3, 0, 1, 2)
         layout.addLayout(grid)
         self.enrol_confirm = button(self.binder, Text("登记", "Enrol"), role="primary")
         self.enrol_confirm.clicked.connect(self.enrol)
@@ -243,7 +247,7 @@ class SignInScreen(Screen):
         if officer is not None:
             index = self.enrol_department.findData(officer.department)
             self.enrol_department.setCurrentIndex(max(0, index))
-        for field in (self.enrol_pass, self.enrol_repeat):
+        for field in (self.enrol_pass, self.enrol_repeat, self.enrol_activation):
             field.clear()
         self.enrol_frame.show()
         (self.enrol_pass if officer else self.enrol_credential).setFocus()
@@ -257,8 +261,10 @@ class SignInScreen(Screen):
             return
         credential, name = self.enrol_credential.text().strip(), self.enrol_name.text().strip()
         passphrase, department = self.enrol_pass.text(), self.enrol_department.currentData()
+        activation = self.enrol_activation.text().strip() or None
         self.enrol_confirm.setEnabled(False)
-        self.run(lambda ws: officer_roster.enrol(ws, credential, name, passphrase, department),
+        self.run(lambda ws: officer_roster.enrol(ws, credential, name, passphrase, department,
+                                                 activation),
                  lambda officers: self._enrolled(officers, credential), self._enrol_failed)
 
     def _enrolled(self, roster: Roster, credential: str) -> None:
