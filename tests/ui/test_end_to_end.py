@@ -132,6 +132,9 @@ def _server_visits(server: CentralServer) -> list[dict[str, Any]]:
 def test_a_whole_visit_through_the_app(qtbot: QtBot, gui: App, data_dir: Path, clock: FakeClock,
                                        sqlite_server: CentralServer, tmp_path: Path,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The tablet's clock is right, as an honest tablet's is: the server compares it with its
+    # own through the time anchor (the seeded visits take 3.5 hours and end about now).
+    clock.set_wall(int(time.time() * 1000) - 3 * (600 + 3600) * 1000)
     seed_visits(data_dir, clock, 3)  # a fourth enforcement visit trips the warning
     enrol_tablet(data_dir, clock, sqlite_server)
     monkeypatch.setenv("INSPECTOR_ENDPOINT", sqlite_server.url)
