@@ -130,12 +130,12 @@ def run_check_in(args: argparse.Namespace) -> int:
         officer = _unlock(ws, args, args.officer)
         co_officers = [_unlock(ws, args, c, co=True) for c in args.co_officer]
         visit = recorder.check_in(officer, request, co_officers)
-    if args.json:
-        emit_json(visit_json(visit, ws))
-    else:
-        if visit.frequency_warned:
-            say(Text("已记录频次预警理由。", "Frequency warning justified and recorded."))
-        print(visit.id)
+        if args.json:  # read while the ledger is open: the JSON names delivery and durations
+            emit_json(visit_json(visit, ws))
+            return 0
+    if visit.frequency_warned:
+        say(Text("已记录频次预警理由。", "Frequency warning justified and recorded."))
+    print(visit.id)
     return 0
 
 

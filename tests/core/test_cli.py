@@ -265,3 +265,18 @@ def test_scanned_codes_are_checked_against_issuer_keys_pulled_by_sync(
     with open_workspace(data_dir) as ws:
         ws.ledger.conn.execute("UPDATE central_issuer_keys SET revoked = 1")
     assert verdict()["status"] == "rejected"
+
+
+def test_check_in_with_json_prints_the_saved_visit(capsys: pytest.CaptureFixture[str], data_dir: Path,
+                                                   passphrases: dict[str, Path]) -> None:
+    # It used to save the visit and then fail as a bug, reading a ledger already closed.
+    code, out, err = run(
+        capsys, data_dir, "--passphrase-file", str(passphrases["37142320001"]),
+        "--co-passphrase-file", str(passphrases["37142320002"]), "check-in", "--officer",
+        "37142320001", "--enterprise", USCC, "--kind", "routine", "--reason", "特种设备安全检查",
+        "--co-officer", "37142320002", "--json")
+    assert code == 0, err
+    visit = json.loads(out)
+    assert visit["state"] == "checked_in" and visit["enterprise"]["uscc"] == USCC
+    code, out, _ = run(capsys, data_dir, "visits", "--json")
+    assert [v["id"] for v in json.loads(out)] == [visit["id"]]
