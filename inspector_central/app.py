@@ -11,6 +11,7 @@ annotations at run time, and the dependency alias ``Device`` is local.
 
 import base64
 import binascii
+import json
 import logging
 import sqlite3
 from pathlib import Path
@@ -139,12 +140,13 @@ def create_app(database: Database, server_key: ServerKey, *,
     def put_event(event_id: str, item: WireEvent, device_id: Device, bearer: Bearer,
                   nonce: Annotated[str, Query(min_length=16, max_length=64,
                                               pattern=r"^[A-Za-z0-9_-]+$")]) -> JSONResponse:
-        [result] = ingest_batch(database, server_key, device_id, nonce,
-                                [(_utf8(item.event), _sig_or_empty(item.sig))])
-        charge_refusals(bearer, [result])
-        if result.event_id is not None and result.event_id != event_id:
+        raw = _utf8(item.event)
+        if _claimed_id(raw) not in (None, event_id):  # refused before anything is stored
             raise ApiError(400, "event.id_mismatch", Text(
                 "地址中的记录编号与记录内容不符。", "The event id in the path differs from the event's."))
+        [result] = ingest_batch(database, server_key, device_id, nonce,
+                                [(raw, _sig_or_empty(item.sig))])
+        charge_refusals(bearer, [result])
         body = SingleEventResponse(ack=_ack(server_key, device_id, nonce, "event"),
                                    result=_result(result))
         return JSONResponse(body.model_dump(mode="json"), status_code=result.status)
@@ -203,6 +205,15 @@ def _install_verification_pages(app: FastAPI, database: Database) -> None:
             text: Annotated[str | None, Query(max_length=512)] = None) -> HTMLResponse:
         check = None if not text else check_receipt(database, text)
         return _html(receipt_page(check, text or ""))
+
+
+def _claimed_id(raw: bytes) -> str | None:
+    """The id an envelope claims, or None when it is not a JSON object (ingest refuses it)."""
+    try:
+        envelope = json.loads(raw)
+    except ValueError:
+        return None
+    return str(envelope.get("id")) if isinstance(envelope, dict) else None
 
 
 def _html(page: str) -> HTMLResponse:

@@ -17,6 +17,8 @@ from inspector_protocol.uscc import parse_uscc
 PREFIX = "RCPT1"
 #: Enough of the SHA-256 to name one event among all of them (128 bits).
 HASH_CHARS = 32
+#: The latest time a receipt may carry: the end of unsigned 32-bit Unix seconds (year 2106).
+MAX_SECONDS = 2**32 - 1
 
 
 @dataclass(frozen=True)
@@ -37,11 +39,15 @@ def parse_visit_receipt(text: str) -> VisitReceipt:
     if len(parts) != 6 or parts[0] != PREFIX:
         raise UserError(Text("这不是检查回执。", "This is not a visit receipt."),
                         code="receipt.malformed")
-    try:
-        checked_in, checked_out = int(parts[3]) * 1000, int(parts[4]) * 1000
-    except ValueError:
+    # Unix seconds as plain digits, within what every clock and date type can carry.
+    if not all(p.isascii() and p.isdigit() and len(p) <= 10 for p in parts[3:5]) or not (
+            0 < int(parts[3]) <= int(parts[4]) <= MAX_SECONDS):
         raise UserError(Text("回执中的时间无效。", "The receipt's times are not valid."),
-                        code="receipt.malformed") from None
+                        code="receipt.malformed")
+    checked_in, checked_out = int(parts[3]) * 1000, int(parts[4]) * 1000
+    if not 1 <= len(parts[1]) <= 64:
+        raise UserError(Text("回执中的检查编号无效。", "The receipt's visit id is not valid."),
+                        code="receipt.malformed")
     event_hash = parts[5].lower()
     if len(event_hash) != HASH_CHARS or any(c not in "0123456789abcdef" for c in event_hash):
         raise UserError(Text("回执中的记录摘要无效。", "The receipt's event hash is not valid."),
