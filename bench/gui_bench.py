@@ -126,8 +126,8 @@ def _app(folder: Path) -> Any:
     from inspector_app.platform.settings import Preferences
     from inspector_app.services.officer_enrolment import enrol_officer
     from inspector_app.services.workspace import init_workspace
-    from inspector_app.ui.app import build_app
     from inspector_app.ui.session import Officer
+    from inspector_app.ui.tablet_app import build_app
 
     with init_workspace(folder) as ws:
         for credential, name, passphrase in (OFFICER, CO_OFFICER):

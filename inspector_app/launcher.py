@@ -56,7 +56,7 @@ def run_default(args: argparse.Namespace) -> int:
 
 def run_gui(args: argparse.Namespace) -> int:
     from inspector_app.platform.settings import resolve_data_dir
-    from inspector_app.ui.app import run
+    from inspector_app.ui.tablet_app import run
 
     return run(resolve_data_dir(args.data_dir), lang=args.lang,
                startup_probe=args.startup_probe)

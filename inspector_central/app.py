@@ -29,7 +29,7 @@ from inspector_central.bodies import DEFAULT_BODY_TIMEOUT_S, BodyLimits
 from inspector_central.checkpoints import submit_checkpoint
 from inspector_central.draws import install_draw_routes
 from inspector_central.enrolment import authenticate, enrol_device
-from inspector_central.errors import UNAUTHORISED, ApiError, error_body
+from inspector_central.error_replies import UNAUTHORISED, ApiError, error_body
 from inspector_central.feeds import DEFAULT_HISTORY_DAYS, read_page
 from inspector_central.ingest import ItemResult, ingest_batch
 from inspector_central.pages import credential_page, receipt_page

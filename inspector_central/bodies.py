@@ -15,7 +15,7 @@ import time
 import zlib
 from typing import Any
 
-from inspector_central.errors import error_body
+from inspector_central.error_replies import error_body
 from inspector_central.signing import REQUEST_DIGEST, RequestDigest
 from inspector_protocol.text import Text
 from inspector_protocol.wire import MAX_REQUEST_BYTES, PROTOCOL, sha256_hex

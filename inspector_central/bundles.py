@@ -27,7 +27,7 @@ from typing import Any
 
 from inspector_central.alarms import record_alarm
 from inspector_central.enrolment import check_genesis, token_hash
-from inspector_central.errors import ApiError
+from inspector_central.error_replies import ApiError
 from inspector_central.ingest import ItemResult, ingest_batch
 from inspector_central.signing import ServerKey, now_ms
 from inspector_central.storage import Database, blob

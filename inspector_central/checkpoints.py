@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from inspector_central.alarms import record_alarm
 from inspector_central.envelopes import Malformed, parse_checkpoint
-from inspector_central.errors import UNAUTHORISED
+from inspector_central.error_replies import UNAUTHORISED
 from inspector_central.signing import now_ms
 from inspector_central.storage import Database, Tx, blob
 from inspector_protocol import keys, tags

@@ -21,7 +21,7 @@ from fastapi import FastAPI
 from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict
 
-from inspector_central.errors import ApiError
+from inspector_central.error_replies import ApiError
 from inspector_central.signing import ServerKey, now_ms
 from inspector_central.storage import Database, Tx, blob
 from inspector_protocol import draws, keys, tags

@@ -16,7 +16,7 @@ import secrets
 
 from inspector_central.alarms import record_alarm
 from inspector_central.envelopes import Malformed, parse_event
-from inspector_central.errors import ApiError
+from inspector_central.error_replies import ApiError
 from inspector_central.signing import ServerKey, now_ms
 from inspector_central.storage import Database, Tx, blob
 from inspector_protocol import events as ev

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from inspector_central.errors import ApiError
+from inspector_central.error_replies import ApiError
 from inspector_central.signing import now_ms
 from inspector_central.storage import Database, Tx
 from inspector_protocol.text import Text

@@ -39,7 +39,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from inspector_central import settings
 from inspector_central.alarms import NewAlarm, record_alarms
 from inspector_central.envelopes import Malformed, parse_event
-from inspector_central.errors import UNAUTHORISED
+from inspector_central.error_replies import UNAUTHORISED
 from inspector_central.receipts import ReceiptMaker
 from inspector_central.roster import activate_officer_key
 from inspector_central.signing import ServerKey, now_ms

@@ -31,7 +31,7 @@ from collections.abc import Callable
 from typing import Any
 
 from inspector_central import settings
-from inspector_central.errors import error_body
+from inspector_central.error_replies import error_body
 from inspector_protocol.text import Text
 
 MAX_BUCKETS = 50_000

@@ -10,6 +10,12 @@ Qt-free.  The public surface, for the ledger, the CLI and the GUI:
 * outputs — :func:`one_form`, :func:`one_form_csv`, :func:`one_form_pdf`.
 """
 
+from inspector_app.checklists.answer_events import (
+    CHECKLIST_ANSWER,
+    VISIT_CHECKED_IN,
+    VISIT_DEPARTMENT_ADDED,
+    LedgerEvent,
+)
 from inspector_app.checklists.answers import InvalidAnswer, answer_body, answer_problem
 from inspector_app.checklists.department_templates import (
     check_in_templates,
@@ -17,12 +23,6 @@ from inspector_app.checklists.department_templates import (
     templates_for_department,
 )
 from inspector_app.checklists.evaluation import ItemStatus, Progress
-from inspector_app.checklists.events import (
-    CHECKLIST_ANSWER,
-    VISIT_CHECKED_IN,
-    VISIT_DEPARTMENT_ADDED,
-    LedgerEvent,
-)
 from inspector_app.checklists.findings import (
     Finding,
     TemplateOutcome,

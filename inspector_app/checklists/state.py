@@ -14,13 +14,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from inspector_app.checklists.answers import answer_problem
-from inspector_app.checklists.events import (
+from inspector_app.checklists.answer_events import (
     CHECKLIST_ANSWER,
     VISIT_CHECKED_IN,
     VISIT_DEPARTMENT_ADDED,
     LedgerEvent,
 )
+from inspector_app.checklists.answers import answer_problem
 from inspector_app.checklists.registry import TemplateRegistry
 from inspector_protocol.checklist_template import Template, TemplateRef
 from inspector_protocol.text import Text

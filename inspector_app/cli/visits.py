@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from inspector_app.cli.common import emit_json, lang, read_passphrase, say, workspace
-from inspector_app.domain.visit import Visit, VisitState
+from inspector_app.domain.visit_state import Visit, VisitState
 from inspector_app.services.recorder import CheckInRequest, ChecklistIncomplete, VisitRecorder
 from inspector_app.services.workspace import Workspace
 from inspector_protocol.china_time import china_isoformat

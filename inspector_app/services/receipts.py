@@ -15,7 +15,7 @@ from inspector_protocol import events as ev
 from inspector_protocol.visit_receipt import VisitReceipt
 
 if TYPE_CHECKING:
-    from inspector_app.domain.visit import Visit
+    from inspector_app.domain.visit_state import Visit
     from inspector_app.services.workspace import Workspace
 
 #: The error correction level of the receipt's QR: M survives a glare spot on the screen.

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from inspector_app.domain.frequency import FrequencyAssessment, PastVisit, assess, trusted_ms
 from inspector_app.domain.location import Location
-from inspector_app.domain.visit import CORRECTABLE_FIELDS, Visit, VisitState, derive_visit
+from inspector_app.domain.visit_state import CORRECTABLE_FIELDS, Visit, VisitState, derive_visit
 from inspector_app.ledger.store import PendingEvent
 from inspector_app.profile.model import VisitKind
 from inspector_app.services.enterprises import find_enterprise

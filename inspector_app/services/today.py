@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from inspector_app.domain.visit import Visit
+    from inspector_app.domain.visit_state import Visit
     from inspector_app.services.sync_status import SyncState
     from inspector_app.services.workspace import Workspace
 

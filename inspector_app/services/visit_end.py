@@ -15,7 +15,7 @@ from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
     from inspector_app.domain.duration import Basis
-    from inspector_app.domain.visit import Visit
+    from inspector_app.domain.visit_state import Visit
     from inspector_app.services.workspace import Workspace
     from inspector_protocol.keys import Signer
 

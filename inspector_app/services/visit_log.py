@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from inspector_app.domain.duration import Duration
-from inspector_app.domain.visit import NotAVisit, Visit, derive_visit
+from inspector_app.domain.visit_state import NotAVisit, Visit, derive_visit
 from inspector_protocol import events as ev
 from inspector_protocol.china_time import china_date, format_china
 from inspector_protocol.text import Text

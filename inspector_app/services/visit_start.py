@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from inspector_app.domain.frequency import FrequencyAssessment
     from inspector_app.domain.location import Location
-    from inspector_app.domain.visit import Visit
+    from inspector_app.domain.visit_state import Visit
     from inspector_app.services.workspace import Workspace
     from inspector_protocol.keys import Signer
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from inspector_app.checklists import Finding, TemplateOutcome
-    from inspector_app.domain.visit import Visit
+    from inspector_app.domain.visit_state import Visit
     from inspector_app.services.workspace import Workspace
     from inspector_protocol.keys import Signer
 

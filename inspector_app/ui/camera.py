@@ -116,7 +116,7 @@ class CameraWorker(QThread):
             source.close()
 
     def _scan(self, source: FrameSource) -> None:
-        from inspector_app.scanning.session import accepted_codes
+        from inspector_app.scanning.scan_session import accepted_codes
 
         if not self._decode or self._profile is None:
             for _ in self._frames(source):

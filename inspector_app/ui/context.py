@@ -19,7 +19,7 @@ from inspector_app.ui.tasks import TaskRunner
 if TYPE_CHECKING:
     from inspector_app.profile import Profile
     from inspector_app.scanning.sources import FrameSource
-    from inspector_app.ui.location import PositionWatcher
+    from inspector_app.ui.positioning import PositionWatcher
     from inspector_app.ui.sync_driver import SyncDriver
 
 

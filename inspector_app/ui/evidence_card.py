@@ -19,7 +19,7 @@ from inspector_app.ui.widgets import button, card_layout, label, line_edit, row
 from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
-    from inspector_app.domain.visit import Visit
+    from inspector_app.domain.visit_state import Visit
     from inspector_app.services.visit_view import PhotoTarget
 
 #: record(data or file, target, caption): the screen runs it on the worker.

@@ -17,7 +17,7 @@ from inspector_app.ui.widgets import button, card_layout, label
 from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
-    from inspector_app.domain.visit import Visit
+    from inspector_app.domain.visit_state import Visit
     from inspector_app.profile import Profile
 
 

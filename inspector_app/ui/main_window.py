@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QMainWindow, QStackedWidget, 
 from inspector_app.platform.settings import Preferences
 from inspector_app.ui.adaptive import AdaptiveColumns
 from inspector_app.ui.context import AppContext
-from inspector_app.ui.errors import is_expected, log_bug, show_crash_dialog
+from inspector_app.ui.error_dialogs import is_expected, log_bug, show_crash_dialog
 from inspector_app.ui.screen import Screen
 from inspector_app.ui.widgets import MessageLine, button, label, vbox
 from inspector_protocol.text import Text
@@ -187,7 +187,7 @@ class MainWindow(QMainWindow):
         self._dialogs.append(show_crash_dialog(self, error, details, self.ctx.lang.lang))
 
     def set_preferences(self, preferences: Preferences) -> None:
-        from inspector_app.ui.app import apply_preferences
+        from inspector_app.ui.tablet_app import apply_preferences
 
         assert self.ctx is not None
         apply_preferences(self.ctx, preferences)

@@ -71,7 +71,7 @@ class PhotoCapture(QWidget):
         self.preview.show_frame(image)
 
     def _problem(self, error: BaseException, message: Callable[[Text], str]) -> None:
-        from inspector_app.ui.errors import is_expected
+        from inspector_app.ui.error_dialogs import is_expected
         from inspector_app.ui.widgets import error_text
 
         self.shutter_button.setEnabled(False)

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QWidget
 
 from inspector_app.ui.adaptive import AdaptiveColumns
 from inspector_app.ui.context import AppContext
-from inspector_app.ui.errors import is_expected
+from inspector_app.ui.error_dialogs import is_expected
 from inspector_app.ui.widgets import MessageLine, vbox
 from inspector_protocol.text import Text
 

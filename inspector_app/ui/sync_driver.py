@@ -123,7 +123,7 @@ class SyncDriver(QObject):
 
     def _failed(self, error: BaseException) -> None:
         """A refusal before any request (not enrolled, endpoint invalid): say it, back off."""
-        from inspector_app.ui.errors import is_expected, log_bug
+        from inspector_app.ui.error_dialogs import is_expected, log_bug
 
         self.running = False
         self.schedule.failed()

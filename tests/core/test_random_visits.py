@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from inspector_app.domain.visit import VisitState
+from inspector_app.domain.visit_state import VisitState
 from inspector_app.ledger.verify import verify_ledger
 from inspector_app.platform.clock import FakeClock
 from inspector_app.services.recorder import CheckInRequest, VisitRecorder

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from inspector_app.domain.frequency import DAY_MS
-from inspector_app.domain.visit import VisitState
+from inspector_app.domain.visit_state import VisitState
 from inspector_app.platform.clock import FakeClock
 from inspector_app.services.recorder import CheckInRequest, JustificationRequired, VisitRecorder
 from inspector_app.services.workspace import Workspace

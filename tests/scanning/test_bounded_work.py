@@ -186,7 +186,7 @@ def test_profile_check_refuses_a_backreference(tmp_path: Path) -> None:
 def test_the_enterprise_code_wins_over_a_foreign_code_nearer_the_centre(
         render_code: Callable[..., Any], issue: Callable[..., str], demo_profile: Profile) -> None:
     from inspector_app.scanning.preference import preferred_code
-    from inspector_app.scanning.session import accepted_codes
+    from inspector_app.scanning.scan_session import accepted_codes
     from inspector_app.scanning.sources import Frame
 
     payment = render_code("https://qr.example.test/pay?id=8848", scale=5)

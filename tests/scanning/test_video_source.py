@@ -19,7 +19,7 @@ import pytest
 
 from inspector_app.profile import Profile
 from inspector_app.scanning.confirm import ConsecutiveFrameValidator
-from inspector_app.scanning.session import accepted_codes
+from inspector_app.scanning.scan_session import accepted_codes
 from inspector_app.scanning.sources import SourceState, VideoFileSource, frames, open_source
 
 SIZE = (640, 480)

@@ -20,7 +20,7 @@ from inspector_app.platform.clock import FakeClock
 from inspector_app.platform.settings import Preferences
 from inspector_app.services.recorder import CheckInRequest, VisitRecorder
 from inspector_app.services.workspace import open_workspace
-from inspector_app.ui.app import App, build_app
+from inspector_app.ui.tablet_app import App, build_app
 from tests.central.fixtures import sqlite_backend, sqlite_server
 from tests.central.harness import CentralServer, enrolled
 from tests.conftest import OFFICERS

@@ -19,7 +19,7 @@ from pytestqt.qtbot import QtBot
 from inspector_app.platform.clock import FakeClock
 from inspector_app.services.recorder import VisitRecorder
 from inspector_app.services.workspace import open_workspace
-from inspector_app.ui.app import App
+from inspector_app.ui.tablet_app import App
 from tests.conftest import OFFICERS
 from tests.ui.conftest import LIU, screen, seed_visits, sign_in, wait_form_built, wait_idle
 

@@ -30,14 +30,14 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
-from inspector_app.domain.visit import VisitState
+from inspector_app.domain.visit_state import VisitState
 from inspector_app.ledger.verify import verify_ledger
 from inspector_app.platform.clock import FakeClock
 from inspector_app.scanning.sources import VideoFileSource
 from inspector_app.services.evidence import photo_intact
 from inspector_app.services.recorder import VisitRecorder
 from inspector_app.services.workspace import open_workspace
-from inspector_app.ui.app import App
+from inspector_app.ui.tablet_app import App
 from tests.central.harness import REPO, CentralServer
 from tests.conftest import OFFICERS
 from tests.ui.conftest import (

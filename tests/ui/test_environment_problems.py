@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from inspector_app.platform.clock import FakeClock
-from inspector_app.ui.app import App
+from inspector_app.ui.tablet_app import App
 from tests.conftest import copy_data_dir
 from tests.small_disk import fill, small_file_system
 from tests.ui.conftest import LIU, current, seed_visits, sign_in, wait_idle

@@ -24,7 +24,7 @@ from inspector_app.ledger.store import OfficerKey
 from inspector_app.platform.clock import FakeClock
 from inspector_app.scanning.cascade import decode_still
 from inspector_app.services.officer_code import fit_field
-from inspector_app.ui.app import App
+from inspector_app.ui.tablet_app import App
 from inspector_protocol import officer_credential as credential_module
 from inspector_protocol.officer_credential import MAX_FIELD_BYTES, verify_credential
 from tests.ui.conftest import LIU, current, seed_visits, sign_in, wait_idle

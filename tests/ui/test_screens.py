@@ -13,8 +13,8 @@ from pytestqt.qtbot import QtBot
 from inspector_app.ledger.bundling import write_bundle
 from inspector_app.platform.clock import FakeClock
 from inspector_app.services.workspace import open_workspace
-from inspector_app.ui.app import App
 from inspector_app.ui.screens.scan import EnterpriseChoice
+from inspector_app.ui.tablet_app import App
 from tests.conftest import OFFICERS
 from tests.ui.conftest import (
     ENTERPRISE,

@@ -25,7 +25,7 @@ from inspector_app.platform.clock import FakeClock
 from inspector_app.services.recorder import VisitRecorder
 from inspector_app.services.workspace import open_workspace
 from inspector_app.sync.state import SyncStore
-from inspector_app.ui.app import App
+from inspector_app.ui.tablet_app import App
 from tests.central.harness import CentralServer
 from tests.sync.fault_proxy import FaultProxy
 from tests.ui.conftest import (

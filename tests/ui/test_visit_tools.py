@@ -15,8 +15,8 @@ from inspector_app.platform.clock import FakeClock
 from inspector_app.services.evidence import photo_path
 from inspector_app.services.recorder import VisitRecorder
 from inspector_app.services.workspace import open_workspace
-from inspector_app.ui.app import App
 from inspector_app.ui.screens.scan import EnterpriseChoice
+from inspector_app.ui.tablet_app import App
 from tests.conftest import OFFICERS
 from tests.ui.conftest import ENTERPRISE, LIU, current, screen, seed_visits, sign_in, wait_idle
 

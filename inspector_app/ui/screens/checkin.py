@@ -29,7 +29,7 @@ from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
     from inspector_app.domain.location import Location
-    from inspector_app.domain.visit import Visit
+    from inspector_app.domain.visit_state import Visit
     from inspector_app.services.visit_start import CheckInBackground
 
 
@@ -156,7 +156,7 @@ class CheckInScreen(Screen):
 
     def _watch_position(self) -> None:
         """Listen for fixes while the screen is shown; never wait for one."""
-        from inspector_app.ui.location import PositionWatcher
+        from inspector_app.ui.positioning import PositionWatcher
 
         mode = self.ctx.preferences.location_source
         if self.ctx.position is None or self.ctx.position.mode != mode:
@@ -168,7 +168,7 @@ class CheckInScreen(Screen):
         self._show_position(self.ctx.position.latest())
 
     def _show_position(self, fix: Location | None) -> None:
-        from inspector_app.ui.location import location_text
+        from inspector_app.ui.positioning import location_text
 
         if self.ctx.position is not None:
             fix = self.ctx.position.latest()  # the freshest known, not a stale signal

@@ -227,7 +227,7 @@ class ScanScreen(Screen):
         }[state]))
 
     def _camera_problem(self, error: BaseException) -> None:
-        from inspector_app.ui.errors import is_expected
+        from inspector_app.ui.error_dialogs import is_expected
 
         if not is_expected(error):
             self.ctx.nav.report(error)

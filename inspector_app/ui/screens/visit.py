@@ -28,7 +28,7 @@ from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
     from inspector_app.checklists import TemplateOutcome
-    from inspector_app.domain.visit import Visit
+    from inspector_app.domain.visit_state import Visit
     from inspector_app.services.officer_code import OfficerCode
     from inspector_app.services.visit_view import PhotoTarget
     from inspector_app.services.workspace import Workspace
