@@ -34,7 +34,6 @@ Exits 1 when a target is missed.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import statistics
@@ -500,43 +499,6 @@ def visit_latency(visits: int, explain: bool) -> dict[str, Any]:
 # -- a tap while a sync waits on a server that never answers --------------------------------
 
 
-class StalledEndpoint:
-    """Accepts connections and never answers (a server hung behind a working network)."""
-
-    def __init__(self) -> None:
-        import socket
-        import threading
-
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(0.1)
-        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
-        self.held: list[Any] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                client, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self.held.append(client)
-
-    def release(self) -> None:
-        import socket
-
-        self._stop.set()
-        self._thread.join(timeout=5)
-        for client in self.held:
-            with contextlib.suppress(OSError):  # the client may have given up already
-                client.shutdown(socket.SHUT_RDWR)
-            client.close()
-        self._listener.close()
-
-
 def _enrolled_app(folder: Path) -> Any:
     """The app on a tablet enrolled with a real central endpoint (then stopped)."""
     from inspector_app.services.workspace import open_workspace
@@ -575,6 +537,8 @@ def _open_visit(app: Any) -> Any:
 def tap_during_stalled_sync(taps: int) -> dict[str, Any]:
     """Checklist answers tapped while a sync waits for a server that never answers: from
     the tap to its answer recorded (signed, on disk) and shown."""
+    from tests.sync.fault_proxy import StalledEndpoint
+
     with tempfile.TemporaryDirectory() as tmp:
         app = _enrolled_app(Path(tmp))
         stalled = StalledEndpoint()

@@ -7,9 +7,6 @@ answers (a stalled server), or the fault proxy adding latency to every request.
 
 from __future__ import annotations
 
-import contextlib
-import socket
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -27,7 +24,7 @@ from inspector_app.services.workspace import open_workspace
 from inspector_app.sync.state import SyncStore
 from inspector_app.ui.tablet_app import App
 from tests.central.harness import CentralServer
-from tests.sync.fault_proxy import FaultProxy
+from tests.sync.fault_proxy import FaultProxy, StalledEndpoint
 from tests.ui.conftest import (
     LIU,
     enrol_tablet,
@@ -42,39 +39,6 @@ from tests.ui.conftest import (
 #: Generous: the tap's answer arrives in milliseconds; before sync had its own worker it
 #: waited behind the sync's requests (a 15 s read timeout, then retries).
 TAP_BOUND_S = 5.0
-
-
-class StalledEndpoint:
-    """Accepts connections and never answers (a server hung behind a working network)."""
-
-    def __init__(self) -> None:
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(0.1)
-        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
-        self.held: list[socket.socket] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                client, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self.held.append(client)
-
-    def release(self) -> None:
-        """Close everything: a waiting client sees the connection drop."""
-        self._stop.set()
-        self._thread.join(timeout=5)
-        for client in self.held:
-            with contextlib.suppress(OSError):
-                client.shutdown(socket.SHUT_RDWR)
-            client.close()
-        self._listener.close()
 
 
 def _open_visit_screen(qtbot: QtBot, gui: App, visit_id: str) -> Any:
