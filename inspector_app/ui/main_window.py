@@ -32,7 +32,7 @@ SCREENS = {
     "visit": ("inspector_app.ui.screens.visit", "VisitScreen"),
     "checkout": ("inspector_app.ui.screens.checkout", "CheckOutScreen"),
     "logs": ("inspector_app.ui.screens.logs", "LogsScreen"),
-    "settings": ("inspector_app.ui.screens.settings", "SettingsScreen"),
+    "settings": ("inspector_app.ui.screens.device_settings", "SettingsScreen"),
 }
 APP_NAME = Text("入企扫码", "Scan-to-Enter Inspector")
 #: The top bar needs about this much width for its title and buttons on one row.
