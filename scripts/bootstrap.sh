@@ -17,7 +17,7 @@ system_packages=(
   libxkbcommon0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0
   libxcb-image0 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0
   libpulse0 xvfb postgresql nginx
-  nsis wixl msitools sqlite3
+  nsis wixl msitools sqlite3 chromium
 )
 
 install_system_packages() {
