@@ -36,6 +36,7 @@ from inspector_central.pages import credential_page, receipt_page
 from inspector_central.ratelimit import REFUSED_EVENT_COST, RateLimits, new_buckets, token_key
 from inspector_central.signing import ReplySigning, ServerKey, now_ms
 from inspector_central.storage import Database
+from inspector_central.templating import install_static
 from inspector_central.verification import check_credential, check_receipt
 from inspector_protocol import keys, tags
 from inspector_protocol.environment import classify
@@ -182,6 +183,7 @@ def create_app(database: Database, server_key: ServerKey, *,
         return JSONResponse(body.model_dump(mode="json"), headers={"ETag": page.etag})
 
     _install_verification_pages(app, database)
+    install_static(app)
     install_draw_routes(app, database, server_key)
     return app
 
