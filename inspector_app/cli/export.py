@@ -11,6 +11,7 @@ from typing import Any
 from inspector_app.cli.common import lang, say, workspace
 from inspector_app.cli.visits import visit_rows
 from inspector_app.ledger.bundling import write_bundle
+from inspector_app.platform.fileio import write_durably
 from inspector_app.services.recorder import VisitRecorder
 from inspector_protocol.errors import UserError
 from inspector_protocol.text import Text
@@ -49,5 +50,5 @@ def run_export(args: argparse.Namespace) -> int:
         # console in a legacy code page cannot print).
         sys.stdout.write(data.decode("utf-8-sig"))
     else:
-        args.output.write_bytes(data)
+        write_durably(args.output, data)  # a failed export leaves nothing behind
     return 0

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from inspector_app.ledger.store import Ledger
 from inspector_app.ledger.verify import VerificationProblem, VerificationReport, verify_events
+from inspector_app.platform.fileio import replacing
 from inspector_protocol import keys, tags
 from inspector_protocol.bundle import Bundle, BundleError, event_line, header_line, receipt_line
 from inspector_protocol.canonical import canonical_bytes
@@ -26,14 +27,12 @@ def write_bundle(ledger: Ledger, path: Path) -> int:
         "exported_wall_ms": ledger.clock.now().wall_ms,
     }
     sig = ledger.device_signer().sign(tags.BUNDLE_HEADER.value + canonical_bytes(header))
-    tmp = path.with_name(path.name + ".partial")
-    with tmp.open("w", encoding="utf-8") as out:
-        out.write(header_line(header, sig))
+    with replacing(path) as out:  # a failed export leaves nothing behind
+        out.write(header_line(header, sig).encode())
         for event in ledger.events():
-            out.write(event_line(event))
+            out.write(event_line(event).encode())
         for event_id, raw in ledger.conn.execute("SELECT event_id, raw FROM receipts"):
-            out.write(receipt_line(event_id, bytes(raw)))
-    tmp.replace(path)
+            out.write(receipt_line(event_id, bytes(raw)).encode())
     return seq
 
 

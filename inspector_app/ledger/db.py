@@ -13,6 +13,13 @@ private (0700, files 0600 — ``inspector_protocol.private_files``), repairing
 what this user owns with a warning and refusing what another user owns; a new
 database file is created 0600 before SQLite opens it, and SQLite gives its
 ``-wal`` and ``-shm`` files the database file's mode.
+
+On a full disk SQLite cannot even open a WAL database (it must create the
+``-shm`` file), yet the records are all there to be read, exported and checked.
+When the disk is full and no other connection has the database open (no
+``-wal`` file: everything is in the database file), :func:`connect` opens an
+immutable, read-only snapshot instead (:class:`FullDiskSnapshot`): reading works,
+and every write is refused as "the disk is full; this record was not saved".
 """
 
 from __future__ import annotations
@@ -23,7 +30,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from inspector_protocol.environment import DATABASE_BUSY, classify
+from inspector_protocol.environment import (
+    DATABASE_BUSY,
+    DISK_FULL,
+    DISK_FULL_WHILE_SAVING,
+    classify,
+)
 from inspector_protocol.errors import EnvironmentProblem
 from inspector_protocol.private_files import create_private_file, secure_folder
 from inspector_protocol.text import Text, current_lang
@@ -38,14 +50,43 @@ class DurabilityNotGuaranteed(RuntimeError):
     """SQLite refused WAL or synchronous=FULL: a bug or a broken build, never ignored."""
 
 
+class FullDiskSnapshot(sqlite3.Connection):
+    """A read-only view of a ledger whose disk is full: reads work, writes say "disk full"."""
+
+
 def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
-    """Open ``path`` with the durability settings asserted."""
+    """Open ``path`` with the durability settings asserted.
+
+    On a full disk, a read-only snapshot when that is safe (see the module's text)."""
+    try:
+        return _connect(path, read_only=read_only)
+    except EnvironmentProblem as problem:
+        if problem.code != DISK_FULL.code or _has_write_ahead_log(path):
+            raise
+    log.warning("%s", Text("磁盘已满：记录只能查看和导出，在释放空间之前不能保存新记录。",
+                           "The disk is full: records can be read and exported, but nothing "
+                           "new can be saved until space is freed.").render(current_lang()))
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True,
+                           isolation_level=None, check_same_thread=False,
+                           factory=FullDiskSnapshot)
+
+
+def _has_write_ahead_log(path: Path) -> bool:
+    """Records may still be in the ``-wal`` file (another connection is open, or a crash)."""
+    try:
+        return path.with_name(path.name + "-wal").stat().st_size > 0
+    except FileNotFoundError:
+        return False
+
+
+def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
     if not read_only:
         make_private(path)
+    conn: sqlite3.Connection | None = None
     try:
         if read_only:
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None,
-                                   check_same_thread=False)
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                                   isolation_level=None, check_same_thread=False)
         else:
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -55,6 +96,8 @@ def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
         conn.execute("PRAGMA foreign_keys = ON")
         _assert_durable(conn)
     except sqlite3.DatabaseError as exc:
+        if conn is not None:  # a half-opened connection would keep its -wal and -shm files
+            conn.close()
         problem = classify(exc, where=path, any_os_error=False)
         if problem is not None:  # full, read-only, no permission, busy: not a damaged file
             raise problem from exc
@@ -88,6 +131,8 @@ def _assert_durable(conn: sqlite3.Connection) -> None:
 @contextmanager
 def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any exception."""
+    if isinstance(conn, FullDiskSnapshot):
+        raise DISK_FULL_WHILE_SAVING.problem()
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:

@@ -228,7 +228,12 @@ class LedgerTooNew(RuntimeError):
 
 
 def migrate(conn: sqlite3.Connection) -> int:
-    """Bring the database to :data:`SCHEMA_VERSION`; returns the version it was at."""
+    """Bring the database to :data:`SCHEMA_VERSION`; returns the version it was at.
+
+    A ledger already current is only read (no write lock: opening it works on a
+    full disk and never waits for a writer)."""
+    if int(conn.execute("PRAGMA user_version").fetchone()[0]) == SCHEMA_VERSION:
+        return SCHEMA_VERSION
     with write_transaction(conn):
         start = int(conn.execute("PRAGMA user_version").fetchone()[0])
         if start > SCHEMA_VERSION:

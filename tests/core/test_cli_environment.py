@@ -75,16 +75,55 @@ def test_a_note_on_a_full_disk_is_refused_and_saved_after_space_is_freed(
         assert ws.ledger.event_count() == before + 1
 
 
-def test_reading_the_log_on_a_full_disk_says_full_not_damaged(
-        on_small_disk: tuple[Path, str], capsys: pytest.CaptureFixture[str]) -> None:
-    folder, _ = on_small_disk
+def test_reading_commands_work_on_a_full_disk_and_writing_ones_say_full(
+        on_small_disk: tuple[Path, str], passphrase: Path, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
+    """A full tablet still shows, checks and hands over its records (to another disk)."""
+    folder, visit = on_small_disk
+    before = (folder / LEDGER_FILE).read_bytes()
     filler = fill(folder.parent)
-    code = main(["--data-dir", str(folder), "--lang", "en", "visits"])
+    base = ["--data-dir", str(folder), "--lang", "en"]
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    for command in (["visits"], ["verify"], ["officer", "list"],
+                    ["export", "--format", "csv", "-o", str(usb / "visits.csv")],
+                    ["export", "--format", "bundle", "-o", str(usb / "tablet.bundle")],
+                    ["report", "--visit", visit, "--format", "csv", "-o", str(usb / "one.csv")]):
+        caplog.clear()
+        code = main([*base, *command])
+        err = capsys.readouterr().err
+        assert code == ExitCode.OK, (command, err)
+        assert "damaged" not in err and "Internal error" not in err
+        assert "The disk is full: records can be read and exported" in caplog.text
+    assert visit in (usb / "visits.csv").read_text(encoding="utf-8-sig")
+    assert (usb / "tablet.bundle").stat().st_size > 0
+    # Writing is refused as what it is, and nothing changed.
+    assert main(_note(folder, visit, passphrase)) == ExitCode.ENVIRONMENT
     err = capsys.readouterr().err
-    assert code == ExitCode.ENVIRONMENT, err
-    assert "The disk is full" in err and "damaged" not in err and "Internal error" not in err
+    assert "The disk is full; this record was not saved" in err and "Internal error" not in err
     filler.unlink()
-    assert main(["--data-dir", str(folder), "--lang", "en", "visits"]) == ExitCode.OK
+    assert (folder / LEDGER_FILE).read_bytes() == before
+    # SQLite's attempt to open for writing may leave an empty -wal file behind: no record.
+    wal = folder / (LEDGER_FILE + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+    assert main(_note(folder, visit, passphrase)) == ExitCode.OK
+    assert main([*base, "verify"]) == ExitCode.OK
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "bundle"])
+def test_an_export_that_fills_the_disk_leaves_nothing_behind(
+        data_dir: Path, small_disk: Path, clock: FakeClock, fmt: str,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    with open_workspace(data_dir, clock) as ws:
+        _visit(ws)
+    (small_disk / "exports").mkdir()
+    fill(small_disk)
+    target = small_disk / "exports" / f"visits.{fmt}"
+    code = main(["--data-dir", str(data_dir), "--lang", "en", "export", "--format", fmt,
+                 "-o", str(target)])
+    err = capsys.readouterr().err
+    assert code == ExitCode.ENVIRONMENT and "The disk is full" in err, err
+    assert list((small_disk / "exports").iterdir()) == []
 
 
 def test_an_export_to_a_full_disk_is_an_environment_problem(
