@@ -27,7 +27,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from inspector_central import __version__
 from inspector_central.bodies import DEFAULT_BODY_TIMEOUT_S, BodyLimits
 from inspector_central.checkpoints import submit_checkpoint
-from inspector_central.draws import install_draw_routes
+from inspector_central.draw_store import install_draw_routes
 from inspector_central.enrolment import authenticate, enrol_device
 from inspector_central.error_replies import UNAUTHORISED, ApiError, error_body
 from inspector_central.feeds import DEFAULT_HISTORY_DAYS, read_page

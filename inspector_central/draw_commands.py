@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from inspector_central.draws import StoredDraw, create_draw, list_draws, load_draw, run_draw
+from inspector_central.draw_store import StoredDraw, create_draw, list_draws, load_draw, run_draw
 from inspector_central.signing import load_or_create_server_key
 from inspector_central.storage import Database
 from inspector_protocol import draws
