@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import json
 import tempfile
 from collections.abc import Callable
@@ -169,6 +170,144 @@ def _payload_seeds() -> list[bytes]:
             b"1795002000|00112233445566778899aabbccddeeff", b"ZF1:" + b"0" * 40]
 
 
+# -- server replies -----------------------------------------------------------------------
+#
+# The tablet's side of a hostile or broken central endpoint.  The first byte picks the HTTP
+# status, the rest is the body.  A body that parses as JSON has every server statement in
+# it ("ack", "receipt", "enrolment") signed again with the pinned server key before it is
+# read: signature checks would otherwise stop every mutation at the door, and the parsing
+# behind them must hold even for a server that signs nonsense.  Every reader the sync
+# client applies to an answer then reads it; a SyncFailure (or an enrolment refusal) is
+# the documented outcome.
+
+_STATUSES = (200, 207, 304, 400, 401, 403, 404, 409, 413, 422, 429, 500, 503, 302)
+_DOMAINS = {"ack": "ACK", "receipt": "RECEIPT", "enrolment": "ENROLMENT"}
+
+
+@functools.cache
+def _reply_world() -> tuple[object, object, list[object]]:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from inspector_app.sync.responses import Pinned
+    from inspector_protocol import keys
+    from inspector_protocol.envelope import SignedEvent, build_envelope
+    from inspector_protocol.events import TimeEvidence
+
+    server = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+    device = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
+    public = keys.raw_public_key(server)
+    pinned = Pinned(keys.key_id(public), public, "d6c1a1f0-0000-4000-8000-000000000001")
+    batch: list[object] = []
+    prev = None
+    for seq in (1, 2):
+        raw = build_envelope(
+            event_id=f"e-{seq}", device=pinned.device, seq=seq, prev_hash=prev,
+            event_type="note.added", officer=None, key_id=keys.key_id(keys.raw_public_key(device)),
+            time=TimeEvidence(wall_ms=1795000000000 + seq, boot_ns=seq, boot_id="b"),
+            body={"text": "x"})
+        event = SignedEvent(raw, device.sign(raw))
+        prev = event.hash
+        batch.append(event)
+    return server, pinned, batch
+
+
+def _resign(value: object, server: object) -> object:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from inspector_protocol import keys, tags
+
+    assert isinstance(server, Ed25519PrivateKey)
+    if isinstance(value, list):
+        return [_resign(v, server) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {k: _resign(v, server) for k, v in value.items()}
+    for name, tag in _DOMAINS.items():
+        statement = out.get(name)
+        if isinstance(statement, dict) and isinstance(statement.get("raw"), str):
+            raw = statement["raw"].encode("utf-8", "surrogatepass")
+            domain: bytes = getattr(tags, tag).value
+            out[name] = {**statement, "sig": keys.b64encode(server.sign(domain + raw))}
+    return out
+
+
+def _reply(data: bytes) -> None:
+    from inspector_app.sync import feeds
+    from inspector_app.sync.enrol import EnrolmentRefused, _check, _refusal_or_reply
+    from inspector_app.sync.failures import SyncFailure
+    from inspector_app.sync.responses import Pinned, check_upload, refusal_of
+    from inspector_app.sync.transport import _classify
+
+    if not data:
+        return
+    server, pinned, batch = _reply_world()
+    assert isinstance(pinned, Pinned)
+    status, content = _STATUSES[data[0] % len(_STATUSES)], data[1:]
+    # Not JSON (or absurdly deep): the envelope check gets the bytes as they are.
+    with contextlib.suppress(ValueError, RecursionError):
+        content = json.dumps(_resign(json.loads(content), server)).encode()
+    try:
+        reply = _classify(status, {"Content-Type": "application/json"}, content)
+    except SyncFailure:
+        return
+    readers: list[Callable[[], object]] = [
+        lambda: check_upload(pinned, reply.body, batch, "nonce-1"),  # type: ignore[arg-type]
+        lambda: refusal_of(reply.body),
+        lambda: _check(_refusal_or_reply(reply).body, pinned.device, "nonce-1", pinned.public_key),
+        *(lambda feed=feed: feeds._check_page(reply, feed) for feed in feeds._CHECKS),
+    ]
+    for read in readers:
+        with contextlib.suppress(SyncFailure, EnrolmentRefused):
+            read()
+
+
+def _reply_seeds() -> list[bytes]:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from inspector_app.sync.responses import Pinned
+    from inspector_protocol import keys
+    from inspector_protocol.canonical import canonical_bytes
+    from inspector_protocol.envelope import SignedEvent
+
+    server, pinned, batch = _reply_world()
+    assert isinstance(server, Ed25519PrivateKey) and isinstance(pinned, Pinned)
+    events = [e for e in batch if isinstance(e, SignedEvent)]
+
+    def statement(**fields: object) -> dict[str, str]:
+        raw = canonical_bytes({**fields, "server_key": pinned.key_id}).decode()
+        return {"raw": raw, "sig": ""}
+
+    ack = statement(v=1, kind="events", device=pinned.device, nonce="nonce-1",
+                    server_time_ms=1795000000500)
+    results = [{"index": i, "id": e.id, "status": 200, "outcome": "accepted",
+                "receipt": statement(v=1, event=e.id, device=pinned.device, seq=e.seq,
+                                     hash=e.hash.hex(), server_time_ms=1795000000500)}
+               for i, e in enumerate(events)]
+    refused = [{"index": 0, "id": "e-1", "status": 409, "outcome": "conflict",
+                "error": {"code": "event.chain", "message": {"zh": "链断开", "en": "chain broken"}}},
+               results[1]]
+    feed_items = {
+        "registry": [{"uscc": "91371421EUHUXQEE8D", "name": "德州恒信机械制造有限公司",
+                      "address": "临邑县", "industry": "machinery", "deleted": False}],
+        "visits": [], "templates": [], "issuer_keys": [], "roster": [],
+    }
+    bodies: list[tuple[int, object]] = [
+        (0, {"protocol": "inspector-sync/1", "ack": ack, "results": results}),
+        (0, {"protocol": "inspector-sync/1", "ack": ack, "results": refused}),
+        (4, {"protocol": "inspector-sync/1",
+             "error": {"code": "auth.device", "message": {"zh": "设备", "en": "device"}}}),
+        (0, {"protocol": "inspector-sync/1", "token": "t" * 40, "enrolment": statement(
+            device=pinned.device, nonce="nonce-1", device_key=keys.key_id(pinned.public_key),
+            token_sha256=hashlib.sha256(b"t" * 40).hexdigest(),
+            server_time_ms=1795000000500, device_name="平板一号",
+            server_public_key=keys.b64encode(pinned.public_key))}),
+        *((0, {"protocol": "inspector-sync/1", "feed": feed, "items": items, "next_cursor": "c1",
+               "more": False}) for feed, items in feed_items.items()),
+    ]
+    return [bytes([index]) + json.dumps(body, ensure_ascii=False).encode()
+            for index, body in bodies]
+
+
 TARGETS: dict[str, Target] = {
     t.name: t for t in (
         Target("profile", _profile, _profile_seeds, 256 * 1024),
@@ -176,5 +315,6 @@ TARGETS: dict[str, Target] = {
         Target("bundle", _bundle, _bundle_seeds, 64 * 1024),
         Target("image", _image, _image_seeds, 64 * 1024),
         Target("payload", _payload, _payload_seeds, 4096),
+        Target("reply", _reply, _reply_seeds, 64 * 1024),
     )
 }

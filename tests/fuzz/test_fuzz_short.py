@@ -24,7 +24,7 @@ def test_every_input_kind_survives_a_short_fuzzing_run(tmp_path: Path) -> None:
          "--json", str(results_file)],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=900)
     results = {r["target"]: r for r in json.loads(results_file.read_text())}
-    assert set(results) >= {"profile", "template", "bundle", "image", "payload"}
+    assert set(results) >= {"profile", "template", "bundle", "image", "payload", "reply"}
     for name, result in results.items():
         assert result["crashes"] == 0, f"{name}:\n{result['log_tail']}\n{done.stderr[-2000:]}"
         assert result["inputs"] >= RUNS, (name, result)
