@@ -12,6 +12,7 @@ from inspector_app.services.recorder import CheckInRequest, VisitRecorder
 from inspector_app.services.visit_view import record_photo
 from inspector_app.services.workspace import Workspace, init_workspace
 from inspector_protocol.keys import Signer
+from tests.central.harness import Backend, CentralServer
 from tests.conftest import OFFICERS
 from tests.core.ledger_helpers import enterprise
 
@@ -44,3 +45,12 @@ def visit_with_photos(ws: Workspace, signer: Signer, photos: list[bytes], index:
         record_photo(ws, signer, visit.id, data, None, caption=None)
     recorder.check_out(signer, visit.id)
     return visit.id
+
+
+def photo_server(backend: Backend, log_dir: Path, photo_dir: Path | None = None,
+                 **env: str) -> CentralServer:
+    """The endpoint with its photo store in the test's folder (on either database)."""
+    settings = {"INSPECTOR_CENTRAL_RATE_BURST": "100000",
+                "INSPECTOR_CENTRAL_PHOTO_DIR": str(photo_dir or backend.data_dir / "photos"),
+                **env}
+    return CentralServer(backend, log_dir, env=settings)

@@ -18,9 +18,15 @@ from inspector_app.sync.transport import RetryPolicy
 from inspector_central.alarms import list_alarms
 from inspector_central.photos import visit_evidence
 from inspector_protocol.wire import MAX_PHOTO_CHUNK_BYTES
-from tests.central.harness import CentralServer, enrolled, tablet, transport_to
+from tests.central.harness import Backend, CentralServer, enrolled, tablet, transport_to
 from tests.sync.fault_proxy import FaultProxy
-from tests.sync.photo_helpers import another_tablet, officer, photo_bytes, visit_with_photos
+from tests.sync.photo_helpers import (
+    another_tablet,
+    officer,
+    photo_bytes,
+    photo_server,
+    visit_with_photos,
+)
 
 
 def _store(server: CentralServer) -> Path:
@@ -35,6 +41,13 @@ def _held(server: CentralServer, data: bytes) -> Path:
 def _evidence(server: CentralServer, visit_id: str) -> list[tuple[str, str]]:
     with server.backend.database().transaction(write=False) as tx:
         return [(p.sha256, p.state) for p in visit_evidence(tx, visit_id)]
+
+
+@pytest.fixture
+def server(backend: Backend, tmp_path: Path) -> Iterator[CentralServer]:
+    running = photo_server(backend, tmp_path).start()
+    yield running
+    running.stop()
 
 
 @pytest.fixture
