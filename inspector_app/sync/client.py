@@ -133,7 +133,10 @@ def run_sync(ws: SyncedDevice, transport: Transport, options: SyncOptions | None
             run.run()
     # Photos after the events, outside the events' lock: a sync started meanwhile sends
     # its events at once instead of waiting for the photos.
-    if acquired and options.photos and not report.errors and not report.cancelled:
+    # A refusal (a checkpoint, a template) does not hold the photos back; trouble reaching
+    # the endpoint, or an endpoint that is not ours, does.
+    reachable = all(e.kind == "refused" for e in report.errors)
+    if acquired and options.photos and reachable and not report.cancelled:
         run.photos()
     report.pending = store.status().pending
     report.photos.pending = PhotoQueue(ws.ledger).pending_count()

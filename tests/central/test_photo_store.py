@@ -51,7 +51,7 @@ def _put(server: CentralServer, ws: Workspace, digest: str, offset: int, size: i
     assert enrolment is not None
     return requests.put(
         f"{server.url}{API_PREFIX}/photos/{digest}", data=chunk, timeout=30,
-        params={"offset": offset, "size": size, "nonce": secrets.token_urlsafe(18)},
+        params={"offset": str(offset), "size": str(size), "nonce": secrets.token_urlsafe(18)},
         headers={"Authorization": f"Bearer {enrolment.token}",
                  "Content-Type": "application/octet-stream"})
 

@@ -105,7 +105,7 @@ def test_the_centre_refuses_a_photo_no_accepted_event_of_the_device_announced(
     digest = hashlib.sha256(data).hexdigest()
     answer = requests.put(
         f"{server.url}/v1/photos/{digest}",
-        params={"offset": 0, "size": len(data), "nonce": secrets.token_urlsafe(18)}, data=data,
+        params={"offset": "0", "size": str(len(data)), "nonce": secrets.token_urlsafe(18)}, data=data,
         headers={"Authorization": f"Bearer {token.token}",
                  "Content-Type": "application/octet-stream"}, timeout=10)
     assert answer.status_code == 403
@@ -127,7 +127,7 @@ def test_bytes_that_do_not_match_the_signed_hash_are_discarded_with_an_alarm(
     forged = data[:-1] + bytes([data[-1] ^ 1])
     answer = requests.put(
         f"{server.url}/v1/photos/{digest}",
-        params={"offset": 0, "size": len(data), "nonce": secrets.token_urlsafe(18)},
+        params={"offset": "0", "size": str(len(data)), "nonce": secrets.token_urlsafe(18)},
         data=forged, headers={"Authorization": f"Bearer {token.token}",
                               "Content-Type": "application/octet-stream"}, timeout=10)
     assert answer.status_code == 422 and answer.json()["error"]["code"] == "photo.mismatch"
