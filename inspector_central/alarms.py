@@ -13,7 +13,8 @@ held), ``rollback`` (an event or checkpoint below the last accepted checkpoint),
 ``second_officer_key`` (another key for an officer who has one, without an
 activation code), ``activation_refused`` (an activation proof that does not
 verify, or a spent or expired code), ``clock_discrepancy`` (a wall clock that
-disagrees with the server-derived time).
+disagrees with the server-derived time), ``photo_mismatch`` (an uploaded photo
+whose bytes do not hash to the SHA-256 its event signed; discarded).
 
 An alarm is recorded in the same transaction as the request's other effects and
 committed even when the request is refused.  Alarms are counted, not repeated:
@@ -37,7 +38,8 @@ from inspector_central.storage import Database, Tx
 ALARM_KINDS = ("gap", "chain_broken", "fork", "rollback", "forged_signature",
                "conflicting_resend", "foreign_device", "malformed", "device_key_mismatch",
                "foreign_visit", "replayed_event", "revoked_officer", "revoked_device",
-               "second_officer_key", "activation_refused", "clock_discrepancy")
+               "second_officer_key", "activation_refused", "clock_discrepancy",
+               "photo_mismatch")
 _HOUR_MS = 3_600_000
 
 

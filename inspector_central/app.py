@@ -33,6 +33,7 @@ from inspector_central.error_replies import UNAUTHORISED, ApiError, error_body
 from inspector_central.feeds import DEFAULT_HISTORY_DAYS, read_page
 from inspector_central.ingest import ItemResult, ingest_batch
 from inspector_central.pages import credential_page, receipt_page
+from inspector_central.photo_routes import install_photo_routes
 from inspector_central.ratelimit import REFUSED_EVENT_COST, RateLimits, new_buckets, token_key
 from inspector_central.signing import ReplySigning, ServerKey, now_ms
 from inspector_central.storage import Database
@@ -185,6 +186,7 @@ def create_app(database: Database, server_key: ServerKey, *,
     _install_verification_pages(app, database)
     install_static(app)
     install_draw_routes(app, database, server_key)
+    install_photo_routes(app, database, server_key)
     return app
 
 

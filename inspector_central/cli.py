@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     visits = commands.add_parser("visits", help="visits held here, with their verification state")
     visits.add_argument("--json", action="store_true")
+    visits.add_argument("--evidence", action="store_true",
+                        help="also each visit's photos: received, partial or missing")
     visits.set_defaults(handler=run_visits)
 
     alarms = commands.add_parser("alarms", help="tamper alarms with their evidence")
@@ -178,14 +180,26 @@ def run_enrolment_code(args: argparse.Namespace) -> int:
 def run_visits(args: argparse.Namespace) -> int:
     from inspector_central.visits import list_visits
 
-    rows = list_visits(open_database(args))
+    database = open_database(args)
+    rows = list_visits(database)
+    evidence = {}
+    if args.evidence:
+        from inspector_central.photos import evidence_by_visit
+
+        evidence = evidence_by_visit(database)
     if args.json:
-        print(json.dumps([r.to_json() for r in rows], ensure_ascii=False))
+        print(json.dumps([{**r.to_json(), **({"evidence": [
+            p.to_json() for p in evidence.get(r.visit_id, [])]} if args.evidence else {})}
+            for r in rows], ensure_ascii=False))
         return 0
     for r in rows:
         minutes = "-" if r.duration_s is None else f"{r.duration_s // 60}min"
         print(f"{r.visit_id[:8]}  {_when(r.checked_in_ms)}  {r.enterprise}  {r.department}  "
               f"{r.kind}  {minutes}  {r.state}  {r.events} events  {r.verification}")
+        for photo in evidence.get(r.visit_id, []):
+            size = "-" if photo.size is None else f"{photo.size} B"
+            held = f" ({photo.held_bytes} B held)" if photo.state == "partial" else ""
+            print(f"    photo {photo.sha256[:16]}  {size}  {photo.state}{held}")
     return 0
 
 

@@ -40,6 +40,7 @@ from inspector_central import settings
 from inspector_central.alarms import NewAlarm, record_alarms
 from inspector_central.envelopes import Malformed, parse_event
 from inspector_central.error_replies import UNAUTHORISED
+from inspector_central.photos import record_announcement
 from inspector_central.receipts import ReceiptMaker
 from inspector_central.roster import activate_officer_key
 from inspector_central.signing import ServerKey, now_ms
@@ -436,6 +437,8 @@ def _accept(batch: _Batch, index: int, event: SignedEvent, placed: PlacedTime) -
     if event.type == ev.OFFICER_ENROLLED:
         _remember_officer(batch, event)
         batch.later(partial(activate_officer_key, batch.tx, batch.device_id, event, batch.now))
+    if event.type == ev.PHOTO:  # the device may now upload the photo's bytes
+        batch.later(partial(record_announcement, batch.tx, batch.device_id, event))
     assert batch.visits is not None
     batch.visits.apply(batch.device_id, event)
     return ItemResult(index, event_id, 200, "accepted", receipt)

@@ -232,8 +232,48 @@ def _migrate_v4(tx: Tx) -> None:
         tx.execute(statement)
 
 
+_PHOTOS = """
+-- Photos announced by accepted visit.photo events: only the announcing device may upload
+-- a photo's bytes, held to the size its event declared (docs/sync-protocol.md, Photos).
+CREATE TABLE photo_announcements (
+    sha256     TEXT NOT NULL,
+    device     TEXT NOT NULL,
+    event_id   TEXT NOT NULL,
+    visit_id   TEXT,
+    size       {bigint},
+    media_type TEXT,
+    PRIMARY KEY (sha256, event_id)
+);
+CREATE INDEX photo_announcements_by_device ON photo_announcements(device, sha256);
+CREATE INDEX photo_announcements_by_visit ON photo_announcements(visit_id);
+-- What the photo store holds of each photo; the bytes are files named by their hash.
+CREATE TABLE photos (
+    sha256       TEXT PRIMARY KEY,
+    size         {bigint} NOT NULL,
+    held_bytes   {bigint} NOT NULL,
+    state        TEXT NOT NULL,
+    first_device TEXT NOT NULL,
+    updated_ms   {bigint} NOT NULL,
+    completed_ms {bigint}
+);
+"""
+
+
+def _migrate_photos(tx: Tx) -> None:
+    """Evidence photos: announcements and the store's index; photo events already held
+    announce their photos."""
+    from inspector_central.photos import record_announcement
+    from inspector_protocol.envelope import SignedEvent
+
+    for statement in _statements(_PHOTOS.format(**_TYPES[tx.dialect])):
+        tx.execute(statement)
+    for device, raw, sig in tx.all("SELECT device, raw, sig FROM events WHERE type = ?",
+                                   ("visit.photo",)):
+        record_announcement(tx, str(device), SignedEvent(bytes(raw), bytes(sig)))
+
+
 MIGRATIONS: tuple[Callable[[Tx], None], ...] = (
-    _migrate_v1, _migrate_v2, _migrate_v3, _migrate_v4)
+    _migrate_v1, _migrate_v2, _migrate_v3, _migrate_v4, _migrate_photos)
 
 
 def migrate(database: Database) -> None:

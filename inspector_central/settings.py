@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     server_key_file: Path | None = Field(
         None, description="the server's signing key in a file of its own (PKCS#8 PEM, mode 0600, "
                           "made by 'server-key new'); the key is then never stored in the database")
+    photo_dir: Path | None = Field(
+        None, description="folder of the evidence photo store (content-addressed files); "
+                          "default: photos in the data folder")
     host: str = Field("127.0.0.1", min_length=1, max_length=255,
                       description="address the HTTP endpoint listens on",
                       json_schema_extra={"scope": "serve"})

@@ -24,6 +24,8 @@ from inspector_protocol.wire import (
     MAX_BATCH_EVENTS,
     MAX_EVENT_BYTES,
     MAX_FEED_PAGE,
+    MAX_PHOTO_BYTES,
+    MAX_PHOTO_QUERY,
     NONCE_MAX_CHARS,
     NONCE_MIN_CHARS,
     PROTOCOL,
@@ -264,10 +266,65 @@ FEED_ITEMS: dict[str, type[WireModel]] = {
     "roster": RosterEntry,
 }
 
+# -- photos -----------------------------------------------------------------------------
+
+PhotoSha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+#: ``complete``: held whole and verified against the signed hash (never sent again, by
+#: any device); ``partial``: ``held_bytes`` are held, continue from there; ``absent``:
+#: nothing held yet; ``unannounced``: no accepted event of this device names the hash.
+PhotoStateName = Literal["complete", "partial", "absent", "unannounced"]
+
+
+class PhotoQueryRequest(WireModel):
+    """Which of these photos does the centre hold, and how much of each?"""
+
+    device: str = _ID
+    nonce: str = _NONCE
+    photos: list[PhotoSha256] = Field(min_length=1, max_length=MAX_PHOTO_QUERY)
+
+
+class PhotoState(WireModel):
+    """What the centre holds of one photo.  ``size`` is the size the upload is held to
+    (declared by the announcing event, or by the first chunk), None when nothing is held
+    and no event declared one."""
+
+    sha256: PhotoSha256
+    state: PhotoStateName
+    held_bytes: int = Field(ge=0, le=MAX_PHOTO_BYTES)
+    size: int | None = Field(default=None, ge=1, le=MAX_PHOTO_BYTES)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PhotoState:
+        if self.size is not None and self.held_bytes > self.size:
+            raise ValueError("held_bytes beyond the photo's size")
+        if self.state == "complete" and (self.size is None or self.held_bytes != self.size):
+            raise ValueError("a complete photo holds exactly its size")
+        if self.state in ("absent", "unannounced") and self.held_bytes != 0:
+            raise ValueError("nothing is held of an absent photo")
+        return self
+
+
+class PhotoQueryResponse(WireModel):
+    protocol: Protocol = "inspector-sync/1"
+    ack: Signed
+    photos: list[PhotoState] = Field(max_length=MAX_PHOTO_QUERY)
+
+
+class PhotoChunkResponse(WireModel):
+    """The answer to a chunk: what is held now.  ``error`` says why the chunk was not
+    taken (``photo.offset``: continue from ``photo.held_bytes``; others: a refusal)."""
+
+    protocol: Protocol = "inspector-sync/1"
+    ack: Signed
+    photo: PhotoState
+    error: ErrorDetail | None = None
+
+
 #: Every model of the protocol, for the published schema and the tests.
 ALL_MODELS: tuple[type[WireModel], ...] = (
     ErrorDetail, ErrorResponse, Signed, WireEvent, Limits, InfoResponse, EnrolRequest,
     EnrolResponse, UploadRequest, EventResult, UploadResponse, SingleEventResponse,
     CheckpointRequest, CheckpointResponse, FeedResponse, RegistryEntry, VisitSummary,
-    IssuerKeyEntry, RosterEntry,
+    IssuerKeyEntry, RosterEntry, PhotoQueryRequest, PhotoState, PhotoQueryResponse,
+    PhotoChunkResponse,
 )

@@ -104,3 +104,16 @@ class SignedStatement:
         if not isinstance(value, dict):
             raise ValueError("a signed statement must be a JSON object")
         return value
+
+
+# -- photos (evidence files, sent after their events; docs/sync-protocol.md, "Photos") ------
+
+#: Bytes of one photo chunk (``PUT /v1/photos/{sha256}``): a client sends at most this
+#: many per request, a server refuses more.  Small enough that events of a new sync wait
+#: for at most one chunk on a slow link (about 0.8 s at 10 Mbit/s).
+MAX_PHOTO_CHUNK_BYTES = 1024 * 1024
+#: The largest photo a server accepts when its announcing event declares no size (an
+#: event that declares one is held to it).  The tablet refuses larger photos at capture.
+MAX_PHOTO_BYTES = 25 * 1024 * 1024
+#: Hashes asked about in one ``POST /v1/photos/query``.
+MAX_PHOTO_QUERY = 500

@@ -22,7 +22,9 @@ def register(subparsers: Any) -> None:
     sync.add_argument("--json", action="store_true")
     sync.add_argument("--no-pull", action="store_true", help="only send")
     sync.add_argument("--retry-rejected", action="store_true",
-                      help="send again the events the endpoint refused before")
+                      help="send again the events (and photos) the endpoint refused before")
+    sync.add_argument("--no-photos", action="store_true",
+                      help="send events only, not the evidence photos")
     sync.set_defaults(handler=run_sync_command)
 
 
@@ -49,10 +51,14 @@ def run_sync_command(args: argparse.Namespace) -> int:
 
     with workspace(args) as ws:
         if args.retry_rejected:
+            from inspector_app.sync.photo_queue import PhotoQueue
+
             SyncStore(ws.ledger).forget_rejections()
+            PhotoQueue(ws.ledger).retry_refused()
         transport = make_transport(ws.profile, ws.data_dir)
         try:
-            report = run_sync(ws, transport, SyncOptions(pull=not args.no_pull, lock_wait_s=30.0))
+            report = run_sync(ws, transport, SyncOptions(pull=not args.no_pull, lock_wait_s=30.0,
+                                                         photos=not args.no_photos))
         finally:
             transport.close()
     if args.json:
@@ -69,6 +75,17 @@ def _print_report(report: Any) -> None:
              "Sent {sent}, acknowledged {ack}, rejected {rej}, pulled {pulled}; {pending} not yet "
              "delivered.").format(sent=report.sent, ack=report.acknowledged, rej=report.rejected,
                                   pulled=report.pulled, pending=report.pending))
+    photos = report.photos
+    if photos.sent or photos.already_held or photos.pending or photos.refused:
+        say(Text("照片：已上传 {sent} 张（{mb} MB），中心端已有 {held} 张，被拒 {rej} 张；"
+                 "待上传 {pending} 张。",
+                 "Photos: {sent} uploaded ({mb} MB), {held} already at the centre, {rej} refused; "
+                 "{pending} still to upload.").format(
+            sent=photos.sent, mb=f"{photos.bytes_sent / 1e6:.1f}", held=photos.already_held,
+            rej=photos.refused, pending=photos.pending))
+    if photos.busy:
+        say(Text("另一个同步正在上传照片，本次只发送了记录。",
+                 "Another sync is uploading the photos; this one sent the events only."))
     if report.templates_installed:
         say(Text("已安装中心端下发的检查表模板 {n} 个。", "Installed {n} checklist template(s) from "
                  "the central endpoint.").format(n=report.templates_installed))

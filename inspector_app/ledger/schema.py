@@ -218,8 +218,38 @@ def _migrate_v3_roster(conn: sqlite3.Connection) -> None:
     _execute_script(conn, _V3_ROSTER)
 
 
+_SYNC_PHOTOS = """
+-- Evidence photos on their way to the central endpoint: local delivery state, not
+-- signed events.  A photo is queued once an event announcing it has a receipt, and is
+-- done when the centre says it holds it whole (state 'complete').
+CREATE TABLE sync_photos (
+    sha256     TEXT PRIMARY KEY,
+    size       INTEGER NOT NULL,
+    -- what the centre last said it holds of the photo
+    held_bytes INTEGER NOT NULL DEFAULT 0,
+    -- 'pending', 'complete', 'refused' (the centre will not take it), 'unreadable'
+    -- (the file here is missing or no longer matches its signed hash)
+    state      TEXT NOT NULL,
+    code       TEXT,
+    message_zh TEXT,
+    message_en TEXT,
+    updated_ms INTEGER NOT NULL
+);
+-- Delivered photo events already queued (their photo is in sync_photos).
+CREATE TABLE sync_photo_events (
+    event_id TEXT PRIMARY KEY REFERENCES events(id),
+    sha256   TEXT NOT NULL
+);
+"""
+
+
+def _migrate_sync_photos(conn: sqlite3.Connection) -> None:
+    """The photo upload queue (what the centre has confirmed of each photo)."""
+    _execute_script(conn, _SYNC_PHOTOS)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
-    _migrate_v1, _migrate_v2_sync, _migrate_v3_roster)
+    _migrate_v1, _migrate_v2_sync, _migrate_v3_roster, _migrate_sync_photos)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -32,6 +32,8 @@ class SyncState:
     endpoint_problem: Text | None
     #: The name this tablet enrolled under, None while not enrolled.
     device_name: str | None
+    #: Evidence photos the centre does not hold whole yet.
+    photos_pending: int = 0
 
     @property
     def available(self) -> bool:
@@ -40,6 +42,7 @@ class SyncState:
 
 def read_sync_state(ws: Workspace) -> SyncState:
     from inspector_app.sync.endpoint import endpoint_url
+    from inspector_app.sync.photo_queue import PhotoQueue
     from inspector_app.sync.state import SyncStore
     from inspector_protocol.errors import UserError
 
@@ -52,7 +55,8 @@ def read_sync_state(ws: Workspace) -> SyncState:
         problem = exc.text
     return SyncState(status.pending, status.rejected, status.last_attempt_ms,
                      status.last_success_ms, status.last_error, endpoint, problem,
-                     None if enrolment is None else enrolment.device_name)
+                     None if enrolment is None else enrolment.device_name,
+                     PhotoQueue(ws.ledger).pending_count())
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,9 @@
   Network trouble, 5xx, 429 and answers that are not ours are retried with
   back-off, then the run stops with the events still queued.
 * ``progress(done, total)`` and ``cancelled()`` are plain callables: no Qt here.
+* Then the photos of delivered events (:mod:`inspector_app.sync.photos`), under a
+  lock of their own and lowest in priority: events that appear meanwhile are sent
+  between two chunks, and another sync's events never wait for the photos.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from inspector_app.sync.device import SyncedDevice
 from inspector_app.sync.failures import SyncFailure
 from inspector_app.sync.feeds import pull_feed
 from inspector_app.sync.lock import lock_path, single_flight
+from inspector_app.sync.photo_queue import PhotoQueue
+from inspector_app.sync.photos import PhotoReport, PhotoUpload
 from inspector_app.sync.responses import (
     Pinned,
     Refusal,
@@ -59,6 +64,10 @@ class SyncOptions:
     lock_wait_s: float = 0.0
     progress: Progress = lambda done, total: None
     cancelled: Callable[[], bool] = lambda: False
+    #: Send the photos of delivered events after the events.
+    photos: bool = True
+    #: (bytes done, bytes in all) while photos are sent.
+    photo_progress: Progress = lambda done, total: None
 
 
 @dataclass
@@ -74,6 +83,7 @@ class SyncReport:
     cancelled: bool = False
     errors: list[SyncFailure] = field(default_factory=list)
     refusals: list[Refusal] = field(default_factory=list)
+    photos: PhotoReport = field(default_factory=PhotoReport)
 
     @property
     def left_unsent_by_error(self) -> bool:
@@ -81,7 +91,8 @@ class SyncReport:
 
         ``pending`` counts only events still queued; refused events are out of the queue
         but were refused, which is an error too."""
-        return bool(self.refusals) or (self.pending > 0 and bool(self.errors or self.busy))
+        return bool(self.refusals) or (self.pending > 0 and bool(self.errors or self.busy)) or (
+            self.photos.pending > 0 and bool(self.errors))
 
     def to_json(self, lang: Lang) -> dict[str, Any]:
         return {
@@ -92,6 +103,7 @@ class SyncReport:
             "errors": [{"code": e.code, "message": e.text.render(lang)} for e in self.errors],
             "rejections": [{"event": r.event.id, "seq": r.event.seq, "status": r.status,
                             "code": r.code, "message": r.text.render(lang)} for r in self.refusals],
+            "photos": self.photos.to_json(),
         }
 
 
@@ -113,12 +125,21 @@ def run_sync(ws: SyncedDevice, transport: Transport, options: SyncOptions | None
     # From here on, only answers signed by the pinned key for each request count.
     transport.pinned = pinned
     report = SyncReport()
+    run = _Run(ws, store, transport, pinned, enrolment.token, options, report)
     with single_flight(lock_path(ws.ledger.path), options.lock_wait_s) as acquired:
         if not acquired:
             report.busy = True
         else:
-            _Run(ws, store, transport, pinned, enrolment.token, options, report).run()
+            run.run()
+    # Photos after the events, outside the events' lock: a sync started meanwhile sends
+    # its events at once instead of waiting for the photos.
+    # A refusal (a checkpoint, a template) does not hold the photos back; trouble reaching
+    # the endpoint, or an endpoint that is not ours, does.
+    reachable = all(e.kind == "refused" for e in report.errors)
+    if acquired and options.photos and reachable and not report.cancelled:
+        run.photos()
     report.pending = store.status().pending
+    report.photos.pending = PhotoQueue(ws.ledger).pending_count()
     return report
 
 
@@ -143,9 +164,43 @@ class _Run:
                 self.report.cancelled = True
             else:
                 self.report.errors.append(failure)
+        self._record_attempt()
+
+    def _record_attempt(self) -> None:
         first = self.report.errors[0] if self.report.errors else None
         self.store.record_attempt(None if first is None else first.text,
                                   None if first is None else first.code)
+
+    def photos(self) -> None:
+        ledger = self.ws.ledger
+        seen = [ledger.conn.execute("SELECT MAX(seq) FROM events").fetchone()[0]]
+
+        def events_waiting() -> bool:
+            newest = ledger.conn.execute("SELECT MAX(seq) FROM events").fetchone()[0]
+            if newest == seen[0]:
+                return False
+            seen[0] = newest
+            return True
+
+        def events_first() -> None:
+            # Another sync holding the events' lock is sending them already.
+            with single_flight(lock_path(ledger.path), 0.0) as acquired:
+                if acquired:
+                    self._upload()
+                    self._checkpoint()
+
+        upload = PhotoUpload(self.ws.data_dir, ledger.path, PhotoQueue(ledger), self.transport,
+                             self.pinned, self.token, events_first, events_waiting,
+                             self.options.cancelled, self.options.photo_progress,
+                             self.report.photos)
+        try:
+            upload.run()
+        except SyncFailure as failure:
+            if failure.kind == "cancelled":
+                self.report.cancelled = True
+            else:
+                self.report.errors.append(failure)
+            self._record_attempt()
 
     # -- upload ------------------------------------------------------------------
 

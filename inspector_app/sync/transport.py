@@ -106,8 +106,10 @@ class Transport:
     def exchange(self, method: str, path: str, parse: Callable[[Reply], T], *,
                  body: dict[str, Any] | None = None, token: str | None = None,
                  params: dict[str, Any] | None = None,
-                 headers: dict[str, str] | None = None) -> T:
-        """Send, classify and ``parse``; retry what may succeed later; raise :class:`SyncFailure`."""
+                 headers: dict[str, str] | None = None, data: bytes | None = None) -> T:
+        """Send, classify and ``parse``; retry what may succeed later; raise :class:`SyncFailure`.
+
+        ``data`` is a body of raw bytes (a photo chunk) sent as it is, instead of ``body``."""
         started = time.monotonic()
         last: SyncFailure | None = None
         for attempt in range(self.retry.attempts):
@@ -115,7 +117,7 @@ class Transport:
                 raise SyncFailure("cancelled", Text("已取消", "Cancelled"))
             try:
                 return parse(self.send(method, path, body=body, token=token, params=params,
-                                       headers=headers))
+                                       headers=headers, data=data))
             except SyncFailure as failure:
                 if not failure.retryable:
                     raise
@@ -138,10 +140,15 @@ class Transport:
 
     def send(self, method: str, path: str, *, body: dict[str, Any] | None = None,
              token: str | None = None, params: dict[str, Any] | None = None,
-             headers: dict[str, str] | None = None) -> Reply:
+             headers: dict[str, str] | None = None, data: bytes | None = None) -> Reply:
         import requests
 
-        data, request_headers, request_sha256 = _encode(body)
+        if data is None:
+            data, request_headers, request_sha256 = _encode(body)
+        else:  # raw bytes (photos are compressed already): sent and signed as they are
+            request_headers = {"Accept": "application/json", "Accept-Encoding": "gzip",
+                               "Content-Type": "application/octet-stream"}
+            request_sha256 = sha256_hex(data)
         request_headers.update(headers or {})
         if token is not None:
             request_headers["Authorization"] = f"Bearer {token}"

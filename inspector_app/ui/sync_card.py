@@ -78,7 +78,10 @@ class SyncCard(QFrame):
         if state is None:
             return
         self._binder.text(self.pending_label, Text("待同步记录：{n} 条", "Events awaiting sync: {n}")
-                          .format(n=state.pending) if state.pending else
+                          .format(n=state.pending) if state.pending else Text(
+                              "记录已全部送达，待上传照片 {n} 张。",
+                              "Every event has reached the centre; {n} photo(s) still to upload.")
+                          .format(n=state.photos_pending) if state.photos_pending else
                           Text("全部记录已送达中心。", "Everything has reached the centre."))
         self._binder.text(self.last_sync_label, Text("上次同步：{t}", "Last sync: {t}").format(
             t=_when(state.last_success_ms)) if state.last_success_ms else Text(

@@ -10,6 +10,11 @@ the next fault from its schedule (or ``pass``), and closes.  Faults:
 * ``error_after_commit`` — forwards (the server commits), then answers 500;
 * ``captive_portal`` — answers 200 with an HTML sign-in page, forwarding nothing;
 * ``slow_close`` — forwards and answers, then holds the connection a while before closing.
+
+``rate_bytes_per_s`` makes it a slow link: requests are read and answers written at
+that rate, one budget per direction shared by every connection (as on one radio
+link).  :meth:`FaultProxy.cut_all` drops every connection in progress (the link going
+down mid-transfer).
 """
 
 from __future__ import annotations
@@ -29,9 +34,30 @@ _ERROR = (b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\nCo
           b"Connection: close\r\n\r\nerror")
 
 
+class _Link:
+    """One direction of a slow link: bytes pass at ``rate`` a second, shared by all users."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self._free_at = time.monotonic()
+        self._lock = threading.Lock()
+
+    def carry(self, size: int) -> None:
+        with self._lock:
+            start = max(self._free_at, time.monotonic())
+            self._free_at = start + size / self.rate
+            done_at = self._free_at
+        time.sleep(max(0.0, done_at - time.monotonic()))
+
+
 class FaultProxy:
-    def __init__(self, upstream_port: int, latency_s: float = 0.2, slow_close_s: float = 0.5) -> None:
+    def __init__(self, upstream_port: int, latency_s: float = 0.2, slow_close_s: float = 0.5,
+                 rate_bytes_per_s: float | None = None) -> None:
         self.upstream_port = upstream_port
+        self._up = None if rate_bytes_per_s is None else _Link(rate_bytes_per_s)
+        self._down = None if rate_bytes_per_s is None else _Link(rate_bytes_per_s)
+        self._open: set[socket.socket] = set()
+        self.cuts = 0
         self.latency_s = latency_s
         self.slow_close_s = slow_close_s
         self.schedule: deque[str] = deque()
@@ -54,6 +80,16 @@ class FaultProxy:
         self._thread.join(timeout=5)
         self._listener.close()
 
+    def cut_all(self) -> None:
+        """The link goes down: every connection in progress is reset."""
+        with self._lock:
+            victims = list(self._open)
+            self.cuts += 1
+        for victim in victims:
+            with contextlib.suppress(OSError):
+                victim.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                victim.shutdown(socket.SHUT_RDWR)
+
     def _next_fault(self) -> str:
         with self._lock:
             fault = self.schedule.popleft() if self.schedule else (self.always or "pass")
@@ -71,10 +107,19 @@ class FaultProxy:
             threading.Thread(target=self._handle, args=(client,), daemon=True).start()
 
     def _handle(self, client: socket.socket) -> None:
+        with self._lock:
+            self._open.add(client)
+        try:
+            self._handle_one(client)
+        finally:
+            with self._lock:
+                self._open.discard(client)
+
+    def _handle_one(self, client: socket.socket) -> None:
         with contextlib.closing(client):
             client.settimeout(10)
             try:
-                request = _read_request(client)
+                request = _read_request(client, self._up)
             except OSError:
                 return
             if request is None:
@@ -102,9 +147,18 @@ class FaultProxy:
             head, _, body = response.partition(b"\r\n\r\n")
             client.sendall(head + b"\r\n\r\n" + body[: len(body) // 2])
         else:
-            client.sendall(response)
+            self._send(client, response)
             if fault == "slow_close":
                 time.sleep(self.slow_close_s)
+
+    def _send(self, client: socket.socket, response: bytes) -> None:
+        if self._down is None:
+            client.sendall(response)
+            return
+        for start in range(0, len(response), 16 * 1024):
+            piece = response[start:start + 16 * 1024]
+            self._down.carry(len(piece))
+            client.sendall(piece)
 
     def _forward(self, request: bytes) -> bytes:
         with socket.create_connection(("127.0.0.1", self.upstream_port), timeout=30) as upstream:
@@ -118,14 +172,16 @@ class FaultProxy:
         return _with_connection_close(b"".join(chunks))
 
 
-def _read_request(client: socket.socket) -> bytes | None:
+def _read_request(client: socket.socket, link: _Link | None = None) -> bytes | None:
     data = b""
     for _ in range(10_000):
         if b"\r\n\r\n" in data:
             break
-        chunk = client.recv(65536)
+        chunk = client.recv(16 * 1024 if link else 65536)
         if not chunk:
             return None
+        if link is not None:
+            link.carry(len(chunk))
         data += chunk
     head, _, body = data.partition(b"\r\n\r\n")
     length = 0
@@ -134,13 +190,19 @@ def _read_request(client: socket.socket) -> bytes | None:
         name, _, value = line.partition(b":")
         if name.strip().lower() == b"content-length":
             length = int(value.strip())
-    for _ in range(10_000):
-        if len(body) >= length:
+    parts = [body]
+    received = len(body)
+    for _ in range(1_000_000):
+        if received >= length:
             break
-        chunk = client.recv(65536)
+        chunk = client.recv(16 * 1024 if link else 65536)
         if not chunk:
             return None
-        body += chunk
+        if link is not None:
+            link.carry(len(chunk))
+        parts.append(chunk)
+        received += len(chunk)
+    body = b"".join(parts)
     kept = [line for line in lines if not line.lower().startswith(b"connection:")]
     return b"\r\n".join([*kept, b"Connection: close"]) + b"\r\n\r\n" + body
 
