@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from inspector_app.services.names import department_name, kind_name, officer_name
+from inspector_app.services.visit_log import Status
 from inspector_protocol.text import Lang, Text
 
 if TYPE_CHECKING:
@@ -45,12 +46,9 @@ class Tally:
     def non_enforcement(self) -> int:
         return self.visits - self.enforcement
 
-    def add(self, row: LogRow, *, co_officer: bool = False) -> None:
-        from inspector_app.services.visit_log import Status
-
+    def add(self, row: LogRow, status: Status, *, co_officer: bool = False) -> None:
         self.visits += 1
         self.enforcement += int(row.visit.enforcement)
-        status = row.status
         self.complete += int(status is Status.COMPLETE)
         self.incomplete += int(status is Status.INCOMPLETE)
         self.abandoned += int(status is Status.ABANDONED)
@@ -93,15 +91,15 @@ class LogTotals:
 def log_totals(rows: Iterable[LogRow]) -> LogTotals:
     totals = LogTotals()
     for row in rows:
-        visit = row.visit
-        totals.overall.add(row)
+        visit, status = row.visit, row.status
+        totals.overall.add(row, status)
         for department in dict.fromkeys(visit.departments):
-            _tally(totals.by_department, department).add(row)
-        _tally(totals.by_officer, visit.officer).add(row)
+            _tally(totals.by_department, department).add(row, status)
+        _tally(totals.by_officer, visit.officer).add(row, status)
         for co_officer in dict.fromkeys(visit.co_officers):
             if co_officer != visit.officer:
-                _tally(totals.by_officer, co_officer).add(row, co_officer=True)
-        _tally(totals.by_kind, visit.kind).add(row)
+                _tally(totals.by_officer, co_officer).add(row, status, co_officer=True)
+        _tally(totals.by_kind, visit.kind).add(row, status)
     return totals
 
 

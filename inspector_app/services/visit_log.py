@@ -12,6 +12,7 @@ The app's logs screen, ``inspector visits``, ``inspector export`` and
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -86,6 +87,11 @@ class LogRow:
     @property
     def status(self) -> Status:
         return visit_status(self.visit)
+
+    @functools.cached_property
+    def day(self) -> dt.date:
+        """The day it was checked in, China time (kept: filters ask for it on every row)."""
+        return local_day(self.visit.checked_in.wall_ms)
 
     @property
     def status_reason(self) -> str | None:
@@ -167,7 +173,7 @@ class LogQuery:
             self.kind in (None, visit.kind),
             self.department in (None, *visit.departments),
             self.status in (None, row.status),
-            self._in_dates(local_day(visit.checked_in.wall_ms), earliest),
+            self._in_dates(row.day, earliest),
             not self.warned_only or visit.frequency_warned,
             not self.pending_only or not row.fully_delivered,
             not self.broken_only or not row.intact,

@@ -87,6 +87,21 @@ class LogTableModel(QAbstractTableModel):
     def rows(self) -> tuple[LogRow, ...]:
         return self._rows
 
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort the rows themselves, one key per row (a proxy's sort would call back into
+        Python for every comparison: seconds for a year of a team's visits)."""
+        self.layoutAboutToBeChanged.emit()
+        keys = [self._sort_key(row, column) for row in range(len(self._rows))]
+        order_of = sorted(range(len(self._rows)), key=keys.__getitem__,
+                          reverse=order == Qt.SortOrder.DescendingOrder)
+        moved = [self._rows[i] for i in order_of]
+        old = self.persistentIndexList()
+        where = {old_row: new_row for new_row, old_row in enumerate(order_of)}
+        self._rows = tuple(moved)
+        self._cells.clear()
+        self.changePersistentIndexList(old, [self.index(where[i.row()], i.column()) for i in old])
+        self.layoutChanged.emit()
+
     # -- the model interface ---------------------------------------------------------------
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 — Qt's signature
@@ -177,8 +192,20 @@ class LogFilterProxy(QSortFilterProxyModel):
         self._model = model
         self._query = LogQuery()
         self._today: dt.date | None = None
+        #: Which model rows pass the query, worked out in one pass when the query changes.
+        self._passing: list[bool] | None = None
         self.setSourceModel(model)
         self.setSortRole(SORT_ROLE)
+        model.modelReset.connect(self._forget)
+        model.layoutChanged.connect(self._forget)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """The model sorts its rows; this proxy keeps their order and only filters."""
+        self._model.sort(column, order)
+        super().sort(-1)
+
+    def _forget(self) -> None:
+        self._passing = None
 
     @property
     def query(self) -> LogQuery:
@@ -189,13 +216,16 @@ class LogFilterProxy(QSortFilterProxyModel):
         if (query, today) == (self._query, self._today):
             return
         self.beginFilterChange()
-        self._query, self._today = query, today
+        self._query, self._today, self._passing = query, today, None
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
-        if self._today is None:
+        today = self._today
+        if today is None:
             return True
-        return self._query.passes(self._model.log_row(source_row), self._today)
+        if self._passing is None or len(self._passing) != self._model.rowCount():
+            self._passing = [self._query.passes(r, today) for r in self._model.rows]
+        return self._passing[source_row]
 
     def log_row(self, row: int) -> LogRow:
         """The visit shown at ``row`` of this proxy."""
