@@ -16,7 +16,7 @@ system_packages=(
   libzbar0 fonts-noto-cjk libegl1 libgl1 libglib2.0-0 libfontconfig1 libdbus-1-3
   libxkbcommon0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0
   libxcb-image0 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0
-  libpulse0 xvfb postgresql nginx
+  libpulse0 xvfb postgresql nginx poppler-utils
   nsis wixl msitools sqlite3 chromium
 )
 

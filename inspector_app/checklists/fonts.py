@@ -50,10 +50,15 @@ class FontFile:
     #: Face number inside a font collection (.ttc); 0 for a single font.
     index: int
     family: str
+    #: A bold face (fontconfig lists the bold file under the same family name).
+    bold: bool = False
 
 
 def find_cjk_font() -> FontFile:
-    """A font with Simplified Chinese glyphs, or an :class:`EnvironmentProblem`."""
+    """A regular-weight font with Simplified Chinese glyphs, or an :class:`EnvironmentProblem`.
+
+    Regular, not bold: the bold file of a family sorts first by name (``NotoSansCJK-Bold``)
+    and would set a whole report in bold."""
     found = _from_fontconfig() or _from_font_folders()
     if found is None:
         raise EnvironmentProblem(
@@ -66,32 +71,52 @@ def find_cjk_font() -> FontFile:
     return found
 
 
-def _from_fontconfig() -> FontFile | None:
+def find_cjk_bold_font(regular: FontFile) -> FontFile | None:
+    """The bold face of ``regular``'s family, for headings; None when there is none (the
+    headings are then set in the regular face)."""
+    listing = _fc_listing()
+    if listing is None:
+        return None
+    return next((c for c in _parse_fc_list(listing)
+                 if c.bold and c.family == regular.family and c.path.is_file()), None)
+
+
+def _fc_listing() -> str | None:
     fc_list = shutil.which("fc-list")
     if fc_list is None:
         return None
     try:
-        listing = subprocess.run(
-            [fc_list, "--format", "%{file}|%{index}|%{family}\n", ":lang=zh-cn"],
+        return subprocess.run(
+            [fc_list, "--format", "%{file}|%{index}|%{family}|%{style}\n", ":lang=zh-cn"],
             capture_output=True, text=True, timeout=20, check=True,
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return None  # a broken fontconfig is not fatal: the folder search follows
-    return _best(_parse_fc_list(listing))
+
+
+def _from_fontconfig() -> FontFile | None:
+    listing = _fc_listing()
+    return None if listing is None else _best(_parse_fc_list(listing))
 
 
 def _parse_fc_list(listing: str) -> Iterator[FontFile]:
     for line in listing.splitlines():
         path, _, rest = line.partition("|")
-        index, _, families = rest.partition("|")
+        index, _, rest = rest.partition("|")
+        families, _, styles = rest.partition("|")
+        bold = any(s.strip() in BOLD_STYLES for s in styles.split(","))
         if path and index.isdigit():
             for family in families.split(","):
-                yield FontFile(Path(path), int(index), family.strip())
+                yield FontFile(Path(path), int(index), family.strip(), bold)
+
+
+#: Styles fontconfig names a heavy face by (a body set in one of them reads as all bold).
+BOLD_STYLES = frozenset({"Bold", "Black", "Heavy", "ExtraBold", "SemiBold", "DemiBold"})
 
 
 def _best(candidates: Iterator[FontFile]) -> FontFile | None:
     ranked = [(PREFERRED_FAMILIES.index(c.family), c) for c in candidates
-              if c.family in PREFERRED_FAMILIES and c.path.is_file()]
+              if c.family in PREFERRED_FAMILIES and c.path.is_file() and not c.bold]
     return min(ranked, key=lambda pair: (pair[0], str(pair[1].path)))[1] if ranked else None
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from inspector_app.checklists.fonts import FontFile, find_cjk_font
+from inspector_app.checklists.fonts import FontFile, find_cjk_bold_font, find_cjk_font
 from inspector_app.checklists.oneform import OneFormRow
 from inspector_app.checklists.report_table import header_cells, row_cells
 from inspector_protocol.text import Lang, Text
@@ -59,9 +59,17 @@ def landscape_a4(font: FontFile | None = None, created: dt.datetime | None = Non
         pdf.set_creation_date(created)
     chosen = font or find_cjk_font()
     pdf.add_font(_FONT, fname=str(chosen.path), collection_font_number=chosen.index)
+    bold = find_cjk_bold_font(chosen)
+    if bold is not None:  # headings only; the body stays in the regular face
+        pdf.add_font(_FONT, style="B", fname=str(bold.path), collection_font_number=bold.index)
     pdf.set_margins(12, 12, 12)
     pdf.set_auto_page_break(auto=True, margin=14)
     return pdf
+
+
+def heading_style(pdf: FPDF) -> str:
+    """``"B"`` when the bold face of the CJK font is registered, else ``""`` (regular)."""
+    return "B" if f"{_FONT}B" in pdf.fonts else ""
 
 
 def one_form_pdf(rows: Sequence[OneFormRow], header: VisitHeader, lang: Lang, *,
@@ -80,7 +88,7 @@ def one_form_pdf(rows: Sequence[OneFormRow], header: VisitHeader, lang: Lang, *,
 
 
 def _title_and_header(pdf: FPDF, header: VisitHeader, lang: Lang) -> None:
-    pdf.set_font(_FONT, size=16)
+    pdf.set_font(_FONT, heading_style(pdf), size=16)
     pdf.cell(0, 10, _TITLE.render(lang), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(_FONT, size=9.5)
     separator = "：" if lang == "zh" else ": "
@@ -95,7 +103,7 @@ def _table(pdf: FPDF, rows: Sequence[OneFormRow], lang: Lang,
     from fpdf.fonts import FontFace
 
     pdf.set_font(_FONT, size=8.5)
-    headings = FontFace(emphasis="", fill_color=(225, 225, 225))
+    headings = FontFace(emphasis=heading_style(pdf), fill_color=(225, 225, 225))
     failing = FontFace(color=(170, 0, 0))
     with pdf.table(col_widths=_COLUMN_WIDTHS, headings_style=headings, line_height=4.6,
                    text_align="LEFT", v_align="TOP", wrapmode=_wrap_mode(lang),

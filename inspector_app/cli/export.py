@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector_app.cli.common import lang, say, workspace
-from inspector_app.cli.visits import visit_rows
+from inspector_app.cli.visits import log_query, log_query_args, visit_rows
 from inspector_app.ledger.bundling import write_bundle
 from inspector_app.platform.fileio import write_durably
 from inspector_app.services.recorder import VisitRecorder
@@ -22,11 +22,12 @@ def register(subparsers: Any) -> None:
     export.add_argument("--format", required=True, choices=("csv", "jsonl", "bundle"))
     export.add_argument("--output", "-o", type=Path, default=None,
                         help="file to write (default: standard output; required for bundle)")
+    log_query_args(export)  # for csv: the same visits as ``visits`` and the logs screen
     export.set_defaults(handler=run_export)
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from inspector_app.services.exports import this_tablets_visit_log_csv
+    from inspector_app.services.exports import chosen_visit_log_csv
 
     with workspace(args) as ws:
         if args.format == "bundle":
@@ -39,7 +40,7 @@ def run_export(args: argparse.Namespace) -> int:
             return 0
         if args.format == "csv":
             # The same file as the app's export: China time, names beside ids, formulas defused.
-            data = this_tablets_visit_log_csv(ws, lang())
+            data = chosen_visit_log_csv(ws, lang(), log_query(args), args.bundle)
         else:
             recorder = VisitRecorder(ws)
             rows = visit_rows(sorted(recorder.visits(), key=lambda v: v.checked_in.wall_ms), ws)

@@ -11,8 +11,19 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from inspector_app.cli.common import emit_json, lang, read_passphrase, say, workspace
-from inspector_app.domain.visit_state import Visit, VisitState
+from inspector_app.domain.duration import Duration
+from inspector_app.domain.visit_state import Visit
 from inspector_app.services.recorder import CheckInRequest, ChecklistIncomplete, VisitRecorder
+from inspector_app.services.visit_log import (
+    LogQuery,
+    LogRow,
+    Status,
+    VisitLog,
+    local_day,
+    read_log,
+    status_reason,
+    visit_status,
+)
 from inspector_app.services.workspace import Workspace
 from inspector_protocol.china_time import china_isoformat
 from inspector_protocol.events import TimeEvidence
@@ -105,9 +116,43 @@ def register(subparsers: Any) -> None:
     correct.add_argument("--reason", required=True)
     correct.set_defaults(handler=run_correct)
 
-    log = subparsers.add_parser("visits", help="the visit log with durations and warnings")
+    log = subparsers.add_parser("visits", help="the visit log with status, durations, warnings "
+                                "and totals")
     log.add_argument("--json", action="store_true")
+    log.add_argument("--totals", action="store_true",
+                     help="totals by department, officer (co-officer visits included) and kind")
+    log_query_args(log)
     log.set_defaults(handler=run_visits)
+
+
+def log_query_args(parser: argparse.ArgumentParser) -> None:
+    """The team lead's filters, as the logs screen has them (``visits``, ``export``, ``report``)."""
+    parser.add_argument("--from", dest="since", type=date.fromisoformat, default=None,
+                        metavar="YYYY-MM-DD", help="first day checked in (China time)")
+    parser.add_argument("--to", dest="until", type=date.fromisoformat, default=None,
+                        metavar="YYYY-MM-DD", help="last day checked in (China time)")
+    parser.add_argument("--officer", dest="filter_officer", default=None, metavar="CREDENTIAL",
+                        help="visits the officer led or took part in as co-officer")
+    parser.add_argument("--department", default=None)
+    parser.add_argument("--kind", default=None)
+    parser.add_argument("--status", default=None,
+                        choices=("open", "complete", "incomplete", "abandoned"))
+    parser.add_argument("--bundle", action="append", default=[], type=Path, metavar="FILE",
+                        help="read these bundles (repeatable) instead of this tablet's ledger")
+
+
+def log_query(args: argparse.Namespace) -> LogQuery:
+    return LogQuery(officer=args.filter_officer, kind=args.kind, department=args.department,
+                    status=None if args.status is None else Status(args.status),
+                    since=args.since, until=args.until)
+
+
+def chosen_rows(ws: Workspace, args: argparse.Namespace) -> tuple[VisitLog, list[LogRow]]:
+    """The log (this tablet's or the bundles') and the rows the filters pass, oldest first."""
+    log = read_log(ws, args.bundle)
+    today = log.today or local_day(ws.clock.now().wall_ms)
+    rows = log_query(args).select(log.rows, today)
+    return log, sorted(rows, key=lambda r: r.visit.checked_in.wall_ms)
 
 
 def _officer_arg(parser: argparse.ArgumentParser) -> None:
@@ -254,10 +299,21 @@ def run_correct(args: argparse.Namespace) -> int:
 
 
 def run_visits(args: argparse.Namespace) -> int:
+    from inspector_app.services.log_totals import log_totals, totals_table
+    from inspector_app.services.officer_enrolment import officer_names
+
     with workspace(args) as ws:
-        recorder = VisitRecorder(ws)
-        visits = sorted(recorder.visits(), key=lambda v: v.checked_in.wall_ms)
-        rows = visit_rows(visits, ws)
+        log, chosen = chosen_rows(ws, args)
+        names = officer_names(ws)
+        if args.totals:
+            totals = log_totals(chosen)
+            if args.json:
+                emit_json(totals.to_json(ws.profile, lang(), names))
+            else:
+                _print_totals(totals_table(totals, ws.profile, lang(), names))
+            return 0
+        now = None if log.from_bundles else ws.ledger.time_evidence()
+        rows = [log_row_json(r, now) for r in chosen]
     if args.json:
         emit_json(rows)
         return 0
@@ -266,6 +322,26 @@ def run_visits(args: argparse.Namespace) -> int:
     if not rows:
         say(Text("暂无检查记录。", "No visits yet."))
     return 0
+
+
+def _print_totals(lines: list[tuple[str, list[str]]]) -> None:
+    from inspector_app.services.log_totals import TALLY_COLUMNS
+
+    titles = [t.render(lang()) for t, _ in TALLY_COLUMNS]
+    group = None
+    for title, cells in lines:
+        if title != group:
+            group = title
+            print(f"\n[{title}]" if title else "\t".join(["", *titles]))
+        print("\t".join(cells))
+
+
+def log_row_json(row: LogRow, now: TimeEvidence | None) -> dict[str, Any]:
+    """A visit of the log as ``visits --json`` lists it: the visit, its status and checks."""
+    out = visit_fields(row.visit, row.duration if now is None else row.visit.duration(now),
+                       row.delivered)
+    out.update(intact=row.intact, source=None if row.source is None else str(row.source))
+    return out
 
 
 def visit_rows(visits: list[Visit], ws: Workspace) -> list[dict[str, Any]]:
@@ -279,9 +355,15 @@ def visit_json(visit: Visit, ws: Workspace, delivered: set[str] | None = None,
     duration = visit.duration(now or ws.ledger.time_evidence())
     if delivered is None:
         delivered = ws.ledger.delivered_ids()
+    return visit_fields(visit, duration, sum(1 for e in visit.event_ids if e in delivered))
+
+
+def visit_fields(visit: Visit, duration: Duration | None, delivered: int) -> dict[str, Any]:
     return {
         "id": visit.id,
         "state": visit.state.value,
+        "status": visit_status(visit).value,
+        "status_reason": status_reason(visit),
         "officer": visit.officer,
         "co_officers": list(visit.co_officers),
         "co_signed": list(visit.co_signed_by),
@@ -307,7 +389,9 @@ def visit_json(visit: Visit, ws: Workspace, delivered: set[str] | None = None,
         "corrections": len(visit.corrections),
         "anomalies": visit.anomalies,
         "events": len(visit.event_ids),
-        "events_delivered": sum(1 for e in visit.event_ids if e in delivered),
+        "events_delivered": delivered,
+        "abandoned_reason": visit.abandoned_reason,
+        "incomplete_reason": visit.incomplete_reason,
     }
 
 
@@ -319,6 +403,7 @@ def _visit_line(row: dict[str, Any]) -> str:
     minutes = "-" if row["duration_s"] is None else f"{row['duration_s'] // 60}min"
     flag = " ⚠" if row["frequency_warning"] else ""
     name = row["enterprise"]["name"] or row["enterprise"]["uscc"]
-    state = VisitState(row["state"]).text().render(lang())
+    state = Status(row["status"]).text().render(lang())
+    why = f"（{row['status_reason']}）" if row["status_reason"] else ""
     return (f"{row['id'][:8]}  {row['checked_in'][:16].replace('T', ' ')}  {name}  "
-            f"{row['kind']}  {minutes}  {state}{flag}")
+            f"{row['kind']}  {minutes}  {state}{why}{flag}")

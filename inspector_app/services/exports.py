@@ -1,8 +1,9 @@
 """Exporting the visit log as CSV: one shape for the app's export and ``inspector export``.
 
 Each visit is one row, in the reader's language: times in China time (named in
-the column title), the state in words, ids with their names beside them
-(department, kind, officers), how the duration was measured, the reasons given
+the column title), the status in words (open, complete, incomplete, abandoned),
+ids with their names beside them (department, kind, officers), how the duration
+was measured, the reasons given
 (for abandoning, for leaving required checklist items unanswered, for not
 scanning at the exit), integrity and delivery.  Names come from the profile of
 this tablet; an id it does not know (a bundle from another department) is
@@ -12,17 +13,17 @@ CSV writer (:mod:`inspector_app.platform.spreadsheet`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from inspector_app.platform.spreadsheet import spreadsheet_csv
-from inspector_app.services.names import department_name, kind_name, officer_name
+from inspector_app.services.names import department_name, kind_name, officer_name, reason_text
 from inspector_protocol.text import Lang, Text
 
 if TYPE_CHECKING:
     from inspector_app.profile import Profile
-    from inspector_app.services.visit_log import LogRow
+    from inspector_app.services.visit_log import LogQuery, LogRow
     from inspector_app.services.workspace import Workspace
 
 YES, NO = Text("是", "yes"), Text("否", "no")
@@ -48,6 +49,13 @@ class _Row:
     def kind(self) -> str:
         return kind_name(self.profile, self.visit.kind, self.lang) or ""
 
+    def reason(self, stored: str | None) -> str:
+        return reason_text(self.profile, stored, self.lang)
+
+    def source(self) -> str:
+        where = self.row.source
+        return self.words(Text("本机", "this tablet")) if where is None else where.name
+
     def officer(self, credential: str) -> str:
         return officer_name(self.profile, credential, self.names) or ""
 
@@ -64,7 +72,7 @@ class _Row:
 def _cells() -> tuple[tuple[Text, Callable[[_Row], str]], ...]:
     return (
         (Text("检查编号", "Visit id"), lambda r: r.visit.id),
-        (Text("状态", "Status"), lambda r: r.words(r.visit.state.text())),
+        (Text("状态", "Status"), lambda r: r.words(r.row.status.text())),
         (Text("签到时间（北京时间）", "Checked in (China time)"),
          lambda r: r.time(r.visit.checked_in.wall_ms)),
         (Text("签退时间（北京时间）", "Checked out (China time)"),
@@ -84,7 +92,7 @@ def _cells() -> tuple[tuple[Text, Callable[[_Row], str]], ...]:
         (Text("检查类型代码", "Kind id"), lambda r: r.visit.kind),
         (Text("检查类型", "Kind"), lambda r: r.kind()),
         (Text("类别", "Category"), lambda r: r.words(ENFORCEMENT[r.visit.enforcement])),
-        (Text("事由", "Reason"), lambda r: r.visit.reason),
+        (Text("事由", "Reason"), lambda r: r.reason(r.visit.reason)),
         (Text("法律依据", "Legal basis"), lambda r: r.visit.legal_basis or ""),
         (Text("执法证号", "Officer credential"), lambda r: r.visit.officer),
         (Text("执法人员", "Officer"), lambda r: r.officer(r.visit.officer)),
@@ -97,13 +105,14 @@ def _cells() -> tuple[tuple[Text, Callable[[_Row], str]], ...]:
          lambda r: "" if r.visit.rating is None else str(r.visit.rating[0])),
         (Text("评价意见", "Rating comment"),
          lambda r: "" if r.visit.rating is None else r.visit.rating[1] or ""),
-        (Text("放弃原因", "Why abandoned"), lambda r: r.visit.abandoned_reason or ""),
+        (Text("放弃原因", "Why abandoned"), lambda r: r.reason(r.visit.abandoned_reason)),
         (Text("检查表未完成原因", "Why the checklist is incomplete"),
-         lambda r: r.visit.incomplete_reason or ""),
+         lambda r: r.reason(r.visit.incomplete_reason)),
         (Text("出口未扫码原因", "Why not scanned at the exit"),
-         lambda r: r.visit.no_scan_reason or ""),
+         lambda r: r.reason(r.visit.no_scan_reason)),
         (Text("完整性", "Integrity"), lambda r: r.words(r.row.integrity_text())),
         (Text("送达", "Delivery"), lambda r: r.words(r.row.delivery_text())),
+        (Text("来源", "Source"), lambda r: r.source()),
     )
 
 
@@ -131,8 +140,18 @@ def write_visit_log_csv(ws: Workspace, path: Path, rows: Iterable[LogRow], lang:
 
 def this_tablets_visit_log_csv(ws: Workspace, lang: Lang) -> bytes:
     """Every visit on this tablet, oldest first, verified first (``inspector export``)."""
-    from inspector_app.services.officer_enrolment import officer_names
-    from inspector_app.services.visit_log import this_tablets_log
+    return chosen_visit_log_csv(ws, lang)
 
-    rows = sorted(this_tablets_log(ws).rows, key=lambda r: r.visit.checked_in.wall_ms)
+
+def chosen_visit_log_csv(ws: Workspace, lang: Lang, query: LogQuery | None = None,
+                         bundles: Sequence[Path] = ()) -> bytes:
+    """The visits ``query`` passes (all by default), oldest first, from this tablet or from
+    the ``bundles`` (``inspector export --from/--to/--bundle``)."""
+    from inspector_app.services.officer_enrolment import officer_names
+    from inspector_app.services.visit_log import LogQuery, local_day, read_log
+
+    log = read_log(ws, bundles)
+    today = log.today or local_day(ws.clock.now().wall_ms)
+    rows = sorted((query or LogQuery()).select(log.rows, today),
+                  key=lambda r: r.visit.checked_in.wall_ms)
     return visit_log_csv(rows, ws.profile, lang, officer_names(ws))

@@ -1,4 +1,5 @@
-"""The names a person reads beside the ids records carry: departments, visit kinds, officers.
+"""The names a person reads beside the ids records carry: departments, visit kinds, officers,
+and the reasons chosen from the profile's list.
 
 Names come from the department profile (and, for officers, from those enrolled on
 this tablet).  An id the profile does not know, in a bundle from another
@@ -36,3 +37,15 @@ def officer_label(profile: Profile | None, credential: str) -> str:
     """``张明 37142320001``, or the credential alone when no name is known."""
     name = officer_name(profile, credential)
     return f"{name} {credential}" if name else credential
+
+
+def reason_text(profile: Profile | None, stored: str | None, lang: Lang) -> str:
+    """A recorded reason in the reader's language when it is one of the profile's reasons
+    (recorded in either language); else as recorded, since an officer may type a reason
+    of their own."""
+    if not stored:
+        return ""
+    for reason in profile.reasons if profile else ():
+        if stored in (reason.zh, reason.en):
+            return reason.render(lang)
+    return stored

@@ -1,22 +1,27 @@
-"""The visit log as a team lead reads it: each visit with its duration, integrity and delivery.
+"""The visit log as a team lead reads it: each visit with its status, duration, integrity
+and delivery.
 
 Integrity is per visit: the whole ledger (or bundle) is verified once, and a
 visit is *broken* when a finding falls on one of its events, so a lead sees
 "this visit, event 4,127" rather than "the file is bad".  Works the same on
-this tablet's ledger and on a bundle exported on another one.
+this tablet's ledger and on bundles exported on other tablets, several at once.
+The app's logs screen, ``inspector visits``, ``inspector export`` and
+``inspector report`` all read the log from here, so they count the same.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from inspector_app.domain.duration import Duration
-from inspector_app.domain.visit_state import NotAVisit, Visit, derive_visit
+from inspector_app.domain.visit_state import NotAVisit, Visit, VisitState, derive_visit
 from inspector_protocol import events as ev
 from inspector_protocol.china_time import china_date, format_china
 from inspector_protocol.text import Text
@@ -30,6 +35,40 @@ if TYPE_CHECKING:
     from inspector_protocol.events import TimeEvidence
 
 
+class Status(Enum):
+    """Where a visit ended, as a team lead asks: still open, complete, checked out with
+    required checklist items unanswered (a reason given), or abandoned (a reason given)."""
+
+    OPEN = "open"
+    COMPLETE = "complete"
+    INCOMPLETE = "incomplete"
+    ABANDONED = "abandoned"
+
+    def text(self) -> Text:
+        return STATUS_TEXT[self]
+
+
+STATUS_TEXT = {
+    Status.OPEN: Text("进行中", "open"),
+    Status.COMPLETE: Text("已完成", "complete"),
+    Status.INCOMPLETE: Text("未完成", "incomplete"),
+    Status.ABANDONED: Text("已放弃", "abandoned"),
+}
+
+
+def visit_status(visit: Visit) -> Status:
+    if visit.state is VisitState.ABANDONED:
+        return Status.ABANDONED
+    if visit.state is VisitState.CHECKED_IN:
+        return Status.OPEN
+    return Status.INCOMPLETE if visit.incomplete_reason else Status.COMPLETE
+
+
+def status_reason(visit: Visit) -> str | None:
+    """Why it was abandoned, or why required items were left unanswered (as recorded)."""
+    return visit.abandoned_reason if visit.state is VisitState.ABANDONED else visit.incomplete_reason
+
+
 @dataclass(frozen=True)
 class LogRow:
     visit: Visit
@@ -38,10 +77,25 @@ class LogRow:
     problems: tuple[VerificationProblem, ...]
     events: int
     delivered: int
+    #: The bundle the visit was read from; None: this tablet's ledger.
+    source: Path | None = None
 
     @property
     def intact(self) -> bool:
         return not self.problems
+
+    @property
+    def status(self) -> Status:
+        return visit_status(self.visit)
+
+    @functools.cached_property
+    def day(self) -> dt.date:
+        """The day it was checked in, China time (kept: filters ask for it on every row)."""
+        return local_day(self.visit.checked_in.wall_ms)
+
+    @property
+    def status_reason(self) -> str | None:
+        return status_reason(self.visit)
 
     @property
     def fully_delivered(self) -> bool:
@@ -62,14 +116,29 @@ class LogRow:
 
 
 @dataclass(frozen=True)
+class LogSource:
+    """One ledger read into a log, verified on its own: None for this tablet, else a bundle."""
+
+    path: Path | None
+    report: VerificationReport
+
+
+@dataclass(frozen=True)
 class VisitLog:
     rows: tuple[LogRow, ...]
-    report: VerificationReport
-    #: Where the log comes from: None for this tablet, else the bundle file.
-    source: Path | None = None
+    #: Where the visits come from: this tablet, or one or more bundles.
+    sources: tuple[LogSource, ...]
     #: The day in China when the log was read (by the workspace's clock): "today" and "the
     #: last 7 days" count from it.
     today: dt.date | None = None
+
+    @property
+    def from_bundles(self) -> bool:
+        return any(s.path is not None for s in self.sources)
+
+    @property
+    def intact(self) -> bool:
+        return all(s.report.intact for s in self.sources)
 
 
 @dataclass(frozen=True)
@@ -78,11 +147,17 @@ class LogQuery:
 
     #: Part of the enterprise's name or USCC, in any case.
     search: str = ""
+    #: An officer's credential: the visits they led *and* those they took part in as
+    #: co-officer (both count as their work).
     officer: str | None = None
     kind: str | None = None
     department: str | None = None
+    status: Status | None = None
     #: Visits checked in within this many days up to today (1: today only); 0: any day.
     days: int = 0
+    #: The first and last day (China time, both included) of any range; None: open-ended.
+    since: dt.date | None = None
+    until: dt.date | None = None
     warned_only: bool = False
     pending_only: bool = False
     broken_only: bool = False
@@ -94,20 +169,36 @@ class LogQuery:
         return all((
             not search or search in visit.enterprise.uscc
             or search in (visit.enterprise.name or "").upper(),
-            self.officer in (None, visit.officer),
+            self.officer in (None, visit.officer, *visit.co_officers),
             self.kind in (None, visit.kind),
             self.department in (None, *visit.departments),
-            earliest is None or local_day(visit.checked_in.wall_ms) >= earliest,
+            self.status in (None, row.status),
+            self._in_dates(row.day, earliest),
             not self.warned_only or visit.frequency_warned,
             not self.pending_only or not row.fully_delivered,
             not self.broken_only or not row.intact,
         ))
+
+    def _in_dates(self, day: dt.date, earliest: dt.date | None) -> bool:
+        return ((earliest is None or day >= earliest)
+                and (self.since is None or day >= self.since)
+                and (self.until is None or day <= self.until))
+
+    def select(self, rows: Iterable[LogRow], today: dt.date) -> list[LogRow]:
+        return [row for row in rows if self.passes(row, today)]
 
 
 def build_log(events: Iterable[SignedEvent], report: VerificationReport, delivered: set[str],
               now: TimeEvidence | None, source: Path | None = None,
               today: dt.date | None = None) -> VisitLog:
     """Group events by visit (in ledger order) and attach integrity and delivery."""
+    rows = _log_rows(events, report, delivered, now, source)
+    rows.sort(key=lambda r: r.visit.checked_in.wall_ms, reverse=True)
+    return VisitLog(tuple(rows), (LogSource(source, report),), today)
+
+
+def _log_rows(events: Iterable[SignedEvent], report: VerificationReport, delivered: set[str],
+              now: TimeEvidence | None, source: Path | None) -> list[LogRow]:
     by_visit: dict[str, list[SignedEvent]] = {}
     for event in events:
         visit_id = event.visit_id
@@ -124,10 +215,8 @@ def build_log(events: Iterable[SignedEvent], report: VerificationReport, deliver
             continue  # answers without a check-in: verification reports the gap itself
         problems = tuple(f for e in visit_events for f in problems_at.get(e.seq, ()))
         rows.append(LogRow(visit, visit.duration(now), problems, len(visit_events),
-                           sum(1 for e in visit_events if e.id in delivered)))
-    rows.sort(key=lambda r: r.visit.checked_in.wall_ms, reverse=True)
-    return VisitLog(tuple(rows), report, source, today)
-
+                           sum(1 for e in visit_events if e.id in delivered), source))
+    return rows
 
 
 def this_tablets_log(ws: Workspace) -> VisitLog:
@@ -143,12 +232,36 @@ def this_tablets_log(ws: Workspace) -> VisitLog:
 def bundle_log(ws: Workspace, path: Path) -> VisitLog:
     """The visits of a bundle exported on another tablet, the bundle verified first; a
     visit still open there has no running time here."""
+    return bundles_log(ws, (path,))
+
+
+def bundles_log(ws: Workspace, paths: Sequence[Path]) -> VisitLog:
+    """The visits of several bundles (a team's tablets), each verified on its own.
+
+    A visit found in more than one bundle (a tablet exported twice) is listed once, from
+    the bundle that holds most of its events."""
     from inspector_app.ledger.bundling import verify_bundle
     from inspector_protocol.bundle import read_bundle
 
-    bundle = read_bundle(path)
-    return build_log(bundle.events, verify_bundle(bundle), {e for e, _ in bundle.receipts}, None,
-                     source=path, today=local_day(ws.clock.now().wall_ms))
+    sources: list[LogSource] = []
+    by_visit: dict[str, LogRow] = {}
+    for path in paths:
+        bundle = read_bundle(path)
+        report = verify_bundle(bundle)
+        sources.append(LogSource(path, report))
+        for row in _log_rows(bundle.events, report, {e for e, _ in bundle.receipts}, None, path):
+            known = by_visit.get(row.visit.id)
+            if known is None or row.events > known.events:
+                by_visit[row.visit.id] = row
+    rows = sorted(by_visit.values(), key=lambda r: r.visit.checked_in.wall_ms, reverse=True)
+    return VisitLog(tuple(rows), tuple(sources), local_day(ws.clock.now().wall_ms))
+
+
+def read_log(ws: Workspace, bundles: Sequence[Path] = ()) -> VisitLog:
+    """This tablet's log, or that of the ``bundles`` when any are named."""
+    return bundles_log(ws, bundles) if bundles else this_tablets_log(ws)
+
+
 
 def local_day(wall_ms: int) -> dt.date:
     """The day of a visit as the enterprise counts it: in China time, whatever the tablet's zone."""
@@ -219,9 +332,10 @@ def visit_detail(row: LogRow, events: Iterable[SignedEvent], templates: Template
     return VisitDetail(row, listed, answers, photos, rectifications)
 
 
-def load_visit_detail(ws: Workspace, source: Path | None, row: LogRow) -> VisitDetail:
-    """The visit of ``row`` in full, from this tablet (``source`` None) or from the bundle it
-    was read from; photos are checked only on the tablet that holds them."""
+def load_visit_detail(ws: Workspace, row: LogRow) -> VisitDetail:
+    """The visit of ``row`` in full, from this tablet or from the bundle it was read from;
+    photos are checked only on the tablet that holds them."""
+    source = row.source
     if source is None:
         return visit_detail(row, ws.ledger.visit_events(row.visit.id), ws.templates(), ws.data_dir)
     from inspector_protocol.bundle import read_bundle
@@ -261,3 +375,25 @@ def duration_histogram(rows: Iterable[LogRow]) -> list[tuple[Text, int]]:
                for a, b in itertools.pairwise(DURATION_BUCKETS)]
     labels.append(Text("≥{b} 分", "≥{b} min").format(b=DURATION_BUCKETS[-1]))
     return list(zip(labels, counts, strict=True))
+
+
+def sources_text(log: VisitLog) -> tuple[bool, Text]:
+    """(all intact, where the visits come from and what verification found) in one line."""
+    if not log.from_bundles:
+        where = Text("本机记录", "This tablet")
+    elif len(log.sources) == 1:
+        where = Text("记录包 {f}", "Bundle {f}").format(f=log.sources[0].path.name
+                                                     if log.sources[0].path else "")
+    else:
+        where = Text("{n} 个记录包", "{n} bundles").format(n=len(log.sources))
+    checked = sum(s.report.events_checked for s in log.sources)
+    if log.intact:
+        return True, Text("{w}：{n} 条签名记录全部验证通过。",
+                          "{w}: all {n} signed events verified.").format(w=where, n=checked)
+    broken = [s for s in log.sources if not s.report.intact]
+    first = broken[0]
+    named = "" if first.path is None or len(log.sources) == 1 else f"{first.path.name} "
+    return False, Text("{w}：发现 {k} 处问题，第一处在{b}第 {seq} 条记录。",
+                       "{w}: {k} problem(s) found, the first at {b}event {seq}.").format(
+        w=where, k=sum(len(s.report.problems) for s in broken), b=named,
+        seq=first.report.first_problem_seq())

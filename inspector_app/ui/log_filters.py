@@ -4,19 +4,20 @@ Every vertical pixel of the logs screen is a visit row the team lead does not
 see, so the search box and the four choices share one row (two on a portrait
 tablet) and keep a fixed width whatever their longest entry (a department's
 full name would otherwise widen its box past the row); the open list shows
-names in full.  The three check boxes sit on a second row shown on demand; the
-button says how many of them are on while the row is hidden.
+names in full.  The status choice and the three check boxes sit on a second row
+shown on demand; the button says how many of them are on while the row is hidden.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QWidget
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QWidget
 
 from inspector_app.services.names import department_name, kind_name, officer_label
-from inspector_app.services.visit_log import LogQuery
+from inspector_app.services.visit_log import LogQuery, Status
 from inspector_app.ui.flow import FlowLayout
 from inspector_app.ui.widgets import button, line_edit, vbox
 from inspector_protocol.text import Text
@@ -27,8 +28,11 @@ if TYPE_CHECKING:
     from inspector_app.ui.i18n import Binder
     from inspector_protocol.text import Lang
 
-PERIODS = ((0, Text("全部日期", "All dates")), (1, Text("今天", "Today")),
-           (7, Text("近 7 天", "Last 7 days")), (30, Text("近 30 天", "Last 30 days")))
+PERIODS: tuple[tuple[int | str, Text], ...] = (
+    (0, Text("全部日期", "All dates")), (1, Text("今天", "Today")),
+    (7, Text("近 7 天", "Last 7 days")), (30, Text("近 30 天", "Last 30 days")),
+    ("month", Text("本月", "This month")), ("year", Text("今年", "This year")),
+    ("range", Text("自定义日期…", "Date range…")))
 #: A closed choice box is this many average characters wide; longer names are elided.
 CHOICE_CHARS = 11
 MORE = Text("更多筛选", "More filters")
@@ -51,12 +55,18 @@ class LogFilters(QWidget):
         self.department_combo = self._choice(Text("按部门筛选", "Filter by department"))
         self.kind_combo = self._choice(Text("按检查类型筛选", "Filter by kind"))
         self.period_combo = self._choice(Text("按日期筛选", "Filter by date"))
+        self.period_combo.currentIndexChanged.connect(lambda _: self._show_range())
+        self.status_combo = self._choice(Text("按状态筛选", "Filter by status"))
+        self.since_edit = self._date(Text("起始日期", "First day"))
+        self.until_edit = self._date(Text("截止日期", "Last day"))
         self.more_button = button(binder, MORE, checkable=True,
-                                  name=Text("更多筛选：仅预警、仅未送达、仅受损",
-                                            "More filters: warnings, not delivered, broken"))
+                                  name=Text("更多筛选：状态、仅预警、仅未送达、仅受损",
+                                            "More filters: status, warnings, not delivered, "
+                                            "broken"))
         self.more_button.toggled.connect(self._show_more)
         for widget in (self.search_edit, self.officer_combo, self.department_combo,
-                       self.kind_combo, self.period_combo, self.more_button):
+                       self.kind_combo, self.period_combo, self.since_edit,
+                       self.until_edit, self.more_button):
             flow.addWidget(widget)
         column.addWidget(main)
         column.addWidget(self._more_row())
@@ -69,12 +79,38 @@ class LogFilters(QWidget):
         combo.currentIndexChanged.connect(lambda _: self.changed.emit())
         return combo
 
+    def _date(self, name: Text) -> QDateEdit:
+        edit = QDateEdit()
+        self._binder.name(edit, name)
+        edit.setDisplayFormat("yyyy-MM-dd")
+        edit.setCalendarPopup(True)
+        edit.dateChanged.connect(lambda _: self.changed.emit())
+        edit.hide()
+        return edit
+
+    def _show_range(self) -> None:
+        """The two dates of a chosen range, shown only while "Date range…" is chosen."""
+        shown = self.period_combo.currentData() == "range"
+        self.since_edit.setVisible(shown)
+        self.until_edit.setVisible(shown)
+
+    def set_range(self, since: dt.date, until: dt.date) -> None:
+        """Choose the date range ``since``–``until`` (both days included)."""
+        for edit, day in ((self.since_edit, since), (self.until_edit, until)):
+            edit.blockSignals(True)
+            edit.setDate(QDate(day.year, day.month, day.day))
+            edit.blockSignals(False)
+        self.period_combo.setCurrentIndex(self.period_combo.findData("range"))
+        self.changed.emit()
+
     def _more_row(self) -> QWidget:
         self.more_row = QWidget()
         flow = FlowLayout(self.more_row, spacing=24)
         self.warned_check = self._check(Text("仅预警", "Warnings only"))
         self.pending_check = self._check(Text("仅未送达", "Not delivered only"))
         self.broken_check = self._check(Text("仅受损", "Broken only"))
+        flow.addWidget(self.status_combo)
+        self.status_combo.currentIndexChanged.connect(lambda _: self._label_more())
         for check in self.checks:
             flow.addWidget(check)
         self.more_row.hide()
@@ -100,6 +136,7 @@ class LogFilters(QWidget):
 
     def _label_more(self) -> None:
         active = sum(check.isChecked() for check in self.checks)
+        active += self.status_combo.currentIndex() > 0
         hidden = not self.more_button.isChecked()
         text = MORE_ACTIVE.format(n=active) if active and hidden else MORE
         self._binder.bind(self.more_button, lambda w, s: w.setText(s), text)  # type: ignore[attr-defined]
@@ -108,7 +145,8 @@ class LogFilters(QWidget):
 
     def fill_choices(self, log: VisitLog, profile: Profile | None, lang: Lang) -> None:
         """The officers, kinds and departments found in ``log``; the current choices kept."""
-        officers = sorted({r.visit.officer for r in log.rows})
+        # Co-officers too: filtering by an officer shows the visits they took part in.
+        officers = sorted({o for r in log.rows for o in (r.visit.officer, *r.visit.co_officers)})
         kinds = sorted({r.visit.kind for r in log.rows})
         departments = sorted({d for r in log.rows for d in r.visit.departments})
         _refill(self.officer_combo, Text("全部人员", "All officers"), lang,
@@ -117,20 +155,44 @@ class LogFilters(QWidget):
                 [(k, kind_name(profile, k, lang) or k) for k in kinds])
         _refill(self.department_combo, Text("全部部门", "All departments"), lang,
                 [(d, department_name(profile, d, lang) or d) for d in departments])
+        _refill(self.status_combo, Text("全部状态", "Any status"), lang,
+                [(s.value, s.text().render(lang)) for s in Status])
         _refill(self.period_combo, None, lang, [(days, text.render(lang)) for days, text in PERIODS])
+        if self.since_edit.date() == QDate(2000, 1, 1) and log.today is not None:
+            # A range starts as the last 30 days of the log until the team lead picks one.
+            month_ago = log.today - dt.timedelta(days=29)
+            for edit, day in ((self.since_edit, month_ago), (self.until_edit, log.today)):
+                edit.blockSignals(True)
+                edit.setDate(QDate(day.year, day.month, day.day))
+                edit.blockSignals(False)
 
-    def query(self) -> LogQuery:
-        """What the filters ask for now."""
+    def query(self, today: dt.date) -> LogQuery:
+        """What the filters ask for now, periods counted up to ``today`` (China time)."""
+        period = self.period_combo.currentData()
+        since = until = None
+        if period == "month":
+            since = today.replace(day=1)
+        elif period == "year":
+            since = today.replace(month=1, day=1)
+        elif period == "range":
+            since, until = _day(self.since_edit.date()), _day(self.until_edit.date())
+        status = self.status_combo.currentData()
         return LogQuery(
             search=self.search_edit.text(),
             officer=self.officer_combo.currentData(),
             kind=self.kind_combo.currentData(),
             department=self.department_combo.currentData(),
-            days=self.period_combo.currentData() or 0,
+            status=None if status is None else Status(status),
+            days=period if isinstance(period, int) else 0,
+            since=since, until=until,
             warned_only=self.warned_check.isChecked(),
             pending_only=self.pending_check.isChecked(),
             broken_only=self.broken_check.isChecked(),
         )
+
+
+def _day(date: QDate) -> dt.date:
+    return dt.date(date.year(), date.month(), date.day())
 
 
 def _refill(combo: QComboBox, all_text: Text | None, lang: Lang,

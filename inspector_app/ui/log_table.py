@@ -20,8 +20,9 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from inspector_app.services.names import kind_name, officer_label
-from inspector_app.services.visit_log import LogQuery, local_time_text
+from inspector_app.services.log_totals import TALLY_COLUMNS
+from inspector_app.services.names import kind_name, officer_label, reason_text
+from inspector_app.services.visit_log import LogQuery, Status, local_time_text
 from inspector_app.ui.timer import clock_text
 from inspector_protocol.text import Lang, Text
 
@@ -35,10 +36,14 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 
 COLUMNS = (
     Text("签到时间", "Checked in"), Text("企业", "Enterprise"), Text("执法人员", "Officer"),
-    Text("类型", "Kind"), Text("时长", "Duration"), Text("预警", "Warning"),
-    Text("完整性", "Integrity"), Text("送达", "Delivery"),
+    Text("类型", "Kind"), Text("时长", "Duration"), Text("状态", "Status"),
+    Text("预警", "Warning"), Text("完整性", "Integrity"), Text("送达", "Delivery"),
 )
 ENTERPRISE_COLUMN = 1
+STATUS_COLUMN = 5
+#: Columns a narrow (portrait) table folds away first, last listed first; their text stays
+#: in the detail pane.  The others are the core a team lead scans down.
+OPTIONAL_COLUMNS = (7, 6, 8)
 #: The key :class:`LogFilterProxy` sorts by.
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 #: The :class:`LogRow` behind a row.
@@ -81,6 +86,21 @@ class LogTableModel(QAbstractTableModel):
     @property
     def rows(self) -> tuple[LogRow, ...]:
         return self._rows
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort the rows themselves, one key per row (a proxy's sort would call back into
+        Python for every comparison: seconds for a year of a team's visits)."""
+        self.layoutAboutToBeChanged.emit()
+        keys = [self._sort_key(row, column) for row in range(len(self._rows))]
+        order_of = sorted(range(len(self._rows)), key=keys.__getitem__,
+                          reverse=order == Qt.SortOrder.DescendingOrder)
+        moved = [self._rows[i] for i in order_of]
+        old = self.persistentIndexList()
+        where = {old_row: new_row for new_row, old_row in enumerate(order_of)}
+        self._rows = tuple(moved)
+        self._cells.clear()
+        self.changePersistentIndexList(old, [self.index(where[i.row()], i.column()) for i in old])
+        self.layoutChanged.emit()
 
     # -- the model interface ---------------------------------------------------------------
 
@@ -125,14 +145,21 @@ class LogTableModel(QAbstractTableModel):
         duration = "" if log_row.duration is None else clock_text(log_row.duration.seconds)
         when = local_time_text(visit.checked_in.wall_ms)
         officer = officer_label(self._profile, visit.officer)
+        co = "、".join(officer_label(self._profile, c) for c in visit.co_officers)
         enterprise = visit.enterprise.name or visit.enterprise.uscc
+        status = log_row.status.text().render(lang)
+        why = reason_text(self._profile, log_row.status_reason, lang)
         cells: list[str | tuple[str, str]] = [
             # "11-23 09:12" within the latest year shown, the year in the tooltip
             (when[5:] if when.startswith(f"{self._latest_year}-") else when, when),
             (enterprise, f"{enterprise} {visit.enterprise.uscc}"),
-            (officer.split(" ")[0], officer),  # the name; the credential number in the tooltip
+            # the name; the credential number and the co-officers in the tooltip
+            (officer.split(" ")[0] + ("+" if co else ""),
+             officer + (Text("；共同执法：{co}", "; with {co}").format(co=co).render(lang)
+                        if co else "")),
             kind_name(self._profile, visit.kind, lang) or visit.kind,
             duration + (Text("（进行中）", " (running)").render(lang) if running else ""),
+            f"{status}：{why}" if why else status,  # elided in the cell, whole in the tooltip
             "⚠ " + Text("已说明理由", "justified").render(lang) if visit.frequency_warned else "",
             ("✓ " if log_row.intact else "✗ ") + log_row.integrity_text().render(lang),
             log_row.delivery_text().render(lang),
@@ -146,11 +173,13 @@ class LogTableModel(QAbstractTableModel):
             return visit.checked_in.wall_ms
         if column == 4:
             return -1 if log_row.duration is None else log_row.duration.seconds
-        if column == 5:
-            return int(visit.frequency_warned)
+        if column == STATUS_COLUMN:
+            return list(Status).index(log_row.status)
         if column == 6:
-            return int(log_row.intact)
+            return int(visit.frequency_warned)
         if column == 7:
+            return int(log_row.intact)
+        if column == 8:
             return log_row.delivered - log_row.events  # the most pending first, ascending
         return self._row_cells(row)[column][0]
 
@@ -163,8 +192,20 @@ class LogFilterProxy(QSortFilterProxyModel):
         self._model = model
         self._query = LogQuery()
         self._today: dt.date | None = None
+        #: Which model rows pass the query, worked out in one pass when the query changes.
+        self._passing: list[bool] | None = None
         self.setSourceModel(model)
         self.setSortRole(SORT_ROLE)
+        model.modelReset.connect(self._forget)
+        model.layoutChanged.connect(self._forget)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """The model sorts its rows; this proxy keeps their order and only filters."""
+        self._model.sort(column, order)
+        super().sort(-1)
+
+    def _forget(self) -> None:
+        self._passing = None
 
     @property
     def query(self) -> LogQuery:
@@ -175,13 +216,16 @@ class LogFilterProxy(QSortFilterProxyModel):
         if (query, today) == (self._query, self._today):
             return
         self.beginFilterChange()
-        self._query, self._today = query, today
+        self._query, self._today, self._passing = query, today, None
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
-        if self._today is None:
+        today = self._today
+        if today is None:
             return True
-        return self._query.passes(self._model.log_row(source_row), self._today)
+        if self._passing is None or len(self._passing) != self._model.rowCount():
+            self._passing = [self._query.passes(r, today) for r in self._model.rows]
+        return self._passing[source_row]
 
     def log_row(self, row: int) -> LogRow:
         """The visit shown at ``row`` of this proxy."""
@@ -189,3 +233,43 @@ class LogFilterProxy(QSortFilterProxyModel):
 
     def shown_rows(self) -> list[LogRow]:
         return [self.log_row(row) for row in range(self.rowCount())]
+
+
+class TotalsModel(QAbstractTableModel):
+    """The totals of the visits shown, by department, officer and kind: a few dozen lines,
+    made again whenever the filters change (cheap: one pass over the rows shown)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lines: list[tuple[str, list[str]]] = []
+        self._lang: Lang = "zh"
+
+    def set_lines(self, lines: list[tuple[str, list[str]]], lang: Lang) -> None:
+        """``lines`` as :func:`~inspector_app.services.log_totals.totals_table` makes them."""
+        self.beginResetModel()
+        self._lines, self._lang = lines, lang
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 — Qt's signature
+        return 0 if parent.isValid() else len(self._lines)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else 2 + len(TALLY_COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        titles = [Text("分组", "Group"), Text("名称", "Name"), *(t for t, _ in TALLY_COLUMNS)]
+        return titles[section].render(self._lang)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        group, cells = self._lines[index.row()]
+        column = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return group if column == 0 else cells[column - 1]
+        if role == Qt.ItemDataRole.TextAlignmentRole and column >= 2:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None

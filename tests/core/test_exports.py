@@ -54,7 +54,8 @@ def test_the_command_line_export_reads_back_with_names_status_reasons_and_china_
                  "-o", str(target)]) == 0
     rows = {r["检查编号"]: r for r in _read(target.read_bytes())}
     routine, survey = rows[routine_id], rows[survey_id]
-    assert routine["状态"] == "已签退" and survey["状态"] == "已放弃"
+    # Checked out with required items unanswered: incomplete, and the reason beside it.
+    assert routine["状态"] == "未完成" and survey["状态"] == "已放弃"
     assert routine["签到时间（北京时间）"] == "2026-01-01 08:00"
     assert routine["签退时间（北京时间）"] == "2026-01-01 08:47"
     assert routine["时长（分钟）"] == "47" and routine["计时依据"] == "按设备启动计时（可信）"
@@ -78,7 +79,7 @@ def test_english_words_and_titles(workspace: Workspace, clock: FakeClock) -> Non
     routine_id, survey_id = _visits(workspace, clock)
     rows = {r["Visit id"]: r for r in _read(this_tablets_visit_log_csv(workspace, "en"))}
     routine, survey = rows[routine_id], rows[survey_id]
-    assert (routine["Status"], survey["Status"]) == ("checked out", "abandoned")
+    assert (routine["Status"], survey["Status"]) == ("incomplete", "abandoned")
     assert routine["Kind"] == "Routine inspection" and survey["Category"] == "non-enforcement"
     assert routine["Timing basis"] == "timed on the boot clock (trusted)"
     assert routine["Department"] == "Lingcheng District Market Regulation Bureau"

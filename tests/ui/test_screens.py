@@ -209,8 +209,8 @@ def test_logs_show_integrity_and_delivery_and_export_csv(
     logs = current(gui)
     wait_idle(qtbot, gui)
     assert logs.proxy.rowCount() == 2
-    assert logs.proxy.index(0, 6).data().startswith("✓")
-    assert "待同步" in logs.proxy.index(0, 7).data()
+    assert logs.proxy.index(0, 7).data().startswith("✓")
+    assert "待同步" in logs.proxy.index(0, 8).data()
     assert "全部验证通过" in logs.source_label.text()
     logs.search_edit.setText("不存在的企业")
     assert logs.proxy.rowCount() == 0

@@ -144,6 +144,8 @@ class CheckInScreen(Screen):
         self.message.clear()
         self.justification_edit.clear()
         self.co_pass.clear()
+        self.reason_combo.setEditText("")  # each visit its own reason, never the last one's
+        self.legal_combo.setEditText("")
         self._fill_choices()
         self._show_enterprise()
         self.kind_combo.setFocus()
@@ -195,13 +197,14 @@ class CheckInScreen(Screen):
         self.reason_combo.setEditText(reason)
         self._fill_legal_bases()
 
-    def _fill_legal_bases(self) -> None:
+    def _fill_legal_bases(self, *, follow_kind: bool = False) -> None:
         profile, lang = self.ctx.profile, self.ctx.lang.lang
         assert profile is not None
         kind = profile.visit_kind(self.kind_combo.currentData() or "")
         bases = list(kind.legal_bases if kind else ())
-        bases += [b.render(lang) for b in profile.legal_bases if b.render(lang) not in bases]
-        text = self.legal_combo.currentText()
+        if kind is None or kind.is_enforcement:  # a survey cites no enforcement law
+            bases += [b.render(lang) for b in profile.legal_bases if b.render(lang) not in bases]
+        text = "" if follow_kind else self.legal_combo.currentText()
         self.legal_combo.clear()
         self.legal_combo.addItems(bases)
         self.legal_combo.setEditText(text or (bases[0] if kind and kind.legal_bases else ""))
@@ -225,7 +228,7 @@ class CheckInScreen(Screen):
     # -- background: history, warning, co-officers -------------------------------------
 
     def _kind_changed(self) -> None:
-        self._fill_legal_bases()
+        self._fill_legal_bases(follow_kind=True)  # the basis is the new kind's, not the last
         self._load_background()
 
     def _load_background(self) -> None:

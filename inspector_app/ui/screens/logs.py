@@ -1,8 +1,11 @@
-"""Logs for team leads: every visit with duration, warnings, integrity and delivery.
+"""Logs for team leads: every visit with status, duration, warnings, integrity and delivery;
+totals by department, officer and kind; charts; exports and printing.
 
-The same view reviews this tablet's ledger or a bundle exported on another
-tablet (from a USB stick): either is verified first, and each visit says
-whether its own events are intact, and if not, at which event.
+The same view reviews this tablet's ledger or bundles exported on other tablets
+(from a USB stick, several at once): each is verified first, and each visit says
+whether its own events are intact, and if not, at which event.  Loading runs on
+the worker; the table is a model behind a filtering proxy, so a year of a
+team's visits stays responsive.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QItemSelection, QSize, Qt
+from PySide6.QtCore import QEvent, QItemSelection, QObject, QSize, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,6 +24,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QMenu,
     QPlainTextEdit,
+    QPushButton,
     QStackedWidget,
     QTableView,
     QWidget,
@@ -30,7 +34,13 @@ from inspector_app.services import exports, reports, visit_log
 from inspector_app.ui.adaptive import AdaptiveColumns
 from inspector_app.ui.log_charts import DAYS_SHOWN, LogCharts
 from inspector_app.ui.log_filters import LogFilters
-from inspector_app.ui.log_table import ENTERPRISE_COLUMN, LogFilterProxy, LogTableModel
+from inspector_app.ui.log_table import (
+    ENTERPRISE_COLUMN,
+    OPTIONAL_COLUMNS,
+    LogFilterProxy,
+    LogTableModel,
+    TotalsModel,
+)
 from inspector_app.ui.screen import Screen
 from inspector_app.ui.widgets import GripSplitter, MessageLine, button, vbox
 from inspector_protocol.china_time import china_today
@@ -43,7 +53,10 @@ if TYPE_CHECKING:
 
 #: The widest each column may grow (the enterprise column takes what is left); a longer
 #: text is elided, and the cell's tooltip and the detail pane have it whole.
-COLUMN_CAPS_PX = (170, 0, 140, 200, 190, 130, 130, 160)
+COLUMN_CAPS_PX = (170, 0, 140, 200, 190, 160, 130, 130, 160)
+#: The enterprise column keeps room for its longest name up to the larger of these, and at
+#: least the smaller; optional columns fold away before it gets less.
+ENTERPRISE_MIN_PX, ENTERPRISE_WANT_PX = 170, 300
 #: Table rows as tall as the smallest touch target, and no taller: every pixel is a visit row.
 ROW_PX = 48
 #: The detail pane starts this tall (a few lines) under the table; its splitter handle enlarges it.
@@ -80,6 +93,7 @@ class LogsScreen(Screen):
         self.pages.addWidget(self._records_page())
         self.charts = LogCharts()
         self.pages.addWidget(self.charts)
+        self.pages.addWidget(self._totals_page())
         outer.addWidget(self.pages, 1)
         self.message = MessageLine(self.binder)
         outer.addWidget(self.message)
@@ -108,6 +122,7 @@ class LogsScreen(Screen):
         self.table.setSortingEnabled(True)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.setMinimumHeight(4 * ROW_PX)
+        self.table.viewport().installEventFilter(self)
         self.details = DetailPane()
         self.details.setReadOnly(True)
         self.details.setMinimumHeight(ROW_PX + 24)
@@ -117,6 +132,19 @@ class LogsScreen(Screen):
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 0)
         return self.splitter
+
+    def _totals_page(self) -> QWidget:
+        self.totals_model = TotalsModel()
+        self.totals_table = QTableView()
+        self.totals_table.setModel(self.totals_model)
+        self.binder.name(self.totals_table, Text("按部门、执法人员和类型汇总",
+                                                 "Totals by department, officer and kind"))
+        self.totals_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.totals_table.verticalHeader().setVisible(False)
+        self.totals_table.verticalHeader().setDefaultSectionSize(ROW_PX)
+        self.totals_table.horizontalHeader().setSectionResizeMode(
+            1, QHeaderView.ResizeMode.Stretch)
+        return self.totals_table
 
     def _bottom_bar(self) -> QWidget:
         """Records or charts and where they come from on the left, the actions on the right."""
@@ -128,8 +156,11 @@ class LogsScreen(Screen):
                                      name=Text("显示检查记录", "Show the visit records"))
         self.charts_button = button(self.binder, Text("图表", "Charts"), checkable=True,
                                     name=Text("显示图表", "Show the charts"))
+        self.totals_button = button(self.binder, Text("汇总", "Totals"), checkable=True,
+                                    name=Text("按部门、执法人员和类型汇总",
+                                              "Totals by department, officer and kind"))
         views = QButtonGroup(self)
-        for index, view_button in enumerate((self.records_button, self.charts_button)):
+        for index, view_button in enumerate(self.view_buttons):
             views.addButton(view_button, index)
             left.addWidget(view_button)
         self.records_button.setChecked(True)
@@ -140,10 +171,14 @@ class LogsScreen(Screen):
         bar.add(self._actions())
         return bar
 
+    @property
+    def view_buttons(self) -> tuple[QPushButton, ...]:
+        return (self.records_button, self.charts_button, self.totals_button)
+
     def show_page(self, index: int) -> None:
-        """0: the records, 1: the charts."""
+        """0: the records, 1: the charts, 2: the totals."""
         self.pages.setCurrentIndex(index)
-        (self.records_button, self.charts_button)[index].setChecked(True)
+        self.view_buttons[index].setChecked(True)
 
     def _actions(self) -> QHBoxLayout:
         actions = QHBoxLayout()
@@ -152,9 +187,9 @@ class LogsScreen(Screen):
         self.local_button = button(self.binder, Text("本机记录", "This tablet"),
                                    name=Text("显示本机记录", "Show this tablet's records"))
         self.local_button.clicked.connect(self.refresh)
-        self.bundle_button = button(self.binder, Text("打开记录包…", "Open a bundle…"),
-                                    name=Text("打开其他设备导出的记录包", "Open a bundle from another "
-                                              "tablet"))
+        self.bundle_button = button(self.binder, Text("打开记录包…", "Open bundles…"),
+                                    name=Text("打开其他设备导出的记录包（可多选）",
+                                              "Open bundles from other tablets (several at once)"))
         self.bundle_button.clicked.connect(self._choose_bundle)
         self.export_button = button(self.binder, Text("导出", "Export"),
                                     name=Text("导出 CSV 或 PDF", "Export CSV or PDF"))
@@ -172,6 +207,9 @@ class LogsScreen(Screen):
              self._choose_archive),
             (Text("一表通查 PDF（所选检查）…", "One-form PDF (selected visit)…"),
              self._choose_one_form),
+            (Text("汇总报告 PDF（当前筛选，可打印）…", "Log report PDF (the visits shown, "
+                  "printable)…"), self._choose_log_report),
+            (Text("打印汇总报告…", "Print the log report…"), self._print_log_report),
         )
         self.export_actions = []
         for text, handler in choices:
@@ -191,15 +229,21 @@ class LogsScreen(Screen):
         self.run(visit_log.this_tablets_log, self._show_log, self.shown_in(self.message))
 
     def open_bundle(self, path: Path) -> None:
+        self.open_bundles([path])
+
+    def open_bundles(self, paths: list[Path]) -> None:
+        """Read and verify the bundles on the worker, then show their visits together."""
         self.message.clear()
-        self.run(lambda ws: visit_log.bundle_log(ws, path), self._show_log,
+        chosen = tuple(paths)
+        self.run(lambda ws: visit_log.bundles_log(ws, chosen), self._show_log,
                  self.shown_in(self.message))
 
     def _choose_bundle(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr(Text("选择记录包", "Choose a bundle")),
-                                              "", "Bundle (*.jsonl *.bundle *.json);;* (*)")
-        if path:
-            self.open_bundle(Path(path))
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, self.tr(Text("选择记录包（可多选）", "Choose bundles (several at once)")), "",
+            "Bundle (*.jsonl *.bundle *.json);;* (*)")
+        if paths:
+            self.open_bundles([Path(p) for p in paths])
 
     def _show_log(self, log: VisitLog) -> None:
         self.log = log
@@ -211,18 +255,8 @@ class LogsScreen(Screen):
         self._fit_columns()
 
     def _show_source(self, log: VisitLog) -> None:
-        where = (Text("本机记录", "This tablet") if log.source is None else
-                 Text("记录包 {f}", "Bundle {f}").format(f=log.source.name))
-        report = log.report
-        if report.intact:
-            self.source_label.show_text("ok", Text("{w}：{n} 条签名记录全部验证通过。",
-                                                   "{w}: all {n} signed events verified.").format(
-                w=where, n=report.events_checked))
-        else:
-            self.source_label.show_text("error", Text(
-                "{w}：发现 {k} 处问题，第一处在第 {seq} 条记录。",
-                "{w}: {k} problem(s) found, the first at event {seq}.").format(
-                w=where, k=len(report.problems), seq=report.first_problem_seq()))
+        intact, text = visit_log.sources_text(log)
+        self.source_label.show_text("ok" if intact else "error", text)
 
     # -- filtering and showing ----------------------------------------------------------
 
@@ -243,12 +277,13 @@ class LogsScreen(Screen):
         # The detail pane goes back to its summary: no row stays highlighted as if its
         # detail were shown.
         self.table.clearSelection()
-        self.proxy.set_query(self.filters.query(), self._today())
+        self.proxy.set_query(self.filters.query(self._today()), self._today())
         self.detail = None
         self.details.setPlainText(self.tr(Text("显示 {n} 条检查；选择一行查看详情。",
                                                "{n} visits shown; select a row for details.")
                                           .format(n=self.proxy.rowCount())))
         self._show_charts()
+        self._show_totals()
 
     def _fit_columns(self) -> None:
         """Each column as wide as its contents up to its cap; the enterprise takes the rest.
@@ -263,6 +298,31 @@ class LogsScreen(Screen):
         for column, cap in enumerate(COLUMN_CAPS_PX):
             if column != ENTERPRISE_COLUMN and self.table.columnWidth(column) > cap:
                 self.table.setColumnWidth(column, cap)
+        self._fold_columns()
+
+    def _fold_columns(self) -> None:
+        """On a narrow (portrait) screen, hide the optional columns that would push the table
+        into scrolling sideways; the core columns always stay, and the detail pane and the
+        tooltips still say what the hidden ones would."""
+        header = self.table.horizontalHeader()
+        room = self.table.viewport().width()
+        want = max(ENTERPRISE_MIN_PX,
+                   min(ENTERPRISE_WANT_PX, self.table.sizeHintForColumn(ENTERPRISE_COLUMN)))
+        for column in OPTIONAL_COLUMNS:
+            self.table.setColumnHidden(column, False)
+        for column in OPTIONAL_COLUMNS:
+            shown = sum(header.sectionSize(c) for c in range(header.count())
+                        if c != ENTERPRISE_COLUMN and not self.table.isColumnHidden(c))
+            if shown + want <= room:
+                break
+            self.table.setColumnHidden(column, True)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Fold columns again whenever the table's visible width changes (a rotation)."""
+        if (watched is self.table.viewport() and event.type() == QEvent.Type.Resize
+                and self.log is not None):
+            self._fold_columns()
+        return super().eventFilter(watched, event)
 
     def _selected_row(self) -> LogRow | None:
         rows = self.table.selectionModel().selectedRows()
@@ -272,8 +332,7 @@ class LogsScreen(Screen):
         log_row, log = self._selected_row(), self.log
         if log_row is None or log is None:
             return
-        source = log.source
-        self.run(lambda ws: visit_log.load_visit_detail(ws, source, log_row), self._show_detail,
+        self.run(lambda ws: visit_log.load_visit_detail(ws, log_row), self._show_detail,
                  self.shown_in(self.message))
 
     def _show_detail(self, detail: VisitDetail) -> None:
@@ -295,6 +354,18 @@ class LogsScreen(Screen):
         self.charts.durations.show_bars(self.tr(Text("检查时长分布", "Visit durations")),
                                         [(t.render(lang), n)
                                          for t, n in duration_histogram(shown)])
+
+    def _show_totals(self) -> None:
+        from inspector_app.services.log_totals import log_totals, totals_table
+
+        lang = self.ctx.lang.lang
+        # The officers' names come from the profile here (the enrolled names need the ledger,
+        # which only the worker opens); an unknown credential is shown as it is.
+        self.totals_model.set_lines(totals_table(log_totals(self.shown_rows), self.ctx.profile,
+                                                 lang), lang)
+        self.totals_table.resizeColumnsToContents()
+        self.totals_table.horizontalHeader().setSectionResizeMode(
+            1, QHeaderView.ResizeMode.Stretch)
 
     def language_changed(self, lang: str) -> None:
         if self.log is not None:
@@ -336,7 +407,7 @@ class LogsScreen(Screen):
 
     def _choose_one_form(self) -> None:
         log_row = self._selected_row()
-        if log_row is None or (self.log is not None and self.log.source is not None):
+        if log_row is None or log_row.source is not None:
             self.message.show_text("warn", Text("请先选择本机的一条检查。",
                                                 "Select a visit recorded on this tablet first."))
             return
@@ -360,6 +431,59 @@ class LogsScreen(Screen):
         rows, lang = self.shown_rows, self.ctx.lang.lang
         self.run(lambda ws: exports.write_visit_log_csv(ws, path, rows, lang),
                  lambda _: self._exported(len(rows), path), self.shown_in(self.message))
+
+
+    # -- the printable log report ------------------------------------------------------
+
+    def scope(self) -> list[Text]:
+        """Which visits a report of the shown rows covers, in words: source, filters, count."""
+        assert self.log is not None
+        _, source = visit_log.sources_text(self.log)
+        query = self.proxy.query
+        lines = [source]
+        shown = self.shown_rows
+        if shown:
+            first = min(r.visit.checked_in.wall_ms for r in shown)
+            last = max(r.visit.checked_in.wall_ms for r in shown)
+            lines.append(Text("签到日期：{a} 至 {b}（北京时间）", "Checked in {a} to {b} (China time)")
+                         .format(a=visit_log.local_time_text(first)[:10],
+                                 b=visit_log.local_time_text(last)[:10]))
+        chosen = [combo.currentText() for combo in (
+            self.filters.officer_combo, self.filters.department_combo, self.filters.kind_combo,
+            self.filters.status_combo, self.filters.period_combo) if combo.currentIndex() > 0]
+        if query.search.strip():
+            chosen.append(query.search.strip())
+        if chosen:
+            lines.append(Text("筛选：{f}", "Filters: {f}").format(f="；".join(chosen)))
+        return lines
+
+    def _choose_log_report(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr(Text("导出汇总报告", "Export the log report")), "visit-report.pdf",
+            "PDF (*.pdf)")
+        if path:
+            self.export_log_report(Path(path))
+
+    def export_log_report(self, path: Path) -> None:
+        """Totals and the visits now shown, as a PDF to print or file."""
+        if self.log is None:
+            return
+        rows, scope, lang = self.shown_rows, self.scope(), self.ctx.lang.lang
+        self.run(lambda ws: reports.write_log_report(ws, path, rows, scope, lang),
+                 lambda _: self._exported(len(rows), path), self.shown_in(self.message))
+
+    def _print_log_report(self) -> None:
+        """Qt's print dialog, then the report's pages printed one per turn of the event loop."""
+        if self.log is None:
+            return
+        rows, scope, lang = self.shown_rows, self.scope(), self.ctx.lang.lang
+        self.run(lambda ws: reports.log_report(ws, rows, scope, lang), self._print_pdf,
+                 self.shown_in(self.message))
+
+    def _print_pdf(self, data: bytes) -> None:
+        from inspector_app.ui.screens.logs_printing import print_pdf
+
+        print_pdf(self, data, self.message)
 
 
 def _action_text_setter(action: QAction) -> Callable[[QWidget, str], None]:

@@ -1,0 +1,146 @@
+"""The team lead's log at scale: a year of a team's visits (≈ 20,000) read, filtered, totalled.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/logs_bench.py [--visits 20000] [--json]
+
+Builds a ledger of N visits (check-in and check-out, over two years and a few
+hundred enterprises, with the ledger benchmark's filler) in a temporary folder,
+writes it as a bundle, then measures what a team lead waits for:
+
+* reading and verifying the log (the worker's job): this tablet's ledger, and the
+  same visits as a bundle;
+* the totals by department, officer and kind over every visit;
+* on the GUI thread (offscreen): loading the rows into the table model, a search
+  typed, an officer chosen, a date range, sorting by duration, and painting the
+  table; each is a blocking step, so each is reported with its worst of 5 runs;
+* the CSV of every visit and the printable report of one month.
+
+Target: every GUI-thread step ≤ 100 ms at 20,000 visits (loading runs on the worker).
+Exits 1 when a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from bench.ledger_bench import _enterprises, _fill  # noqa: E402
+from inspector_app.ledger.bundling import write_bundle  # noqa: E402
+from inspector_app.platform.clock import SystemClock  # noqa: E402
+from inspector_app.services.exports import visit_log_csv  # noqa: E402
+from inspector_app.services.log_totals import log_totals  # noqa: E402
+from inspector_app.services.officer_enrolment import enrol_officer  # noqa: E402
+from inspector_app.services.reports import log_report  # noqa: E402
+from inspector_app.services.visit_log import (  # noqa: E402
+    LogQuery,
+    bundles_log,
+    local_day,
+    this_tablets_log,
+)
+from inspector_app.services.workspace import init_workspace  # noqa: E402
+
+GUI_TARGET_MS = 100.0
+
+
+def _timed(step: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    result = step()
+    return (time.perf_counter() - started) * 1000, result
+
+
+def _worst(step: Callable[[], Any], runs: int = 5) -> float:
+    return max(_timed(step)[0] for _ in range(runs))
+
+
+def run(visits: int) -> dict[str, Any]:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication, QTableView
+
+    from inspector_app.ui.log_table import LogFilterProxy, LogTableModel
+
+    app = QApplication.instance() or QApplication([])
+    out: dict[str, Any] = {"visits": visits}
+    with tempfile.TemporaryDirectory(prefix="logs-bench-") as tmp:
+        ws = init_workspace(Path(tmp) / "data", clock=SystemClock())
+        enrol_officer(ws, "37142320001", "张明", "bench-passphrase")
+        officer = ws.ledger.unlock("37142320001", "bench-passphrase")
+        _fill(ws, officer, 2 * visits, _enterprises())
+        out["read_verify_ledger_ms"], log = _timed(lambda: this_tablets_log(ws))
+        bundle = Path(tmp) / "team.bundle"
+        write_bundle(ws.ledger, bundle)
+        out["read_verify_bundle_ms"], _ = _timed(lambda: bundles_log(ws, [bundle]))
+        rows = log.rows
+        out["rows"] = len(rows)
+        out["totals_ms"], _ = _timed(lambda: log_totals(rows))
+        out["csv_all_ms"], data = _timed(lambda: visit_log_csv(rows, ws.profile, "zh"))
+        out["csv_bytes"] = len(data)
+        today = log.today or local_day(ws.clock.now().wall_ms)
+        month = LogQuery(since=today - dt.timedelta(days=30), until=today).select(rows, today)
+        out["report_month_visits"] = len(month)
+        out["report_month_ms"], pdf = _timed(lambda: log_report(ws, month, [], "zh"))
+        out["report_month_bytes"] = len(pdf)
+
+        model = LogTableModel()
+        proxy = LogFilterProxy(model)
+        table = QTableView()
+        table.setModel(proxy)
+        table.resize(1280, 600)
+        table.show()
+        gui: dict[str, float] = {}
+        def load() -> None:
+            model.set_log(rows, ws.profile, "zh")
+            proxy.set_query(LogQuery(), today)
+
+        def choose(query: LogQuery) -> Callable[[], None]:
+            def step() -> None:  # each query against a different one: no shortcut
+                proxy.set_query(LogQuery(search="no such enterprise"), today)
+                proxy.set_query(query, today)
+            return step
+
+        def paint() -> None:
+            table.viewport().repaint()
+            app.processEvents()
+
+        gui["load_rows"] = _worst(load)
+        queries = [LogQuery(search="9137"), LogQuery(officer="37142320001"),
+                   LogQuery(since=today - dt.timedelta(days=90), until=today), LogQuery()]
+        for name, query in zip(("search", "officer", "date_range", "clear"), queries,
+                               strict=True):
+            gui[name] = _worst(choose(query)) / 2  # two queries per step
+        gui["sort_by_duration"] = _worst(lambda: proxy.sort(4, Qt.SortOrder.AscendingOrder))
+        gui["paint"] = _worst(paint)
+        out["gui_worst_ms"] = {k: round(v, 1) for k, v in gui.items()}
+        table.close()
+        ws.close()
+    out["gui_target_ms"] = GUI_TARGET_MS
+    out["met"] = all(v <= GUI_TARGET_MS for v in out["gui_worst_ms"].values())
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--visits", type=int, default=20_000)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    result = run(args.visits)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        for key, value in result.items():
+            print(f"{key}: {round(value, 1) if isinstance(value, float) else value}")
+    sys.exit(0 if result["met"] else 1)
+
+
+if __name__ == "__main__":
+    main()

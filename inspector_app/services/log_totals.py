@@ -1,0 +1,157 @@
+"""Totals of a visit log by department, officer and kind: what a team lead reports upwards.
+
+One home for the numbers: the logs screen's totals page, ``inspector visits
+--totals`` and the printable log report all call :func:`log_totals` on the
+same rows (the visits a query passes), so they agree.  A joint visit counts for
+each department taking part; a visit counts for its lead officer and for every
+co-officer (the work was theirs too), so the officers' lines add up to more than
+the visits.  Keys are ids; names are resolved where the totals are shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from inspector_app.services.names import department_name, kind_name, officer_name
+from inspector_app.services.visit_log import Status
+from inspector_protocol.text import Lang, Text
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from inspector_app.profile import Profile
+    from inspector_app.services.visit_log import LogRow
+
+
+@dataclass
+class Tally:
+    """The visits counted under one key (a department, an officer, a kind, or all)."""
+
+    key: str
+    visits: int = 0
+    enforcement: int = 0
+    complete: int = 0
+    incomplete: int = 0
+    abandoned: int = 0
+    open: int = 0
+    warned: int = 0
+    #: Minutes of the visits that ended (open and abandoned visits add none).
+    minutes: int = 0
+    #: For an officer: visits in which they were a co-officer, not the lead.
+    as_co_officer: int = 0
+
+    @property
+    def non_enforcement(self) -> int:
+        return self.visits - self.enforcement
+
+    def add(self, row: LogRow, status: Status, *, co_officer: bool = False) -> None:
+        self.visits += 1
+        self.enforcement += int(row.visit.enforcement)
+        self.complete += int(status is Status.COMPLETE)
+        self.incomplete += int(status is Status.INCOMPLETE)
+        self.abandoned += int(status is Status.ABANDONED)
+        self.open += int(status is Status.OPEN)
+        self.warned += int(row.visit.frequency_warned)
+        if row.duration is not None and row.visit.checked_out is not None:
+            self.minutes += row.duration.minutes()
+        self.as_co_officer += int(co_officer)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"key": self.key, "visits": self.visits, "enforcement": self.enforcement,
+                "non_enforcement": self.non_enforcement, "complete": self.complete,
+                "incomplete": self.incomplete, "abandoned": self.abandoned, "open": self.open,
+                "warned": self.warned, "minutes": self.minutes,
+                "as_co_officer": self.as_co_officer}
+
+
+@dataclass
+class LogTotals:
+    overall: Tally = field(default_factory=lambda: Tally(""))
+    by_department: dict[str, Tally] = field(default_factory=dict)
+    by_officer: dict[str, Tally] = field(default_factory=dict)
+    by_kind: dict[str, Tally] = field(default_factory=dict)
+
+    def groups(self) -> tuple[tuple[str, dict[str, Tally]], ...]:
+        """("department" | "officer" | "kind", its tallies), most visits first in each."""
+        return tuple((name, dict(sorted(tallies.items(), key=lambda kv: (-kv[1].visits, kv[0]))))
+                     for name, tallies in (("department", self.by_department),
+                                           ("officer", self.by_officer), ("kind", self.by_kind)))
+
+    def to_json(self, profile: Profile | None, lang: Lang,
+                officer_names: Mapping[str, str] | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {"overall": self.overall.to_json()}
+        for group, tallies in self.groups():
+            out[f"by_{group}"] = [{**t.to_json(), "name": tally_name(
+                group, t.key, profile, lang, officer_names)} for t in tallies.values()]
+        return out
+
+
+def log_totals(rows: Iterable[LogRow]) -> LogTotals:
+    totals = LogTotals()
+    for row in rows:
+        visit, status = row.visit, row.status
+        totals.overall.add(row, status)
+        for department in dict.fromkeys(visit.departments):
+            _tally(totals.by_department, department).add(row, status)
+        _tally(totals.by_officer, visit.officer).add(row, status)
+        for co_officer in dict.fromkeys(visit.co_officers):
+            if co_officer != visit.officer:
+                _tally(totals.by_officer, co_officer).add(row, status, co_officer=True)
+        _tally(totals.by_kind, visit.kind).add(row, status)
+    return totals
+
+
+def _tally(tallies: dict[str, Tally], key: str) -> Tally:
+    found = tallies.get(key)
+    if found is None:
+        found = tallies[key] = Tally(key)
+    return found
+
+
+GROUP_TITLES = {
+    "department": Text("按部门", "By department"),
+    "officer": Text("按执法人员（含共同执法）", "By officer (co-officer visits included)"),
+    "kind": Text("按检查类型", "By kind"),
+}
+
+#: The columns of a totals table: title and the cell of a tally.
+TALLY_COLUMNS: tuple[tuple[Text, Callable[[Tally], int]], ...] = (
+    (Text("检查", "Visits"), lambda t: t.visits),
+    (Text("执法类", "Enforcement"), lambda t: t.enforcement),
+    (Text("非执法类", "Non-enforcement"), lambda t: t.non_enforcement),
+    (Text("已完成", "Complete"), lambda t: t.complete),
+    (Text("未完成", "Incomplete"), lambda t: t.incomplete),
+    (Text("已放弃", "Abandoned"), lambda t: t.abandoned),
+    (Text("进行中", "Open"), lambda t: t.open),
+    (Text("预警", "Warnings"), lambda t: t.warned),
+    (Text("共同执法", "As co-officer"), lambda t: t.as_co_officer),
+    (Text("时长（分钟）", "Minutes"), lambda t: t.minutes),
+)
+
+
+def tally_name(group: str, key: str, profile: Profile | None, lang: Lang,
+               officer_names: Mapping[str, str] | None = None) -> str:
+    """The name of a tally's key in ``lang``; the id itself when the profile does not know it."""
+    if group == "department":
+        return department_name(profile, key, lang) or key
+    if group == "kind":
+        return kind_name(profile, key, lang) or key
+    name = officer_name(profile, key, officer_names)
+    return f"{name}（{key}）" if name else key
+
+
+def totals_table(totals: LogTotals, profile: Profile | None, lang: Lang,
+                 officer_names: Mapping[str, str] | None = None) -> list[tuple[str, list[str]]]:
+    """The totals as lines of text cells for a table: (group title, cells) per line, a
+    group's heading line first; the first line is the whole log."""
+    lines: list[tuple[str, list[str]]] = [
+        ("", [Text("合计", "All visits").render(lang),
+              *(str(cell(totals.overall)) for _, cell in TALLY_COLUMNS)])]
+    for group, tallies in totals.groups():
+        title = GROUP_TITLES[group].render(lang)
+        for tally in tallies.values():
+            lines.append((title, [tally_name(group, tally.key, profile, lang, officer_names),
+                                  *(str(cell(tally)) for _, cell in TALLY_COLUMNS)]))
+    return lines
