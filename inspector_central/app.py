@@ -34,7 +34,9 @@ from inspector_central.feeds import DEFAULT_HISTORY_DAYS, read_page
 from inspector_central.ingest import ItemResult, ingest_batch
 from inspector_central.pages import credential_page, receipt_page
 from inspector_central.photo_routes import install_photo_routes
+from inspector_central.provisioning import install_provisioning_routes
 from inspector_central.ratelimit import REFUSED_EVENT_COST, RateLimits, new_buckets, token_key
+from inspector_central.releases import install_release_routes
 from inspector_central.signing import ReplySigning, ServerKey, now_ms
 from inspector_central.storage import Database
 from inspector_central.templating import install_static
@@ -187,6 +189,8 @@ def create_app(database: Database, server_key: ServerKey, *,
     install_static(app)
     install_draw_routes(app, database, server_key)
     install_photo_routes(app, database, server_key)
+    install_provisioning_routes(app, database)
+    install_release_routes(app, database)
     return app
 
 

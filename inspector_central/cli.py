@@ -99,6 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
     feed.add_argument("file", type=Path, help="a JSON array, or JSON lines")
     feed.set_defaults(handler=run_feed_import)
 
+    from inspector_central.provisioning_commands import register_provisioning_commands
+
+    register_provisioning_commands(commands)
+
     from inspector_central.draw_commands import register_draw_commands
 
     register_draw_commands(commands, open_database)

@@ -272,8 +272,52 @@ def _migrate_photos(tx: Tx) -> None:
         record_announcement(tx, str(device), SignedEvent(bytes(raw), bytes(sig)))
 
 
+_PROVISIONING = """
+-- Provisioning (docs/it-guide.md): the key that signs packages (kept here unless IT keeps
+-- it in a file), the profiles packages name, one row per package with the hash of its
+-- one-time token (an enrolment code); and the signed release manifests served to tablets.
+CREATE TABLE provisioning_key (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    key_id      TEXT NOT NULL,
+    public_key  {blob} NOT NULL,
+    private_key {blob} NOT NULL,
+    created_ms  {bigint} NOT NULL
+);
+CREATE TABLE provisioning_profiles (
+    sha256     TEXT PRIMARY KEY,
+    body       {blob} NOT NULL,
+    created_ms {bigint} NOT NULL
+);
+CREATE TABLE provisioning_packages (
+    package_id     TEXT PRIMARY KEY,
+    code_hash      TEXT NOT NULL UNIQUE,
+    label          TEXT NOT NULL,
+    department     TEXT NOT NULL,
+    profile_sha256 TEXT NOT NULL,
+    key_id         TEXT NOT NULL,
+    created_ms     {bigint} NOT NULL,
+    expires_ms     {bigint} NOT NULL
+);
+CREATE TABLE releases (
+    version      TEXT PRIMARY KEY,
+    major        INTEGER NOT NULL,
+    minor        INTEGER NOT NULL,
+    patch        INTEGER NOT NULL,
+    published_s  {bigint} NOT NULL,
+    document     TEXT NOT NULL,
+    published_ms {bigint} NOT NULL
+)
+"""
+
+
+def _migrate_provisioning(tx: Tx) -> None:
+    """Provisioning packages and release manifests."""
+    for statement in _statements(_PROVISIONING.format(**_TYPES[tx.dialect])):
+        tx.execute(statement)
+
+
 MIGRATIONS: tuple[Callable[[Tx], None], ...] = (
-    _migrate_v1, _migrate_v2, _migrate_v3, _migrate_v4, _migrate_photos)
+    _migrate_v1, _migrate_v2, _migrate_v3, _migrate_v4, _migrate_photos, _migrate_provisioning)
 
 
 def migrate(database: Database) -> None:

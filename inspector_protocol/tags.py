@@ -70,9 +70,16 @@ ACTIVATION_CODE_HASH = Tag("activation_code_hash", b"inspector/activation-code/v
 OFFICER_ACTIVATION = Tag("officer_activation", b"inspector/officer-activation/v1\x00",
                          "HMAC-SHA256 keyed by the activation code's hash",
                          "credential + NUL + officer public key (raw)")
+#: Department IT's provisioning key signs the package that sets up a tablet with no typing.
+PROVISIONING = Tag("provisioning", b"inspector/provisioning/v1\x00", "provisioning key",
+                   "the canonical provisioning package (endpoint, server key, department, "
+                   "profile hash, one-time token, expiry)")
+#: The release key, pinned in the build, signs the manifest announcing a new version.
+RELEASE = Tag("release", b"inspector/release/v1\x00", "release key",
+              "the canonical release manifest (version, downloads, minimum version, notes)")
 
 ALL: tuple[Tag, ...] = (
     EVENT, CHECKPOINT, ATTESTATION, BUNDLE_HEADER, RECEIPT, ACK, ENROLMENT, REPLY, ENTERPRISE_QR,
     OFFICER_CREDENTIAL, OFFICER_KEY_WRAP, ENROLMENT_CODE_HASH, DEVICE_TOKEN_HASH, DRAW,
-    ACTIVATION_CODE_HASH, OFFICER_ACTIVATION,
+    ACTIVATION_CODE_HASH, OFFICER_ACTIVATION, PROVISIONING, RELEASE,
 )

@@ -14,8 +14,12 @@ from inspector_protocol.text import Text
 
 def register(subparsers: Any) -> None:
     init = subparsers.add_parser("init", help="create a ledger under a department profile")
-    init.add_argument("--profile", type=Path, default=None,
-                      help="department profile file (default: the bundled demo profile)")
+    source = init.add_mutually_exclusive_group()
+    source.add_argument("--profile", type=Path, default=None,
+                        help="department profile file (default: the bundled demo profile)")
+    source.add_argument("--provision", type=Path, default=None, metavar="FILE",
+                        help="set up and enrol this tablet from a provisioning package from IT: "
+                        "the package file, or a photo of its QR code (no typing)")
     init.set_defaults(handler=run_init)
 
     profile = subparsers.add_parser("profile", help="check or install a department profile")
@@ -31,6 +35,10 @@ def register(subparsers: Any) -> None:
 
 def run_init(args: argparse.Namespace) -> int:
     folder = data_dir(args)
+    if args.provision is not None:
+        from inspector_app.cli.provisioning import run_provision
+
+        return run_provision(folder, args.provision)
     with init_workspace(folder, args.profile) as ws:
         say(Text("已初始化：{dir}\n设备编号：{device}\n部门配置：{name}",
                  "Initialised {dir}\nDevice id: {device}\nProfile: {name}").format(

@@ -154,10 +154,18 @@ STILL_BUDGET: Setting[float] = Setting(
     Text("“尽力识别”每张照片的时间上限（秒）",
          "time limit of a \"try harder\" decode of one photo, in seconds"),
     _positive(float, "INSPECTOR_STILL_BUDGET_SECONDS"), env="INSPECTOR_STILL_BUDGET_SECONDS")
+PROVISIONING_KEYS: Setting[Path | None] = Setting(
+    "provisioning_keys", "file", None,
+    Text("部门配置公钥文件（PEM），用于核验配置码；优先于安装时设置的文件",
+         "the department's provisioning public key(s), PEM, that provisioning packages must be "
+         "signed by; overrides the file set at install time"),
+    Path, env="INSPECTOR_PROVISIONING_KEYS",
+    default_text="/etc/inspector/provisioning-keys.pem (Linux), "
+                 "%ProgramData%\\Inspector\\provisioning-keys.pem (Windows)")
 
 ALL_SETTINGS: tuple[Setting[Any], ...] = (
     DATA_DIR, LANGUAGE, PASSPHRASE_FILE, PASSPHRASE, CO_PASSPHRASE_FILE, CO_PASSPHRASE, ENDPOINT,
-    VERBOSE, MAX_IMAGE_PIXELS, STILL_BUDGET, TEXT_SIZE, THEME, LOCATION_SOURCE)
+    VERBOSE, MAX_IMAGE_PIXELS, STILL_BUDGET, PROVISIONING_KEYS, TEXT_SIZE, THEME, LOCATION_SOURCE)
 #: The device preferences, in the order the settings screen shows them.
 PREFERENCES: tuple[Setting[str], ...] = (LANGUAGE, TEXT_SIZE, THEME, LOCATION_SOURCE)
 

@@ -37,7 +37,7 @@ class EnrolmentRefused(UserError):
 
 
 def enrol(ws: SyncedDevice, transport: Transport, code: str, *,
-          replace_server_key: bool = False) -> EnrolResult:
+          replace_server_key: bool = False, expect_server_key: bytes | None = None) -> EnrolResult:
     ledger = ws.ledger
     genesis = next(iter(ledger.events()))
     nonce = secrets.token_urlsafe(18)
@@ -54,6 +54,12 @@ def enrol(ws: SyncedDevice, transport: Transport, code: str, *,
     store = SyncStore(ledger)
     previous = store.enrolment()
     server_key = keys.b64decode(statement["server_public_key"])
+    if expect_server_key is not None and server_key != expect_server_key:
+        # A provisioning package names the key to pin: another one is not the endpoint.
+        raise EnrolmentRefused(Text(
+            "中心端的密钥与配置码中的不符（{key}），未注册。",
+            "The central endpoint's key differs from the one in the provisioning package ({key}); "
+            "not enrolled.").format(key=keys.key_id(server_key)), code="sync.server_key_unexpected")
     replaced = previous is not None and previous.server_public_key != server_key
     if replaced and not replace_server_key:
         raise EnrolmentRefused(Text(
