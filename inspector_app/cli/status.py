@@ -30,6 +30,11 @@ def show_status(args: argparse.Namespace) -> int:
         say(Text("检查记录：{n}（进行中 {open}）；待同步事件：{p}",
                  "Visits: {n} ({open} in progress); events awaiting sync: {p}").format(
             n=len(visits), open=open_count, p=ws.ledger.pending_count()))
+        from inspector_app.services.updates import update_notice
+
+        notice = update_notice(ws)
+        if notice is not None:
+            say(notice.text)
     say(Text("常用命令：inspector officer add、inspector check-in、inspector visits、"
              "inspector verify；inspector --help 查看全部。",
              "Next: inspector officer add, inspector check-in, inspector visits, inspector verify; "

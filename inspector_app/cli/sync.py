@@ -45,6 +45,7 @@ def run_enrol(args: argparse.Namespace) -> int:
 
 
 def run_sync_command(args: argparse.Namespace) -> int:
+    from inspector_app.services.updates import check_after_sync, update_notice
     from inspector_app.sync.client import SyncOptions, run_sync
     from inspector_app.sync.endpoint import make_transport
     from inspector_app.sync.state import SyncStore
@@ -59,12 +60,18 @@ def run_sync_command(args: argparse.Namespace) -> int:
         try:
             report = run_sync(ws, transport, SyncOptions(pull=not args.no_pull, lock_wait_s=30.0,
                                                          photos=not args.no_photos))
+            release_problem = None if report.errors else check_after_sync(ws, transport)
+            notice = update_notice(ws)
         finally:
             transport.close()
     if args.json:
         emit_json(report.to_json(lang()))
     else:
         _print_report(report)
+    if release_problem is not None:
+        print(release_problem.render(lang()), file=sys.stderr)
+    if notice is not None and not args.json:
+        say(notice.text)
     if any(e.kind == "not_central" for e in report.errors):
         return int(ExitCode.NOT_CENTRAL)
     return int(ExitCode.UNSENT) if report.left_unsent_by_error else 0

@@ -49,6 +49,8 @@ def run_self_test(workspace: Workspace | None) -> list[CheckResult]:
         ("camera", Text("摄像头", "Camera"), _camera),
         ("fonts", Text("中文字体", "Chinese font"), _fonts),
         ("endpoint", Text("中心端", "Central endpoint"), on_ledger(_endpoint)),
+        ("provisioning", Text("配置码核验", "Provisioning"), _provisioning),
+        ("updates", Text("版本更新", "Updates"), on_ledger(_updates)),
     ]
     return [CheckResult(name, "warning", NOT_SET_UP, key) if check is None
             else _run(key, name, check) for key, name, check in checks]
@@ -139,3 +141,29 @@ def _endpoint(workspace: Workspace) -> tuple[Outcome, Text]:
     return "warning", Text("已配置 {url}；本版本尚未检测连通性。",
                            "Configured as {url}; this version does not test the connection "
                            "yet.").format(url=endpoint.url)
+
+
+def _provisioning() -> tuple[Outcome, Text]:
+    from inspector_app.services.provisioning import installed_keys_path, trusted_keys
+
+    found = trusted_keys()
+    if not found:
+        return "warning", Text("未安装部门配置公钥（{path}），无法用配置码设置平板。",
+                               "No provisioning key installed ({path}): provisioning codes cannot "
+                               "be checked.").format(path=installed_keys_path())
+    return "ok", Text("信任的配置公钥：{ids}", "Trusted provisioning key(s): {ids}").format(
+        ids=", ".join(sorted(found)))
+
+
+def _updates(workspace: Workspace) -> tuple[Outcome, Text]:
+    from inspector_app.services.updates import seen_manifest, update_notice
+
+    notice = update_notice(workspace)
+    if notice is not None:
+        return "warning", notice.text
+    seen = seen_manifest(workspace)
+    if seen is None:
+        return "ok", Text("尚未收到版本清单（同步时获取）。",
+                          "No release manifest received yet (fetched when syncing).")
+    return "ok", Text("已是最新版本（最新发布 {v}）。", "Up to date (newest release {v}).").format(
+        v=seen.version)

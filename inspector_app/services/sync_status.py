@@ -34,6 +34,8 @@ class SyncState:
     device_name: str | None
     #: Evidence photos the centre does not hold whole yet.
     photos_pending: int = 0
+    #: "Version X is available, ask IT" (a release manifest signed by a pinned release key).
+    update: Text | None = None
 
     @property
     def available(self) -> bool:
@@ -53,10 +55,14 @@ def read_sync_state(ws: Workspace) -> SyncState:
         endpoint = endpoint_url(ws.profile)
     except UserError as exc:
         problem = exc.text
+    from inspector_app.services.updates import update_notice
+
+    notice = update_notice(ws)
     return SyncState(status.pending, status.rejected, status.last_attempt_ms,
                      status.last_success_ms, status.last_error, endpoint, problem,
                      None if enrolment is None else enrolment.device_name,
-                     PhotoQueue(ws.ledger).pending_count())
+                     PhotoQueue(ws.ledger).pending_count(),
+                     None if notice is None else notice.text)
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,10 @@ def sync_once(ws: Workspace, progress: Callable[[int, int], None],
     transport.timeout = (3.0, 15.0)
     try:
         report = run_sync(ws, transport, SyncOptions(progress=progress, cancelled=cancelled))
+        if not report.errors and not report.cancelled:
+            from inspector_app.services.updates import check_after_sync
+
+            check_after_sync(ws, transport)  # after the records: never holds them back
     finally:
         transport.close()
     return SyncOutcome(report, read_sync_state(ws))

@@ -102,6 +102,8 @@ class SyncCard(QFrame):
             self.sync_message.show_text("error", Text(
                 "中心端拒收了 {n} 条记录，请联系管理员。", "The centre refused {n} event(s); "
                 "contact IT.").format(n=state.rejected))
+        elif state.update is not None:
+            self.sync_message.show_text("warn", state.update)
         else:
             self.sync_message.clear()
 
@@ -139,6 +141,8 @@ class EndpointCard(QFrame):
         ]
         if state.last_error is not None:
             lines.append(Text("上次错误：{e}", "Last error: {e}").format(e=state.last_error))
+        if state.update is not None:
+            lines.append(state.update)
         zh = "\n".join(line.render("zh") for line in lines)
         en = "\n".join(line.render("en") for line in lines)
         self._binder.text(self.status_label, Text(zh, en))  # no parameters: taken verbatim

@@ -7,6 +7,7 @@ import hashlib
 import json
 import secrets
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -40,9 +41,10 @@ def issued(sqlite_server: CentralServer, tmp_path: Path,
 
 def photograph(png: Path, out: Path) -> Path:
     """The printed code as a tablet camera sees it: smaller, blurred, on paper, tilted."""
-    code = cv2.imread(str(png), cv2.IMREAD_GRAYSCALE)
-    code = cv2.resize(code, None, fx=0.8, fy=0.8, interpolation=cv2.INTER_AREA)
-    paper = np.full((900, 1200), 235, dtype=np.uint8)
+    read = cv2.imread(str(png), cv2.IMREAD_GRAYSCALE)
+    assert read is not None
+    code: Any = cv2.resize(read, None, fx=0.8, fy=0.8, interpolation=cv2.INTER_AREA)
+    paper: Any = np.full((900, 1200), 235, dtype=np.uint8)
     y, x = 180, 300
     paper[y:y + code.shape[0], x:x + code.shape[1]] = np.minimum(code, 235)
     turn = cv2.getRotationMatrix2D((600, 450), 7, 1.0)
