@@ -23,10 +23,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import secrets
 import shutil
-import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector_app.platform.clock import Clock, SystemClock
-from inspector_app.platform.settings import PROVISIONING_KEYS
+from inspector_app.platform.provisioning_keys import installed_keys_path
 from inspector_app.profile import Profile, parse_profile
 from inspector_app.services.workspace import (
     Workspace,
@@ -85,17 +83,6 @@ TransportFactory = Callable[[str, str | bool], Transport]
 # -- which keys this installation trusts ---------------------------------------------------
 
 
-def installed_keys_path() -> Path:
-    """The file IT sets at install time (``docs/it-guide.md``)."""
-    chosen = PROVISIONING_KEYS.from_env()
-    if chosen is not None:
-        return chosen
-    if sys.platform == "win32":
-        return Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData")) / "Inspector" / \
-            "provisioning-keys.pem"
-    return Path("/etc/inspector/provisioning-keys.pem")
-
-
 def trusted_keys() -> dict[str, bytes]:
     found = pv.parse_public_keys(BUILT_IN_KEYS) if BUILT_IN_KEYS else {}
     path = installed_keys_path()
@@ -118,6 +105,13 @@ def trusted_keys() -> dict[str, bytes]:
             .format(path=path),
             Text("请让信息化部门重新安装该文件。", "Ask department IT to install it again."),
             code="provisioning.keys_unreadable") from None
+
+
+class NotSetUp(UserError):
+    def __init__(self) -> None:
+        super().__init__(Text("本平板尚未配置：请扫描信息化部门发放的配置码。",
+                              "This tablet is not set up yet: scan the provisioning code from "
+                              "department IT."), code="provisioning.not_set_up")
 
 
 # -- reading a package -----------------------------------------------------------------------

@@ -144,7 +144,8 @@ def _endpoint(workspace: Workspace) -> tuple[Outcome, Text]:
 
 
 def _provisioning() -> tuple[Outcome, Text]:
-    from inspector_app.services.provisioning import installed_keys_path, trusted_keys
+    from inspector_app.platform.provisioning_keys import installed_keys_path
+    from inspector_app.services.provisioning import trusted_keys
 
     found = trusted_keys()
     if not found:

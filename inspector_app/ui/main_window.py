@@ -33,6 +33,7 @@ SCREENS = {
     "checkout": ("inspector_app.ui.screens.checkout", "CheckOutScreen"),
     "logs": ("inspector_app.ui.screens.logs", "LogsScreen"),
     "settings": ("inspector_app.ui.screens.device_settings", "SettingsScreen"),
+    "provisioning": ("inspector_app.ui.screens.provisioning", "ProvisioningScreen"),
 }
 APP_NAME = Text("入企扫码", "Scan-to-Enter Inspector")
 #: The top bar needs about this much width for its title and buttons on one row.

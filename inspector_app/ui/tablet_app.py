@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, cast
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
+from inspector_app.platform.provisioning_keys import needs_provisioning
 from inspector_app.platform.settings import Preferences, load_preferences, save_preferences
 from inspector_app.ui.context import AppContext
 from inspector_app.ui.i18n import LanguageState
@@ -143,6 +144,10 @@ def open_or_init(data_dir: Path, clock: Clock | None = None) -> Workspace:
     from inspector_app.services.workspace import init_workspace, is_initialised, open_workspace
 
     if not is_initialised(data_dir):
+        if needs_provisioning(data_dir):  # the provisioning screen makes it
+            from inspector_app.services.provisioning import NotSetUp
+
+            raise NotSetUp()
         return init_workspace(data_dir, clock=clock)
     return open_workspace(data_dir, clock)
 
@@ -174,7 +179,8 @@ def build_app(data_dir: Path, *, lang: Lang | None = None, clock: Clock | None =
     apply_theme(qt, prefs.theme, prefs.text_size)
     window.attach(ctx)
     window.resize(*WINDOW_SIZE)
-    window.go("signin")
+    # First start on a department's tablet: set it up from IT's provisioning code.
+    window.go("provisioning" if needs_provisioning(data_dir) else "signin")
     return App(qt, window, ctx, HeapSettler(lambda: tasks.busy or session.active))
 
 

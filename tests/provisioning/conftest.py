@@ -1,3 +1,4 @@
 from tests.central.fixtures import sqlite_backend, sqlite_server
+from tests.ui.conftest import _fail_on_qt_warnings
 
-__all__ = ["sqlite_backend", "sqlite_server"]
+__all__ = ["_fail_on_qt_warnings", "sqlite_backend", "sqlite_server"]
