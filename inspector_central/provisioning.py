@@ -37,10 +37,14 @@ from inspector_central.storage import Database, blob
 from inspector_protocol import keys
 from inspector_protocol import provisioning as pv
 from inspector_protocol.china_time import china_isoformat
+from inspector_protocol.messages import ErrorResponse
 from inspector_protocol.strict_json import decode_json
 from inspector_protocol.text import Text
 from inspector_protocol.wire import API_PREFIX, PROTOCOL
 
+#: Refusals as every endpoint answers them (``{"protocol", "error"}``).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse} for status in (400, 403, 404, 413, 422, 429, 500, 503)}
 MAX_DEVICES = 500
 MAX_DAYS = 90
 #: Noto Sans CJK SC (collection index 2 is Simplified Chinese), as Debian installs it.
@@ -314,7 +318,7 @@ def profile_for_token(database: Database, sha256: str, proof: str, device: str |
 
 
 def install_provisioning_routes(app: FastAPI, database: Database) -> None:
-    @app.get(f"{API_PREFIX}/provisioning/profiles/{{sha256}}",
+    @app.get(f"{API_PREFIX}/provisioning/profiles/{{sha256}}", responses=ERROR_RESPONSES,
              summary="The profile a provisioning package names, for an unspent token")
     def provisioning_profile(
             sha256: Annotated[str, PathParam(pattern=r"^[0-9a-f]{64}$")],

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI, Query
 
+from inspector_central.provisioning import ERROR_RESPONSES
 from inspector_central.signing import now_ms
 from inspector_central.storage import Database
 from inspector_protocol import keys
@@ -87,7 +88,8 @@ def new_release_key(path: Path) -> str:
 
 
 def install_release_routes(app: FastAPI, database: Database) -> None:
-    @app.get(f"{API_PREFIX}/release", summary="The newest signed release manifest (or null)")
+    @app.get(f"{API_PREFIX}/release", responses=ERROR_RESPONSES,
+             summary="The newest signed release manifest (or null)")
     def release(nonce: Annotated[str | None, Query(min_length=16, max_length=64,
                                                    pattern=r"^[A-Za-z0-9_-]+$")] = None
                 ) -> dict[str, Any]:
