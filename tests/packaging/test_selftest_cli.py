@@ -13,7 +13,7 @@ from inspector_app.services.workspace import open_workspace
 from tests.conftest import copy_data_dir
 from tests.core.ledger_helpers import attacker_connection, record_visits
 
-CHECKS = ["database", "keys", "decoders", "camera", "fonts", "endpoint"]
+CHECKS = ["database", "keys", "decoders", "camera", "fonts", "endpoint", "provisioning", "updates"]
 
 
 def selftest(capsys: pytest.CaptureFixture[str], folder: Path) -> tuple[int, dict[str, object]]:
