@@ -29,6 +29,7 @@ from inspector_central.bodies import DEFAULT_BODY_TIMEOUT_S, BodyLimits
 from inspector_central.checkpoints import submit_checkpoint
 from inspector_central.draw_store import install_draw_routes
 from inspector_central.enrolment import authenticate, enrol_device
+from inspector_central.enterprise.web import install_enterprise_pages
 from inspector_central.error_replies import UNAUTHORISED, ApiError, error_body
 from inspector_central.feeds import DEFAULT_HISTORY_DAYS, read_page
 from inspector_central.ingest import ItemResult, ingest_batch
@@ -191,6 +192,7 @@ def create_app(database: Database, server_key: ServerKey, *,
     install_photo_routes(app, database, server_key)
     install_provisioning_routes(app, database)
     install_release_routes(app, database)
+    install_enterprise_pages(app, database, server_key)
     return app
 
 

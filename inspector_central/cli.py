@@ -106,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     from inspector_central.draw_commands import register_draw_commands
 
     register_draw_commands(commands, open_database)
+    from inspector_central.enterprise.commands import register_enterprise_commands
+
+    register_enterprise_commands(commands, open_database)
     return parser
 
 

@@ -316,8 +316,17 @@ def _migrate_provisioning(tx: Tx) -> None:
         tx.execute(statement)
 
 
+def _migrate_enterprise(tx: Tx) -> None:
+    """The enterprise's side: ratings, complaints, access codes, notifications."""
+    from inspector_central.enterprise.schema import SCHEMA
+
+    for statement in _statements(SCHEMA.format(**_TYPES[tx.dialect])):
+        tx.execute(statement)
+
+
 MIGRATIONS: tuple[Callable[[Tx], None], ...] = (
-    _migrate_v1, _migrate_v2, _migrate_v3, _migrate_v4, _migrate_photos, _migrate_provisioning)
+    _migrate_v1, _migrate_v2, _migrate_v3, _migrate_v4, _migrate_photos, _migrate_provisioning,
+    _migrate_enterprise)
 
 
 def migrate(database: Database) -> None:

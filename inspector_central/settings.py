@@ -82,6 +82,52 @@ class Settings(BaseSettings):
         30, ge=1, le=366,
         description="days an officer activation code stays valid (checked when the officer's "
                     "enrolment event arrives)")
+    public_url: str | None = Field(
+        None, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$", max_length=200,
+        description="the address enterprises' phones reach this endpoint at (https://…): the "
+                    "base of the links notifications send (docs/enterprise.md)")
+    names_profile: Path | None = Field(
+        None, description="a department profile (inspector-profile/1) whose department and "
+                          "visit-kind names the enterprise pages show instead of ids")
+    notify_sender: Literal["none", "file", "http"] = Field(
+        "none", description="how an enterprise's registered phone is told of a visit that "
+                            "reached the centre: none, file (JSON lines in notify_file, or the "
+                            "log), http (the SMS gateway at sms_gateway_url)")
+    notify_file: Path | None = Field(
+        None, description="file the 'file' sender appends each message to (JSON lines); "
+                          "without it, messages go to the log")
+    notify_interval: int = Field(
+        15, ge=1, le=3600, description="seconds between two looks for visits to notify")
+    notify_attempts: int = Field(
+        6, ge=1, le=100, description="sending attempts per notification (backing off from 30 s "
+                                     "to an hour) before it is marked failed")
+    sms_gateway_url: str | None = Field(
+        None, pattern=r"^https?://", max_length=500,
+        description="the SMS gateway's endpoint: POST {\"to\", \"text\", \"id\"} as JSON, "
+                    "any 2xx is sent")
+    sms_gateway_token: str | None = Field(
+        None, max_length=500, description="bearer token sent to the SMS gateway (Authorization "
+                                          "header); prefer the environment variable")
+    sms_gateway_timeout: int = Field(
+        10, ge=1, le=120, description="seconds to wait for the SMS gateway's answer")
+    enterprise_rate_per_min: float = Field(
+        6.0, ge=0.01, le=10_000.0,
+        description="ratings, complaints, archive and tracking look-ups one client address "
+                    "may send a minute, sustained (the enterprise pages' forms)")
+    enterprise_rate_burst: int = Field(
+        10, ge=1, le=100_000, description="such requests one address may send at once")
+    visit_rate_per_hour: float = Field(
+        6.0, ge=0.01, le=10_000.0,
+        description="ratings and complaints one visit may receive an hour, sustained")
+    visit_rate_burst: int = Field(
+        5, ge=1, le=100_000, description="ratings and complaints one visit may receive at once")
+    photo_max_bytes: int = Field(
+        8 * 1024 * 1024, ge=10_000, le=15 * 1024 * 1024,
+        description="largest complaint photo accepted, in bytes")
+    photo_max_pixels: int = Field(
+        40_000_000, ge=10_000, le=200_000_000,
+        description="largest complaint photo accepted, in pixels (width × height, read before "
+                    "decoding: a decompression bomb is refused unread)")
 
 
 class SettingsError(Exception):

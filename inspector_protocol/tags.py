@@ -55,6 +55,18 @@ OFFICER_CREDENTIAL = Tag("officer_credential", b"inspector-officer-credential/ZF
 DRAW = Tag("draw", b"inspector/draw/v1\x00", "server key",
            "the canonical commitment or result of a double-random draw (its \"type\" says which)")
 
+#: The enterprise's signed visit receipt (``/r/`` links, docs/enterprise.md): the device key
+#: that recorded the visit, or the server key for a link the centre sends itself.
+VISIT_RECEIPT = Tag("visit_receipt", b"inspector-visit-receipt/R2\n", "device key or server key",
+                    "the 61-byte body of an R2 visit receipt")
+#: An enterprise access code (一企一档) as registered: the issuer signs the code's hash.
+ENTERPRISE_ACCESS = Tag("enterprise_access", b"inspector/enterprise-access/v1\x00", "issuer key",
+                        "the canonical registration {uscc, code_hash, issued_ms, phone}")
+ENTERPRISE_ACCESS_HASH = Tag("enterprise_access_hash", b"inspector/enterprise-access-code/v1\x00",
+                             "SHA-256", "the normalised enterprise access code")
+RATING_TOKEN = Tag("rating_token", b"inspector/rating-token/v1\x00", "SHA-256",
+                   "an R2 receipt's signature (the rating token the receipt carries)")
+
 #: Associated data of an officer's wrapped private key (AEAD, not a signature).
 OFFICER_KEY_WRAP = Tag("officer_key_wrap", b"inspector-officer-key/1\x00", "passphrase-derived key",
                        "credential + NUL + officer public key (raw)")
@@ -81,5 +93,6 @@ RELEASE = Tag("release", b"inspector/release/v1\x00", "release key",
 ALL: tuple[Tag, ...] = (
     EVENT, CHECKPOINT, ATTESTATION, BUNDLE_HEADER, RECEIPT, ACK, ENROLMENT, REPLY, ENTERPRISE_QR,
     OFFICER_CREDENTIAL, OFFICER_KEY_WRAP, ENROLMENT_CODE_HASH, DEVICE_TOKEN_HASH, DRAW,
-    ACTIVATION_CODE_HASH, OFFICER_ACTIVATION, PROVISIONING, RELEASE,
+    ACTIVATION_CODE_HASH, OFFICER_ACTIVATION, PROVISIONING, RELEASE, VISIT_RECEIPT,
+    ENTERPRISE_ACCESS, ENTERPRISE_ACCESS_HASH, RATING_TOKEN,
 )

@@ -33,7 +33,11 @@ class CheckOutView:
 
 def load_checkout_view(ws: Workspace, visit_id: str) -> CheckOutView:
     from inspector_app.checklists import findings, outcomes
-    from inspector_app.services.receipts import issue_visit_receipt, receipt_qr_png
+    from inspector_app.services.receipts import (
+        issue_visit_receipt,
+        receipt_code_text,
+        receipt_qr_png,
+    )
     from inspector_app.services.recorder import VisitRecorder
 
     recorder = VisitRecorder(ws)
@@ -45,7 +49,7 @@ def load_checkout_view(ws: Workspace, visit_id: str) -> CheckOutView:
         item=f.item.title, req=f.requirement, d=f.deadline.isoformat())
         for f in findings(checklists))
     receipt = issue_visit_receipt(ws, visit)
-    text = None if receipt is None else receipt.text()
+    text = None if receipt is None else receipt_code_text(ws, receipt)
     return CheckOutView(visit, duration.seconds if duration else 0,
                         duration.basis if duration else None, missing, found, text,
                         None if text is None else receipt_qr_png(text))
