@@ -103,3 +103,14 @@ def read_registration(data: bytes) -> tuple[AccessRegistration, bytes, bytes]:
             or len(registration.code_hash) != 64 or len(sig) != 64):
         raise UserError(_BAD, code="access.malformed")
     return registration, raw, sig
+
+
+def access_letter(uscc: str, code: str) -> str:
+    """The letter for the legal representative: printed apart from the poster, never on it."""
+    return (f"企业档案查询码 · Enterprise archive access code\n\n"
+            f"统一社会信用代码 USCC: {uscc}\n查询码 Access code: {code}\n\n"
+            "请法定代表人妥善保管，勿张贴。凭此码在中心端 /enterprise 页面查看本企业的全部检查记录、"
+            "整改要求、评价和投诉。换发新码后，旧码立即失效。\n"
+            "For the legal representative; do not post it. It opens /enterprise on the central "
+            "endpoint: every visit, rectification, rating and complaint. A new code replaces this "
+            "one at once.\n")

@@ -31,6 +31,9 @@ def register(subparsers: Any) -> None:
     _issuing_arguments(poster)
     poster.add_argument("--out", type=Path, default=Path("."), metavar="DIR",
                         help="folder for <USCC>.pdf and <USCC>.png (default: here)")
+    poster.add_argument("--phone", default=None,
+                        help="the enterprise's phone for visit notifications (goes into the "
+                             "access-code registration)")
     poster.set_defaults(handler=run_poster)
 
     verify = commands.add_parser("verify", help="check a scanned code's text offline")
@@ -121,7 +124,33 @@ def run_poster(args: argparse.Namespace) -> int:
     write_png(content, png)
     print(pdf)
     print(png)
+    for written in _access_code(args, uscc, key_id, now):
+        print(written)
     return 0
+
+
+def _access_code(args: argparse.Namespace, uscc: str, key_id: str, now: datetime) -> list[Path]:
+    """The archive access code: a letter of its own (never on the poster) and the registration
+    the centre imports (``inspector-central enterprise register-code``), signed by the issuer."""
+    from inspector_app.scanning.issuing import load_issuer_key
+    from inspector_protocol.enterprise_access import (
+        AccessRegistration,
+        access_code_hash,
+        access_letter,
+        new_access_code,
+        sign_registration,
+    )
+    from inspector_protocol.private_files import create_private_file
+
+    code = new_access_code()
+    registration = AccessRegistration(uscc, access_code_hash(code), int(now.timestamp() * 1000),
+                                      key_id, args.phone.strip() if args.phone else None)
+    letter, signed = args.out / f"{uscc}-access-letter.txt", args.out / f"{uscc}-access.json"
+    for path, data in ((letter, access_letter(uscc, code).encode("utf-8")),
+                       (signed, sign_registration(registration, load_issuer_key(args.key).sign))):
+        create_private_file(path)
+        path.write_bytes(data)
+    return [letter, signed]
 
 
 def run_verify(args: argparse.Namespace) -> int:

@@ -22,6 +22,7 @@ from typing import Any
 
 from inspector_central.storage import Database
 from inspector_protocol.china_time import format_china
+from inspector_protocol.enterprise_access import access_letter
 from inspector_protocol.errors import UserError
 from inspector_protocol.text import current_lang
 
@@ -82,16 +83,6 @@ def _rotate(args: argparse.Namespace, database: Database) -> int:
         return _refused(exc)
     print(access_letter(args.uscc.strip().upper(), code))
     return 0
-
-
-def access_letter(uscc: str, code: str) -> str:
-    return (f"企业档案查询码 · Enterprise archive access code\n\n"
-            f"统一社会信用代码 USCC: {uscc}\n查询码 Access code: {code}\n\n"
-            "请法定代表人妥善保管，勿张贴。凭此码在中心端 /enterprise 页面查看本企业的全部检查记录、"
-            "整改要求、评价和投诉。换发新码后，旧码立即失效。\n"
-            "For the legal representative; do not post it. It opens /enterprise on the central "
-            "endpoint: every visit, rectification, rating and complaint. A new code replaces this "
-            "one at once.\n")
 
 
 def _register(args: argparse.Namespace, database: Database) -> int:

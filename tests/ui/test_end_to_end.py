@@ -38,6 +38,7 @@ from inspector_app.services.evidence import photo_intact
 from inspector_app.services.recorder import VisitRecorder
 from inspector_app.services.workspace import open_workspace
 from inspector_app.ui.tablet_app import App
+from inspector_protocol.visit_receipt import parse_signed_receipt
 from tests.central.harness import REPO, CentralServer
 from tests.conftest import OFFICERS
 from tests.ui.conftest import (
@@ -206,7 +207,9 @@ def test_a_whole_visit_through_the_app(qtbot: QtBot, gui: App, data_dir: Path, c
     wait_idle(qtbot, gui)
     assert checkout.rating_frame.isVisibleTo(checkout)
     assert checkout.timer_label.text() == "0:47:00"
-    assert checkout.receipt_label.text().startswith("RCPT1|")
+    # The receipt QR carries the endpoint's page for the visit with the signed receipt.
+    receipt = parse_signed_receipt(checkout.receipt_label.text()).receipt
+    assert checkout.receipt_label.text().startswith("http") and receipt.visit_id == checkout.view.visit.id
     checkout.score_spin.setValue(95)
     type_text(checkout.comment_edit, "很满意")
     QTest.mouseClick(checkout.rate_button, Qt.MouseButton.LeftButton)
