@@ -36,7 +36,7 @@ def checked_out_visit(ws: Workspace, *, kind: str = "routine", rating: int | Non
     co = ws.ledger.unlock(CO_OFFICER, OFFICERS[CO_OFFICER][1])
     visit = recorder.check_in(officer, CheckInRequest(
         USCC, kind, "特种设备安全隐患排查", legal_basis="《特种设备安全法》第五十七条",
-        templates=()), co_officers=[co])
+        justification="重污染天气应急响应期间的连续检查", templates=()), co_officers=[co])
     clock.advance(20 * 60)
     recorder.add_rectification(officer, visit.id, "更换过期的压力表",
                                dt.date(2026, 12, 31), item="压力表检定")
