@@ -124,15 +124,16 @@ def run_poster(args: argparse.Namespace) -> int:
     write_png(content, png)
     print(pdf)
     print(png)
-    for written in _access_code(args, uscc, key_id, now):
+    for written in _access_code(args, uscc, now):
         print(written)
     return 0
 
 
-def _access_code(args: argparse.Namespace, uscc: str, key_id: str, now: datetime) -> list[Path]:
+def _access_code(args: argparse.Namespace, uscc: str, now: datetime) -> list[Path]:
     """The archive access code: a letter of its own (never on the poster) and the registration
     the centre imports (``inspector-central enterprise register-code``), signed by the issuer."""
     from inspector_app.scanning.issuing import load_issuer_key
+    from inspector_protocol import keys
     from inspector_protocol.enterprise_access import (
         AccessRegistration,
         access_code_hash,
@@ -142,12 +143,16 @@ def _access_code(args: argparse.Namespace, uscc: str, key_id: str, now: datetime
     )
     from inspector_protocol.private_files import create_private_file
 
+    key = load_issuer_key(args.key)
     code = new_access_code()
+    # The centre's issuer_keys feed names a key by its own id (keys.key_id), not the label
+    # the profile gives it.
     registration = AccessRegistration(uscc, access_code_hash(code), int(now.timestamp() * 1000),
-                                      key_id, args.phone.strip() if args.phone else None)
+                                      keys.key_id(key.public_key().public_bytes_raw()),
+                                      args.phone.strip() if args.phone else None)
     letter, signed = args.out / f"{uscc}-access-letter.txt", args.out / f"{uscc}-access.json"
     for path, data in ((letter, access_letter(uscc, code).encode("utf-8")),
-                       (signed, sign_registration(registration, load_issuer_key(args.key).sign))):
+                       (signed, sign_registration(registration, key.sign))):
         create_private_file(path)
         path.write_bytes(data)
     return [letter, signed]
