@@ -66,8 +66,11 @@ class Refused(Exception):
         self.status, self.text, self.retry_after = status, text, retry_after
 
 
-def when(ms: int | None) -> str:
-    return "" if ms is None else f"{format_china(ms)}（{ZONE_LABEL_ZH}）"
+def when(ms: int | None) -> Text | None:
+    """A time in China time, saying so (the phone may be set to another zone)."""
+    if ms is None:
+        return None
+    return Text(f"{format_china(ms)}（{ZONE_LABEL_ZH}）", f"{format_china(ms)} (China time)")
 
 
 def duration(seconds: int | None) -> Text | None:
