@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, FilePayload, Page
 
 from inspector_app.sync.client import run_sync
 from tests.browser.chromium import AXE, PHONE, PHONE_SMALL, new_context
@@ -128,8 +128,8 @@ def test_the_enterprise_manager_on_a_phone(
     _check_and_shoot(browser, page.url, "complaint", shots, cookies=context.cookies())  # type: ignore[arg-type]
     page.check("input[value='no_credentials']")
     page.fill("#text", "进门时未出示执法证件，询问后才出示。")
-    page.set_input_files("#photo", files=[{"name": "gate.jpg", "mimeType": "image/jpeg",
-                                           "buffer": _photo()}])
+    photo: FilePayload = {"name": "gate.jpg", "mimeType": "image/jpeg", "buffer": _photo()}
+    page.set_input_files("#photo", files=[photo])
     page.click("text=提交投诉")
     number = page.inner_text("#tracking-number")
     assert re.fullmatch(r"TS(-[2-9A-Z]{4}){3}", number)
