@@ -151,7 +151,8 @@ def parse_signed_receipt(code: str) -> SignedVisitReceipt:
     import binascii
     import uuid
 
-    text = code.strip()
+    # Copied from a screen, the text may carry line breaks or zero-width spaces.
+    text = "".join(ch for ch in code if not ch.isspace() and ch != "\u200b")
     if URL_PATH in text.lower():
         text = text[text.lower().rindex(URL_PATH) + len(URL_PATH):].split("?")[0].split("#")[0]
     if len(text) != R2_CHARS or not text.isascii():

@@ -216,7 +216,9 @@ class CheckOutScreen(Screen):
             pixmap = QPixmap()
             pixmap.loadFromData(view.receipt_png, "PNG")
             self.qr_label.setPixmap(pixmap)
-        self.receipt_label.setText(view.receipt_text or "")
+        # A zero-width space every 32 characters lets the long URL wrap on a narrow screen.
+        text = view.receipt_text or ""
+        self.receipt_label.setText("\u200b".join(text[i:i + 32] for i in range(0, len(text), 32)))
 
     def language_changed(self, lang: str) -> None:
         if self.view is not None:
