@@ -42,7 +42,10 @@ def receipt_code_text(ws: Workspace, receipt: VisitReceipt) -> str:
     if endpoint is None:
         return receipt.text()
     signer = ws.ledger.device_signer()
-    return sign_visit_receipt(receipt, signer.key_id, signer.sign).url(endpoint)
+    try:
+        return sign_visit_receipt(receipt, signer.key_id, signer.sign).url(endpoint)
+    except ValueError:  # a visit id that is not a UUID has no URL form
+        return receipt.text()
 
 
 def receipt_endpoint(ws: Workspace) -> str | None:
