@@ -150,8 +150,12 @@ def complaint_photo(tx: Tx, number: str) -> bytes | None:
 
 
 def handle_complaint(tx: Tx, number: str, actor: str, new_state: str, note: str | None,
-                     now_ms: int) -> Complaint:
+                     now_ms: int | None = None) -> Complaint:
     """Move a complaint on (oversight office only), recording who did it and why."""
+    if now_ms is None:
+        from inspector_central.signing import now_ms as server_now
+
+        now_ms = server_now()
     current = tx.one("SELECT state FROM complaints WHERE number = ?", (number,))
     if current is None:
         raise UserError(Text("没有该编号的投诉。", "No complaint has this number."),

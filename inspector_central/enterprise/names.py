@@ -52,6 +52,18 @@ class Names:
         return f"{row[0]}（{credential}）" if row else credential
 
 
+def registered_name(tx: Tx, uscc: str) -> str | None:
+    """The enterprise's name in the registry feed, if the centre serves one."""
+    row = tx.one("SELECT doc FROM feed_items WHERE feed = 'registry' AND item_key = ?", (uscc,))
+    if row is None:
+        return None
+    try:
+        name = json.loads(str(row[0])).get("name")
+    except (ValueError, AttributeError):
+        return None
+    return name if isinstance(name, str) and name else None
+
+
 def load_names(profile: Path | None) -> Names:
     names = Names()
     if profile is None:

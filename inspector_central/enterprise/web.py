@@ -37,7 +37,7 @@ from starlette.datastructures import UploadFile
 
 from inspector_central import settings
 from inspector_central.enterprise import access, complaints, ratings
-from inspector_central.enterprise.names import Names, load_names
+from inspector_central.enterprise.names import Names, load_names, registered_name
 from inspector_central.enterprise.photos import CleanPhoto, clean_photo
 from inspector_central.enterprise.records import OpenedReceipt, open_receipt, visit_record
 from inspector_central.ratelimit import TokenBuckets
@@ -145,11 +145,12 @@ class EnterprisePages:
         with self.database.transaction(write=False) as tx:
             record = visit_record(tx, opened.visit_id, self.names) if opened.synced else None
             rating = ratings.rating_of(tx, opened.visit_id)
+            registered = registered_name(tx, opened.signed.receipt.uscc)
         return self.page(request, "visit.html", {
             "opened": opened, "receipt": opened.signed.receipt, "record": record,
             "rating": rating, "rating_open": rating is None or rating.changeable(now_ms()),
             "code": opened.signed.code(), "message": message,
-            "rated": request.query_params.get("rated"),
+            "rated": request.query_params.get("rated"), "registered": registered,
         }, status_code=status_code, retry_after=retry_after)
 
     def rate(self, request: Request, code: str, form: Any) -> Response:
