@@ -101,3 +101,7 @@ def test_a_wrong_signature_and_an_unknown_visit_look_the_same(
     assert len({_strip_token(a.text.replace(c, "")) for a, c in zip(answers, codes, strict=True)}) == 1
     assert "无法核验" in answers[0].text
     assert requests.get(visit.url, timeout=10).status_code == 200
+    # A scanner or keyboard that changes case still reaches the visit.
+    code = genuine.code()
+    for path in (f"/r/{code.lower()}", f"/R/{code}"):
+        assert "回执签名有效" in requests.get(sqlite_server.url + path, timeout=10).text
