@@ -29,6 +29,7 @@ import math
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -100,7 +101,9 @@ class EnterprisePages:
         headers = dict(_HEADERS)
         if retry_after is not None:
             headers["Retry-After"] = str(retry_after)
-        values = {"csrf": token, "when": when, "duration": duration, "path": request.url.path,
+        # The language link reloads the page by GET: a page that answered a POST names
+        # where its content can be had again (or the form it came from).
+        values = {"csrf": token, "when": when, "duration": duration, "lang_path": request.url.path,
                   "categories": complaints.CATEGORIES, "states": complaints.STATES, **context}
         response = render(request, f"enterprise/{template}", values, status_code=status_code,
                           headers=headers)
@@ -223,7 +226,8 @@ class EnterprisePages:
         except UserError as exc:
             status = 413 if exc.code == "complaint.photo_too_large" else 400
             return self.complaint_form(request, code, exc.text, status)
-        return self.page(request, "complaint_filed.html", {"number": number}, status_code=201)
+        return self.page(request, "complaint_filed.html", {
+            "number": number, "lang_path": f"/complaints/track?number={number}"}, status_code=201)
 
     def track(self, request: Request) -> HTMLResponse:
         typed = request.query_params.get("number", "")[:40]
@@ -235,8 +239,9 @@ class EnterprisePages:
         if number is not None:
             with self.database.transaction(write=False) as tx:
                 found = complaints.complaint_status(tx, number)
+        again = "/complaints/track?" + urlencode({"number": typed})
         return self.page(request, "track.html", {"typed": typed, "found": found,
-                                                 "not_found": found is None},
+                                                 "not_found": found is None, "lang_path": again},
                          status_code=200 if found else 404)
 
     # -- the archive -------------------------------------------------------------------------

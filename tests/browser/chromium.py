@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
@@ -30,10 +31,26 @@ def chromium_path() -> str:
     raise RuntimeError("Debian's chromium is not installed (scripts/bootstrap.sh installs it)")
 
 
+#: The one Playwright of the test process and how many fixture instances use it.
+_shared: dict[str, Any] = {}
+
+
 @pytest.fixture(scope="session")
 def playwright_driver() -> Iterator[Playwright]:
-    with sync_playwright() as driver:
-        yield driver
+    """One Playwright per process.  Each test folder's conftest imports this fixture, which
+    makes one session fixture per folder; a second sync Playwright cannot start while the
+    first runs (it would find itself inside the first one's event loop), so they share it."""
+    if "driver" not in _shared:
+        manager = sync_playwright()
+        _shared.update(manager=manager, driver=manager.__enter__(), users=0)
+    _shared["users"] += 1
+    try:
+        yield _shared["driver"]
+    finally:
+        _shared["users"] -= 1
+        if not _shared["users"]:
+            _shared.pop("driver")
+            _shared.pop("manager").__exit__(None, None, None)
 
 
 @pytest.fixture(scope="session")

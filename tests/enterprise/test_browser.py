@@ -135,7 +135,10 @@ def test_the_enterprise_manager_on_a_phone(
     assert re.fullmatch(r"TS(-[2-9A-Z]{4}){3}", number)
     assert _accessibility_problems(page) == [] and _small_targets(page) == []
     page.screenshot(path=str(shots / "complaint-filed-zh-390x844.png"), full_page=True)
-    page.get_by_role("link", name="查询处理进度").click()
+    # Switching language on the one page that shows the number keeps the number.
+    page.get_by_role("link", name="English").click()
+    assert number in page.inner_text("main") and "Received, awaiting review" in page.inner_text("main")
+    page.get_by_role("link", name="中文").click()
     assert "已收到，待处理" in page.inner_text("main")
     _check_and_shoot(browser, page.url, "track", shots)
 
