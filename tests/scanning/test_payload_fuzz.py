@@ -1,4 +1,8 @@
-"""Fuzzing the payload classifier: no input raises, and none takes more than 100 ms.
+"""Fuzzing the payload classifier: no input raises, and none blocks.
+
+The 100 ms target per payload is measured by ``bench/fuzz.py`` (the payload target's
+slowest input, in bench/README.md); here only gross blocking is bounded (a second),
+which a loaded machine cannot trip but catastrophic backtracking would.
 
 Three strategies share the 10,000+ examples: arbitrary text, text in the shape of
 our codes (prefix + base45 alphabet), and valid codes with random edits.
@@ -17,7 +21,7 @@ from inspector_app.profile import Profile
 from inspector_app.scanning.classify import classify
 from inspector_protocol import base45
 
-LIMIT_S = 0.100
+LIMIT_S = 1.0
 EXAMPLES = 10_000
 
 
