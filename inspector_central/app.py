@@ -27,6 +27,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from inspector_central import __version__
 from inspector_central.bodies import DEFAULT_BODY_TIMEOUT_S, BodyLimits
 from inspector_central.checkpoints import submit_checkpoint
+from inspector_central.console.web import install_console
 from inspector_central.draw_store import install_draw_routes
 from inspector_central.enrolment import authenticate, enrol_device
 from inspector_central.enterprise.web import install_enterprise_pages
@@ -193,6 +194,7 @@ def create_app(database: Database, server_key: ServerKey, *,
     install_provisioning_routes(app, database)
     install_release_routes(app, database)
     install_enterprise_pages(app, database, server_key)
+    install_console(app, database)
     return app
 
 

@@ -109,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     from inspector_central.enterprise.commands import register_enterprise_commands
 
     register_enterprise_commands(commands, open_database)
+    from inspector_central.console.commands import register_console_commands
+
+    register_console_commands(commands, open_database)
     return parser
 
 

@@ -38,6 +38,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from inspector_central import settings
 from inspector_central.alarms import NewAlarm, record_alarms
+from inspector_central.console.facts import record_ingested
 from inspector_central.envelopes import Malformed, parse_event
 from inspector_central.error_replies import UNAUTHORISED
 from inspector_central.photos import record_announcement
@@ -160,6 +161,9 @@ def ingest_batch(database: Database, server_key: ServerKey, device_id: str, nonc
             write()
         record_alarms(tx, batch.alarms, now)
         batch.visits.flush()
+        record_ingested(tx, device_id, [e for e, r in zip(parsed, results, strict=True)
+                                        if r.outcome == "accepted" and isinstance(e, SignedEvent)],
+                        now)
     return results
 
 

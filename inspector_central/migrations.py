@@ -324,9 +324,112 @@ def _migrate_enterprise(tx: Tx) -> None:
         tx.execute(statement)
 
 
+_V_CONSOLE = """
+-- The oversight console (docs/console.md).  What the console reads of a visit beyond the
+-- history feed's columns, filled from the accepted check-in and later events.
+ALTER TABLE visits ADD COLUMN category TEXT;
+ALTER TABLE visits ADD COLUMN reason TEXT;
+ALTER TABLE visits ADD COLUMN legal_basis TEXT;
+ALTER TABLE visits ADD COLUMN enterprise_name TEXT;
+ALTER TABLE visits ADD COLUMN entry_scan TEXT;
+ALTER TABLE visits ADD COLUMN exit_scan TEXT;
+ALTER TABLE visits ADD COLUMN incomplete INTEGER;
+ALTER TABLE visits ADD COLUMN photos INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE visits ADD COLUMN rectifications INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX visits_by_time ON visits(checked_in_ms, visit_id);
+CREATE INDEX visits_by_department ON visits(department, checked_in_ms, visit_id);
+CREATE INDEX visits_by_officer ON visits(officer, checked_in_ms);
+-- Enterprises the console can search: the registry feed's and those visited.  The name is
+-- compared byte-wise (prefix search by range on one index, the same on both databases).
+CREATE TABLE console_enterprises (
+    uscc TEXT PRIMARY KEY,
+    name TEXT {collate_c} NOT NULL
+);
+CREATE INDEX console_enterprises_by_name ON console_enterprises(name, uscc);
+INSERT INTO counters VALUES ('console_registry_seen', 0);
+CREATE TABLE console_users (
+    id              {serial},
+    name            TEXT NOT NULL UNIQUE,
+    role            TEXT NOT NULL,
+    department      TEXT,
+    pass_hash       TEXT NOT NULL,
+    created_ms      {bigint} NOT NULL,
+    disabled_ms     {bigint},
+    failures        {bigint} NOT NULL DEFAULT 0,
+    locked_until_ms {bigint}
+);
+CREATE TABLE console_sessions (
+    token_hash  TEXT PRIMARY KEY,
+    user_id     {bigint} NOT NULL,
+    csrf        TEXT NOT NULL,
+    created_ms  {bigint} NOT NULL,
+    expires_ms  {bigint} NOT NULL,
+    revoked_ms  {bigint},
+    address     TEXT
+);
+CREATE INDEX console_sessions_by_user ON console_sessions(user_id);
+CREATE TABLE console_address_failures (
+    address         TEXT PRIMARY KEY,
+    window_start_ms {bigint} NOT NULL,
+    failures        {bigint} NOT NULL,
+    locked_until_ms {bigint}
+);
+CREATE TABLE audit_log (
+    id      {serial},
+    at_ms   {bigint} NOT NULL,
+    actor   TEXT NOT NULL,
+    action  TEXT NOT NULL,
+    target  TEXT,
+    detail  TEXT NOT NULL,
+    address TEXT
+);
+CREATE INDEX audit_log_by_time ON audit_log(at_ms);
+-- Installed rules files, versioned; the highest version is in force.
+CREATE TABLE console_rules (
+    version      {bigint} PRIMARY KEY,
+    installed_ms {bigint} NOT NULL,
+    installed_by TEXT NOT NULL,
+    sha256       TEXT NOT NULL,
+    document     TEXT NOT NULL
+);
+-- Frequency warnings: one per rule and triggering visit (the key), never repeated.
+CREATE TABLE console_warnings (
+    id               {serial},
+    warning_key      TEXT NOT NULL UNIQUE,
+    rule_id          TEXT NOT NULL,
+    rule_kind        TEXT NOT NULL,
+    enterprise       TEXT NOT NULL,
+    department       TEXT NOT NULL,
+    trigger_visit    TEXT NOT NULL,
+    trigger_ms       {bigint} NOT NULL,
+    visits           TEXT NOT NULL,
+    detail           TEXT NOT NULL,
+    state            TEXT NOT NULL,
+    created_ms       {bigint} NOT NULL,
+    justification    TEXT,
+    justified_by     TEXT,
+    justified_ms     {bigint},
+    close_note       TEXT,
+    closed_by        TEXT,
+    closed_ms        {bigint}
+);
+CREATE INDEX console_warnings_by_state ON console_warnings(state, trigger_ms);
+CREATE INDEX console_warnings_by_department ON console_warnings(department, state, trigger_ms);
+CREATE INDEX console_warnings_by_enterprise ON console_warnings(enterprise, trigger_ms);
+CREATE INDEX console_warnings_by_time ON console_warnings(trigger_ms);
+"""
+
+
+def _migrate_console(tx: Tx) -> None:
+    """The oversight console: accounts, sessions, audit log, rules, warnings, visit facts."""
+    words = {**_TYPES[tx.dialect], "collate_c": 'COLLATE "C"' if tx.dialect == "postgresql" else ""}
+    for statement in _statements(_V_CONSOLE.format(**words)):
+        tx.execute(statement)
+
+
 MIGRATIONS: tuple[Callable[[Tx], None], ...] = (
     _migrate_v1, _migrate_v2, _migrate_v3, _migrate_v4, _migrate_photos, _migrate_provisioning,
-    _migrate_enterprise)
+    _migrate_enterprise, _migrate_console)
 
 
 def migrate(database: Database) -> None:
@@ -357,3 +460,4 @@ def _migrate_once(database: Database) -> None:
 def _is_concurrent_migration(exc: Exception) -> bool:
     text = str(exc).lower()
     return "already exists" in text or "duplicate key" in text or "unique" in text
+

@@ -1,0 +1,55 @@
+"""Words the console shows for codes stored in the database, Chinese first."""
+
+from __future__ import annotations
+
+from inspector_protocol.china_time import format_china
+
+KINDS: dict[str, tuple[str, str]] = {
+    "routine": ("日常检查", "Routine inspection"),
+    "double-random": ("双随机抽查", "Double-random spot check"),
+    "campaign": ("专项检查", "Campaign inspection"),
+    "complaint": ("投诉举报核查", "Complaint verification"),
+    "referral": ("转办交办核查", "Referral"),
+    "permit": ("许可核查", "Permit check"),
+    "penalty": ("行政处罚", "Administrative penalty"),
+    "compulsory": ("行政强制", "Compulsory measure"),
+    "survey": ("调研", "Survey"),
+    "assistance": ("走访帮扶", "Courtesy or assistance visit"),
+}
+STATES: dict[str, tuple[str, str]] = {
+    "open": ("待说明", "open"), "justified": ("已说明", "justified"), "closed": ("已关闭", "closed"),
+    "checked_in": ("进行中", "in progress"), "checked_out": ("已签退", "checked out"),
+    "abandoned": ("已放弃", "abandoned"),
+}
+RULE_KINDS: dict[str, tuple[str, str]] = {
+    "rolling_window": ("滚动窗口", "rolling window"), "annual_cap": ("年度上限", "annual cap"),
+    "quiet_period": ("静默期", "quiet period"), "exempt_kinds": ("不计入类别", "exemptions"),
+}
+SCANS: dict[str, tuple[str, str]] = {
+    "signed": ("扫码（签名有效）", "scanned, signature valid"),
+    "legacy": ("扫码（旧版码，未验证）", "scanned, old code, unverified"),
+    "typed": ("手工输入", "typed"), "not_scanned": ("未扫码", "not scanned"),
+}
+
+
+def label(table: dict[str, tuple[str, str]], code: str | None, lang: str) -> str:
+    if code is None:
+        return "-"
+    pair = table.get(code)
+    if pair is None:
+        return code
+    return pair[0] if lang == "zh" else pair[1]
+
+
+def when(ms: int | None) -> str:
+    return "-" if ms is None else format_china(ms)
+
+
+def duration(seconds: int | float | None, lang: str) -> str:
+    if seconds is None:
+        return "-"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} 分钟" if lang == "zh" else f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} 小时 {rest} 分" if lang == "zh" else f"{hours} h {rest} min"
