@@ -258,10 +258,10 @@ def period_bounds(period: Period, now_ms: int) -> tuple[int, int]:
     else:
         first = today.replace(month=1, day=1)
         after = first.replace(year=first.year + 1)
-    return _day_start_ms(first), _day_start_ms(after)
+    return day_start_ms(first), day_start_ms(after)
 
 
-def _day_start_ms(day: dt.date) -> int:
+def day_start_ms(day: dt.date) -> int:
     return int(dt.datetime(day.year, day.month, day.day, tzinfo=CHINA_TZ).timestamp() * 1000)
 
 
@@ -496,7 +496,7 @@ def enterprise_archive(database: Database, scope: Scope, uscc: str, cursor: str 
             (*values, limit + 1))
         page = rows[:limit]
         details = _visit_findings(tx, [str(r[0]) for r in page])
-        since = _day_start_ms(china_date(_latest(tx, uscc)) - dt.timedelta(days=365))
+        since = day_start_ms(china_date(_latest(tx, uscc)) - dt.timedelta(days=365))
         calendar = tx.all(f"SELECT {_day_expression()} AS d, COUNT(*) FROM visits WHERE "
                           f"enterprise = ? AND checked_in_ms >= ? AND {where} GROUP BY d ORDER BY d",
                           (uscc, since, *params))

@@ -9,6 +9,7 @@ the session's anti-forgery token, as a form field or the ``X-CSRF-Token`` header
 No ``from __future__ import annotations``: FastAPI reads the handlers' annotations.
 """
 
+import datetime as dt
 import inspect
 import json
 import secrets
@@ -56,6 +57,8 @@ _BAD_CSRF = ApiError(403, "console.csrf", Text(
 _T = TypeVar("_T")
 Cursor = Annotated[str | None, Query(max_length=400)]
 PeriodQuery = Annotated[views.Period, Query()]
+#: A day in the period wanted (China time); today when absent.
+AtQuery = Annotated[dt.date | None, Query()]
 FormatQuery = Annotated[ExportFormat | None, Query(alias="format")]
 
 
@@ -172,7 +175,9 @@ def install_console(app: FastAPI, database: Database) -> None:
     @pages.post("/logout")
     def logout(request: Request, csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
         scope, token = scope_of(request), _token(request)
-        if scope is not None and token is not None and csrf_matches(scope.csrf, csrf):
+        if scope is not None and token is not None:
+            if not csrf_matches(scope.csrf, csrf):
+                return page(request, "error.html", scope, status_code=403, message=_BAD_CSRF.text)
             sign_out(database, token, scope, _address(request), now_ms=now_ms())
         response = RedirectResponse("/console/login", 303)
         for name in (SECURE_COOKIE, PLAIN_COOKIE):
@@ -188,8 +193,8 @@ def install_console(app: FastAPI, database: Database) -> None:
     @pages.get("/overview", response_class=HTMLResponse)
     @signed_in
     def overview_page(request: Request, scope: Scope, period: PeriodQuery = "month",
-                      format: FormatQuery = None) -> Response:
-        data = views.overview(database, scope, period, now_ms())
+                      at: AtQuery = None, format: FormatQuery = None) -> Response:
+        data = views.overview(database, scope, period, _moment(at))
         if format:
             return export(f"overview-{period}", ["kind", "category", "enforcement", "visits"],
                           [(k.kind, k.category, k.enforcement, k.visits) for k in data.by_kind],
@@ -198,8 +203,9 @@ def install_console(app: FastAPI, database: Database) -> None:
                     chart=_script_json(_per_day_chart(data)))
 
     @api.get("/overview", response_model=views.Overview)
-    def overview_json(request: Request, period: PeriodQuery = "month") -> views.Overview:
-        return views.overview(database, api_scope(request), period, now_ms())
+    def overview_json(request: Request, period: PeriodQuery = "month",
+                      at: AtQuery = None) -> views.Overview:
+        return views.overview(database, api_scope(request), period, _moment(at))
 
     # -- warnings ------------------------------------------------------------------------------
 
@@ -348,8 +354,8 @@ def install_console(app: FastAPI, database: Database) -> None:
     @signed_in
     def departments_page(request: Request, scope: Scope, period: PeriodQuery = "month",
                          department: Annotated[str | None, Query(max_length=64)] = None,
-                         format: FormatQuery = None) -> Response:
-        data = views.departments_report(database, scope, period, now_ms(), department or None)
+                         at: AtQuery = None, format: FormatQuery = None) -> Response:
+        data = views.departments_report(database, scope, period, _moment(at), department or None)
         if format:
             return export(f"departments-{period}", [
                 "department", "officer", "visits", "enforcement", "non_enforcement",
@@ -366,10 +372,10 @@ def install_console(app: FastAPI, database: Database) -> None:
 
     @api.get("/departments", response_model=views.DepartmentsReport)
     def departments_json(request: Request, period: PeriodQuery = "month",
-                         department: Annotated[str | None, Query(max_length=64)] = None
-                         ) -> views.DepartmentsReport:
+                         department: Annotated[str | None, Query(max_length=64)] = None,
+                         at: AtQuery = None) -> views.DepartmentsReport:
         return _found(lambda: views.departments_report(database, api_scope(request), period,
-                                                       now_ms(), department or None))
+                                                       _moment(at), department or None))
 
     # -- alarms --------------------------------------------------------------------------------
 
@@ -392,6 +398,13 @@ def install_console(app: FastAPI, database: Database) -> None:
 
     app.include_router(pages)
     app.include_router(api)
+
+
+def _moment(at: dt.date | None) -> int:
+    """Noon of the day asked for in China time (a moment inside its week, month and year)."""
+    if at is None:
+        return now_ms()
+    return views.day_start_ms(at) + 12 * 3_600_000
 
 
 def _found(read: Callable[[], _T]) -> _T:
