@@ -72,7 +72,8 @@ def test_department_accounts_see_only_their_department(
     assert closed.json()["warning"]["justified_by"] == "amr-head"
     with server.backend.database().transaction(write=False) as tx:
         audited = [(str(r[0]), str(r[1])) for r in tx.all(
-            "SELECT actor, action FROM audit_log WHERE action IN ('warning_justified', 'warning_closed') ORDER BY id")]
+            "SELECT actor, action FROM audit_log WHERE action IN "
+            "('warning_justified', 'warning_closed') ORDER BY id")]
     assert audited == [("amr-head", "warning_justified"), ("jiwei", "warning_closed")]
 
 
