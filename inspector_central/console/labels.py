@@ -31,6 +31,20 @@ SCANS: dict[str, tuple[str, str]] = {
     "typed": ("手工输入", "typed"), "not_scanned": ("未扫码", "not scanned"),
 }
 
+TIME_FLAGS: dict[str, tuple[str, str]] = {
+    "anchored": ("已按服务器时间锚点推定", "placed on the server's clock"),
+    "unanchored": ("仅有设备时钟", "tablet clock only"),
+    "clock_discrepancy": ("设备时钟与服务器推定时间不符", "tablet clock disagrees with the server"),
+}
+EVENT_TYPES: dict[str, tuple[str, str]] = {
+    "visit.checked_in": ("签到", "check-in"), "visit.co_signed": ("共同执法人员签名", "co-signed"),
+    "visit.department_added": ("加入联合检查", "department joined"),
+    "visit.checklist_answer": ("检查表答案", "checklist answer"), "visit.note": ("备注", "note"),
+    "visit.photo": ("照片", "photo"), "visit.rectification": ("整改要求", "rectification"),
+    "visit.checked_out": ("签退", "check-out"), "visit.abandoned": ("放弃", "abandoned"),
+    "visit.rated": ("评价", "rating"), "visit.corrected": ("更正", "correction"),
+}
+
 
 def label(table: dict[str, tuple[str, str]], code: str | None, lang: str) -> str:
     if code is None:

@@ -114,6 +114,8 @@ def install_console(app: FastAPI, database: Database) -> None:
             "state": lambda s: labels.label(labels.STATES, s, lang),
             "rule_kind": lambda k: labels.label(labels.RULE_KINDS, k, lang),
             "scan": lambda k: labels.label(labels.SCANS, k, lang),
+            "time_flag": lambda k: labels.label(labels.TIME_FLAGS, k, lang),
+            "event_type": lambda k: labels.label(labels.EVENT_TYPES, k, lang),
             "with_query": lambda **kw: _with_query(request, **kw),
             **context}, status_code=status_code, headers=_PAGE_HEADERS)
 

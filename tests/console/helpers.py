@@ -78,9 +78,15 @@ def signed_in(server: CentralServer, name: str, role: str,
 
 @dataclass
 class Tablet:
+    """A tablet whose clock the test fast-forwards from some days ago; it enrols at its first
+    sync, once its clock is on real time (an enrolment is a signed time anchor, and events
+    after it on a wrong clock would rightly raise clock alarms)."""
+
+    server: CentralServer
     ws: Workspace
     clock: FakeClock
-    transport: Transport
+    name: str = "tablet"
+    transport: Transport | None = None
     boots: int = 1
 
     def sync(self) -> None:
@@ -91,6 +97,8 @@ class Tablet:
             self.boots += 1
             self.clock.reboot(f"boot-{self.boots}")
             self.clock.set_wall(real)
+        if self.transport is None:
+            self.transport = enrolled(self.ws, self.server, self.name)
         report = run_sync(self.ws, self.transport)
         assert report.errors == [] and report.rejected == 0, report
 
@@ -128,5 +136,4 @@ def _deadline(clock: FakeClock) -> dt.date:
 def new_tablet(server: CentralServer, template: Path, folder: Path, name: str = "tablet",
                days_ago: float = 10.0) -> Tablet:
     clock = FakeClock(wall_ms=int((time.time() - days_ago * DAY_S) * 1000))
-    ws = tablet(template, folder, clock)
-    return Tablet(ws, clock, enrolled(ws, server, name))
+    return Tablet(server, tablet(template, folder, clock), clock, name)

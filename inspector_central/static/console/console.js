@@ -14,7 +14,7 @@
     var d = data("per-day"), c = chart("per-day");
     if (!d || !c) { return; }
     c.setOption({
-      tooltip: {trigger: "axis"}, legend: {type: "scroll"},
+      animation: false, tooltip: {trigger: "axis"}, legend: {type: "scroll", top: 4},
       grid: {left: 40, right: 20, top: 40, bottom: 30},
       xAxis: {type: "category", data: d.days}, yAxis: {type: "value", minInterval: 1},
       series: d.series.map(function (s) { return {name: s.name, type: "bar", stack: "all", data: s.data}; })
@@ -24,7 +24,7 @@
     var d = data("durations"), c = chart("durations");
     if (!d || !c) { return; }
     c.setOption({
-      tooltip: {trigger: "axis"}, legend: {type: "scroll"},
+      animation: false, tooltip: {trigger: "axis"}, legend: {type: "scroll", top: 4},
       grid: {left: 40, right: 20, top: 40, bottom: 30},
       xAxis: {type: "category", data: d.buckets}, yAxis: {type: "value", minInterval: 1},
       series: d.series.map(function (s) { return {name: s.name, type: "bar", data: s.data}; })
@@ -37,9 +37,10 @@
     var start = new Date(new Date(end).getTime() - 364 * 86400000).toISOString().slice(0, 10);
     var top = days.reduce(function (m, x) { return Math.max(m, x[1]); }, 1);
     c.setOption({
-      tooltip: {formatter: function (p) { return p.value[0] + ": " + p.value[1]; }},
+      animation: false, tooltip: {formatter: function (p) { return p.value[0] + ": " + p.value[1]; }},
       visualMap: {min: 0, max: top, show: false, inRange: {color: ["#e0ecff", "#0b57d0", "#8a1c1c"]}},
-      calendar: {range: [start, end], cellSize: ["auto", 14], left: 40, right: 20, top: 30},
+      calendar: {range: [start, end], cellSize: ["auto", 14], left: 40, right: 20, top: 30,
+                 yearLabel: {show: false}},
       series: [{type: "heatmap", coordinateSystem: "calendar", data: days}]
     });
   }
