@@ -336,6 +336,7 @@ ALTER TABLE visits ADD COLUMN exit_scan TEXT;
 ALTER TABLE visits ADD COLUMN incomplete INTEGER;
 ALTER TABLE visits ADD COLUMN photos INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE visits ADD COLUMN rectifications INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE visits ADD COLUMN clock_discrepancy INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX visits_by_time ON visits(checked_in_ms, visit_id);
 CREATE INDEX visits_by_department ON visits(department, checked_in_ms, visit_id);
 CREATE INDEX visits_by_officer ON visits(officer, checked_in_ms);
@@ -415,8 +416,63 @@ CREATE TABLE console_warnings (
 );
 CREATE INDEX console_warnings_by_state ON console_warnings(state, trigger_ms);
 CREATE INDEX console_warnings_by_department ON console_warnings(department, state, trigger_ms);
+CREATE INDEX console_warnings_by_department_time ON console_warnings(department, trigger_ms);
 CREATE INDEX console_warnings_by_enterprise ON console_warnings(enterprise, trigger_ms);
 CREATE INDEX console_warnings_by_time ON console_warnings(trigger_ms);
+-- Statistics kept up to date at ingest, so that a year's overview reads a few thousand rows
+-- instead of every visit: per China day, department, kind; and per month and officer.
+CREATE TABLE console_daily (
+    day        {bigint} NOT NULL,
+    department TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    enforcement INTEGER NOT NULL,
+    category    TEXT,
+    visits            {bigint} NOT NULL,
+    timed             {bigint} NOT NULL,
+    duration_sum      {bigint} NOT NULL,
+    too_short         {bigint} NOT NULL,
+    too_long          {bigint} NOT NULL,
+    b_lt5m            {bigint} NOT NULL,
+    b_5_30m           {bigint} NOT NULL,
+    b_30_60m          {bigint} NOT NULL,
+    b_1_2h            {bigint} NOT NULL,
+    b_2_4h            {bigint} NOT NULL,
+    b_gt4h            {bigint} NOT NULL,
+    typed             {bigint} NOT NULL,
+    scan_known        {bigint} NOT NULL,
+    exit_without_scan {bigint} NOT NULL,
+    open_visits       {bigint} NOT NULL,
+    incomplete        {bigint} NOT NULL,
+    clock             {bigint} NOT NULL,
+    PRIMARY KEY (day, department, kind, enforcement)
+);
+CREATE INDEX console_daily_by_department ON console_daily(department, day);
+CREATE TABLE console_monthly_officers (
+    month      {bigint} NOT NULL,
+    department TEXT NOT NULL,
+    officer    TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    enforcement INTEGER NOT NULL,
+    category    TEXT,
+    visits            {bigint} NOT NULL,
+    timed             {bigint} NOT NULL,
+    duration_sum      {bigint} NOT NULL,
+    too_short         {bigint} NOT NULL,
+    too_long          {bigint} NOT NULL,
+    b_lt5m            {bigint} NOT NULL,
+    b_5_30m           {bigint} NOT NULL,
+    b_30_60m          {bigint} NOT NULL,
+    b_1_2h            {bigint} NOT NULL,
+    b_2_4h            {bigint} NOT NULL,
+    b_gt4h            {bigint} NOT NULL,
+    typed             {bigint} NOT NULL,
+    scan_known        {bigint} NOT NULL,
+    exit_without_scan {bigint} NOT NULL,
+    open_visits       {bigint} NOT NULL,
+    incomplete        {bigint} NOT NULL,
+    clock             {bigint} NOT NULL,
+    PRIMARY KEY (month, department, officer, kind, enforcement)
+);
 """
 
 

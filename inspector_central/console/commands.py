@@ -48,7 +48,8 @@ def register_console_commands(commands: Any, open_database: OpenDatabase) -> Non
     install.add_argument("file", type=Path)
     install.set_defaults(handler=lambda a: _rules_install(a, open_database))
     evaluate = verbs.add_parser("evaluate", help="evaluate the rules in force over every visit "
-                                "(idempotent: a warning is never repeated)")
+                                "(idempotent: a warning is never repeated) and recompute the "
+                                "console's statistics")
     evaluate.set_defaults(handler=lambda a: _rules_evaluate(a, open_database))
     show = verbs.add_parser("show", help="print the rules file in force")
     show.set_defaults(handler=lambda a: _rules_show(a, open_database))
@@ -158,10 +159,12 @@ def _rules_install(args: argparse.Namespace, open_database: OpenDatabase) -> int
 
 def _rules_evaluate(args: argparse.Namespace, open_database: OpenDatabase) -> int:
     from inspector_central.console.evaluate import evaluate_all
+    from inspector_central.console.statistics import refresh_all
     from inspector_central.console.views import index_registry
 
     database = open_database(args)
     index_registry(database)
+    refresh_all(database)
     held = evaluate_all(database, _now())
     print(f"{held} warning(s) held after evaluation")
     return 0

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from inspector_central.console.evaluate import evaluate_enterprises
+from inspector_central.console.statistics import lock_enterprises, refresh_visits
 from inspector_central.storage import Tx
 from inspector_protocol import events as ev
 from inspector_protocol.envelope import SignedEvent
@@ -30,6 +31,7 @@ def record_ingested(tx: Tx, device: str, accepted: Sequence[SignedEvent], now_ms
     photos: dict[str, int] = {}
     rectifications: dict[str, int] = {}
     touched: dict[str, int] = {}
+    changed: set[str] = set()
     for event in accepted:
         visit, body = event.visit_id, event.body
         if visit is None:
@@ -47,7 +49,11 @@ def record_ingested(tx: Tx, device: str, accepted: Sequence[SignedEvent], now_ms
                 names.setdefault(uscc, name)
             wall = event.time.wall_ms
             touched[uscc] = min(wall, touched.get(uscc, wall))
+            changed.add(visit)
+        elif event.type == ev.ABANDONED:
+            changed.add(visit)
         elif event.type == ev.CHECKED_OUT:
+            changed.add(visit)
             check_outs.append((_text(body.get("exit_scan"), 32),
                                int(bool(body.get("incomplete_reason"))), visit, device))
         elif event.type == ev.PHOTO:
@@ -65,4 +71,21 @@ def record_ingested(tx: Tx, device: str, accepted: Sequence[SignedEvent], now_ms
                    "AND device = ?", [(n, v, device) for v, n in rectifications.items()])
     tx.executemany("INSERT INTO console_enterprises (uscc, name) VALUES (?, ?) "
                    "ON CONFLICT (uscc) DO NOTHING", sorted(names.items()))
+    changed |= _clock_discrepancies(tx, [e.id for e in accepted if e.visit_id is not None])
+    lock_enterprises(tx, touched)
     evaluate_enterprises(tx, touched, now_ms)
+    refresh_visits(tx, changed)
+
+
+def _clock_discrepancies(tx: Tx, event_ids: list[str]) -> set[str]:
+    """Mark the visits whose new events the server placed far from the tablet's clock."""
+    if not event_ids:
+        return set()
+    condition, params = tx.any_of("id", event_ids)
+    visits = sorted({str(r[0]) for r in tx.all(
+        f"SELECT visit_id FROM events WHERE {condition} AND time_flag = 'clock_discrepancy'",
+        params)})
+    if visits:
+        flagged, flagged_params = tx.any_of("visit_id", visits)
+        tx.execute(f"UPDATE visits SET clock_discrepancy = 1 WHERE {flagged}", flagged_params)
+    return set(visits)

@@ -17,6 +17,13 @@ from pydantic import BaseModel
 
 from inspector_central.console.evaluate import rules_in_force
 from inspector_central.console.scope import Scope
+from inspector_central.console.statistics import (
+    BUCKETS,
+    DAY_EXPRESSION,
+    MEASURES,
+    day_number,
+    month_number,
+)
 from inspector_central.storage import Database, Tx
 from inspector_protocol import events as ev
 from inspector_protocol.china_time import CHINA_TZ, china_date
@@ -24,10 +31,6 @@ from inspector_protocol.china_time import CHINA_TZ, china_date
 Period = Literal["week", "month", "year"]
 PERIODS: tuple[Period, ...] = ("week", "month", "year")
 PAGE = 50
-#: Durations of an enforcement visit worth a second look.
-TOO_SHORT_S = 5 * 60
-TOO_LONG_S = 4 * 3600
-_CHINA_OFFSET_MS = 8 * 3_600_000  # China has kept UTC+8 without daylight saving since 1991
 
 
 class Forbidden(Exception):
@@ -282,10 +285,6 @@ def decode_cursor(cursor: str | None, kinds: Sequence[type]) -> list[Any] | None
     return values
 
 
-def _day_expression() -> str:
-    return f"(checked_in_ms + {_CHINA_OFFSET_MS}) / 86400000"
-
-
 def _day_text(day_number: int) -> str:
     return (dt.date(1970, 1, 1) + dt.timedelta(days=int(day_number))).isoformat()
 
@@ -294,24 +293,26 @@ def _day_text(day_number: int) -> str:
 
 
 def overview(database: Database, scope: Scope, period: Period, now_ms: int) -> Overview:
+    """From the per-day statistics: a year is at most a few thousand rows."""
     start, end = period_bounds(period, now_ms)
+    first, after = day_number(start), day_number(end)
     where, params = scope.department_condition("department")
     with database.transaction(write=False) as tx:
         kinds = tx.all(
-            "SELECT kind, MAX(category), enforcement, COUNT(*), SUM(duration_s), "
-            "COUNT(duration_s) FROM visits WHERE checked_in_ms >= ? AND checked_in_ms < ? AND "
-            f"{where} GROUP BY kind, enforcement ORDER BY COUNT(*) DESC", (start, end, *params))
+            "SELECT kind, MAX(category), enforcement, SUM(visits), SUM(duration_sum), SUM(timed) "
+            f"FROM console_daily WHERE day >= ? AND day < ? AND {where} "
+            "GROUP BY kind, enforcement ORDER BY SUM(visits) DESC, kind", (first, after, *params))
         per_day = tx.all(
-            f"SELECT {_day_expression()} AS d, department, COUNT(*) FROM visits "
-            f"WHERE checked_in_ms >= ? AND checked_in_ms < ? AND {where} "
-            "GROUP BY d, department ORDER BY d, department", (start, end, *params))
+            "SELECT day, department, SUM(visits) FROM console_daily WHERE day >= ? AND day < ? "
+            f"AND {where} GROUP BY day, department ORDER BY day, department",
+            (first, after, *params))
         open_row = tx.one(f"SELECT COUNT(*) FROM console_warnings WHERE state = 'open' AND {where}",
                           params)
         period_row = tx.one("SELECT COUNT(*) FROM console_warnings WHERE trigger_ms >= ? AND "
                             f"trigger_ms < ? AND {where}", (start, end, *params))
         alarms = _alarm_count(tx, scope, start, end)
     total_s = sum(int(r[4] or 0) for r in kinds)
-    timed = sum(int(r[5]) for r in kinds)
+    timed = sum(int(r[5] or 0) for r in kinds)
     return Overview(
         period=period, start_ms=start, end_ms=end, department=scope.department,
         enforcement_visits=sum(int(r[3]) for r in kinds if r[2]),
@@ -497,7 +498,7 @@ def enterprise_archive(database: Database, scope: Scope, uscc: str, cursor: str 
         page = rows[:limit]
         details = _visit_findings(tx, [str(r[0]) for r in page])
         since = day_start_ms(china_date(_latest(tx, uscc)) - dt.timedelta(days=365))
-        calendar = tx.all(f"SELECT {_day_expression()} AS d, COUNT(*) FROM visits WHERE "
+        calendar = tx.all(f"SELECT {DAY_EXPRESSION} AS d, COUNT(*) FROM visits WHERE "
                           f"enterprise = ? AND checked_in_ms >= ? AND {where} GROUP BY d ORDER BY d",
                           (uscc, since, *params))
         warn_row = tx.one(f"SELECT COUNT(*) FROM console_warnings WHERE enterprise = ? AND {where}",
@@ -625,74 +626,70 @@ def _summary(body: dict[str, Any]) -> str:
 
 # -- departments and officers -----------------------------------------------------------------
 
-_BUCKETS = (("<5min", 0, 300), ("5-30min", 300, 1800), ("30-60min", 1800, 3600),
-            ("1-2h", 3600, 7200), ("2-4h", 7200, 14400), (">4h", 14400, None))
+BUCKET_NAMES = [name for _column, name, _lo, _hi in BUCKETS]
+_SUMS = ", ".join(f"SUM({m})" for m in MEASURES)
 
 
 def departments_report(database: Database, scope: Scope, period: Period, now_ms: int,
                        department: str | None = None) -> DepartmentsReport:
-    """Per department (or, for one department, per officer) over the period."""
+    """Per department, or for one department per officer, over the period: from the per-day
+    statistics (departments), the per-month statistics (officers, month and year) or the
+    week's visits themselves (officers, week)."""
     start, end = period_bounds(period, now_ms)
     if department is not None and not scope.can_see_department(department):
         raise NotFound(department)
     if department is None and not scope.is_oversight:
         department = scope.department
-    group = "officer" if department is not None else "department"
-    where, params = ("department = ?", [department]) if department else ("1 = 1", [])
-    bucket_sql = ", ".join(
-        f"SUM(CASE WHEN duration_s >= {lo}" + (f" AND duration_s < {hi}" if hi else "")
-        + " THEN 1 ELSE 0 END)" for _name, lo, hi in _BUCKETS)
     with database.transaction(write=False) as tx:
-        rows = tx.all(
-            f"SELECT department, {'officer' if group == 'officer' else 'NULL'}, COUNT(*), "
-            "SUM(enforcement), SUM(duration_s), COUNT(duration_s), "
-            f"SUM(CASE WHEN enforcement = 1 AND duration_s < {TOO_SHORT_S} THEN 1 ELSE 0 END), "
-            f"SUM(CASE WHEN enforcement = 1 AND duration_s > {TOO_LONG_S} THEN 1 ELSE 0 END), "
-            "SUM(CASE WHEN entry_scan IN ('typed', 'legacy') THEN 1 ELSE 0 END), "
-            "COUNT(entry_scan), "
-            "SUM(CASE WHEN state = 'checked_out' AND (exit_scan IS NULL OR exit_scan = "
-            "'not_scanned') THEN 1 ELSE 0 END), "
-            "SUM(CASE WHEN state = 'checked_in' THEN 1 ELSE 0 END), "
-            f"SUM(CASE WHEN incomplete = 1 THEN 1 ELSE 0 END), {bucket_sql} FROM visits "
-            f"WHERE checked_in_ms >= ? AND checked_in_ms < ? AND {where} "
-            f"GROUP BY department{', officer' if group == 'officer' else ''} ORDER BY COUNT(*) DESC",
-            (start, end, *params))
-        kinds = tx.all(
-            f"SELECT department, {'officer' if group == 'officer' else 'NULL'}, kind, COUNT(*) "
-            f"FROM visits WHERE checked_in_ms >= ? AND checked_in_ms < ? AND {where} "
-            f"GROUP BY department, {'officer, ' if group == 'officer' else ''}kind",
-            (start, end, *params))
+        if department is None:
+            rows = tx.all(f"SELECT department, NULL, kind, enforcement, {_SUMS} FROM console_daily "
+                          "WHERE day >= ? AND day < ? GROUP BY department, kind, enforcement",
+                          (day_number(start), day_number(end)))
+        elif period == "week":
+            rows = tx.all(f"SELECT department, COALESCE(officer, '-'), kind, enforcement, "
+                          f"{', '.join(MEASURES.values())} FROM visits WHERE department = ? AND "
+                          "checked_in_ms >= ? AND checked_in_ms < ? GROUP BY department, "
+                          "COALESCE(officer, '-'), kind, enforcement", (department, start, end))
+        else:
+            rows = tx.all(f"SELECT department, officer, kind, enforcement, {_SUMS} FROM "
+                          "console_monthly_officers WHERE month >= ? AND month < ? AND "
+                          "department = ? GROUP BY department, officer, kind, enforcement",
+                          (month_number(start), month_number(end), department))
+        by_officer = department is not None
+        where, params = ("w.department = ?", [department]) if by_officer else ("1 = 1", [])
         warned = tx.all(
-            f"SELECT w.department, {'v.officer' if group == 'officer' else 'NULL'}, COUNT(*), "
+            f"SELECT w.department, {'v.officer' if by_officer else 'NULL'}, COUNT(*), "
             "SUM(CASE WHEN w.state = 'open' THEN 1 ELSE 0 END) FROM console_warnings w "
-            "JOIN visits v ON v.visit_id = w.trigger_visit WHERE w.trigger_ms >= ? AND "
-            f"w.trigger_ms < ? AND {where.replace('department', 'w.department')} GROUP BY "
-            f"w.department{', v.officer' if group == 'officer' else ''}", (start, end, *params))
-        clocks = tx.all(
-            f"SELECT v.department, {'v.officer' if group == 'officer' else 'NULL'}, "
-            "COUNT(DISTINCT v.visit_id) FROM visits v JOIN events e ON e.visit_id = v.visit_id "
-            "WHERE v.checked_in_ms >= ? AND v.checked_in_ms < ? AND e.time_flag = "
-            f"'clock_discrepancy' AND {where.replace('department', 'v.department')} GROUP BY "
-            f"v.department{', v.officer' if group == 'officer' else ''}", (start, end, *params))
-    by_kind: dict[tuple[str, Any], dict[str, int]] = {}
-    for dep, officer, kind, count in kinds:
-        by_kind.setdefault((str(dep), officer), {})[str(kind)] = int(count)
-    warnings = {(str(r[0]), r[1]): (int(r[2]), int(r[3] or 0)) for r in warned}
-    clock = {(str(r[0]), r[1]): int(r[2]) for r in clocks}
+            + ("JOIN visits v ON v.visit_id = w.trigger_visit " if by_officer else "")
+            + f"WHERE w.trigger_ms >= ? AND w.trigger_ms < ? AND {where} GROUP BY w.department"
+            + (", v.officer" if by_officer else ""), (start, end, *params))
+    totals: dict[tuple[str, str | None], dict[str, int]] = {}
+    kinds: dict[tuple[str, str | None], dict[str, int]] = {}
+    enforcement: dict[tuple[str, str | None], int] = {}
+    for row in rows:
+        key = (str(row[0]), None if row[1] is None else str(row[1]))
+        into = totals.setdefault(key, dict.fromkeys(MEASURES, 0))
+        for name, value in zip(MEASURES, row[4:], strict=True):
+            into[name] += int(value or 0)
+        count = int(row[4] or 0)
+        by_kind = kinds.setdefault(key, {})
+        by_kind[str(row[2])] = by_kind.get(str(row[2]), 0) + count
+        enforcement[key] = enforcement.get(key, 0) + (count if row[3] else 0)
+    warnings = {(str(r[0]), None if r[1] is None else str(r[1])): (int(r[2]), int(r[3] or 0))
+                for r in warned}
     report = []
-    for r in rows:
-        key = (str(r[0]), r[1])
+    for key, m in sorted(totals.items(), key=lambda item: (-item[1]["visits"], item[0])):
         report.append(DepartmentRow(
-            department=str(r[0]), officer=r[1], visits=int(r[2]), enforcement=int(r[3] or 0),
-            non_enforcement=int(r[2]) - int(r[3] or 0), by_kind=by_kind.get(key, {}),
-            average_duration_s=int(r[4]) / int(r[5]) if r[5] else None,
-            too_short=int(r[6] or 0), too_long=int(r[7] or 0),
-            typed_or_unverified_share=int(r[8] or 0) / int(r[9]) if r[9] else None,
-            exit_without_scan=int(r[10] or 0), open_visits=int(r[11] or 0),
-            incomplete_checklists=int(r[12] or 0),
-            duration_buckets={name: int(r[13 + i] or 0) for i, (name, _lo, _hi) in enumerate(_BUCKETS)},
+            department=key[0], officer=key[1], visits=m["visits"], enforcement=enforcement[key],
+            non_enforcement=m["visits"] - enforcement[key], by_kind=kinds[key],
+            average_duration_s=m["duration_sum"] / m["timed"] if m["timed"] else None,
+            too_short=m["too_short"], too_long=m["too_long"],
+            typed_or_unverified_share=m["typed"] / m["scan_known"] if m["scan_known"] else None,
+            exit_without_scan=m["exit_without_scan"], open_visits=m["open_visits"],
+            incomplete_checklists=m["incomplete"],
+            duration_buckets={name: m[column] for column, name, _lo, _hi in BUCKETS},
             warnings=warnings.get(key, (0, 0))[0], open_warnings=warnings.get(key, (0, 0))[1],
-            clock_discrepancies=clock.get(key, 0)))
+            clock_discrepancies=m["clock"]))
     return DepartmentsReport(period=period, start_ms=start, end_ms=end, department=department,
                              rows=report)
 

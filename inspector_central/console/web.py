@@ -369,7 +369,6 @@ def install_console(app: FastAPI, database: Database) -> None:
                   r.typed_or_unverified_share, r.exit_without_scan, r.open_visits,
                   r.incomplete_checklists, r.clock_discrepancies) for r in data.rows], format)
         return page(request, "departments.html", scope, data=data, periods=views.PERIODS,
-                    buckets=[name for name, _lo, _hi in views._BUCKETS],
                     chart=_script_json(_duration_chart(data)))
 
     @api.get("/departments", response_model=views.DepartmentsReport)
@@ -454,7 +453,7 @@ def _per_day_chart(data: views.Overview) -> dict[str, Any]:
 
 
 def _duration_chart(data: views.DepartmentsReport) -> dict[str, Any]:
-    names = [name for name, _lo, _hi in views._BUCKETS]
+    names = views.BUCKET_NAMES
     return {"buckets": names, "series": [
         {"name": r.officer or r.department, "data": [r.duration_buckets.get(n, 0) for n in names]}
         for r in data.rows[:12]]}

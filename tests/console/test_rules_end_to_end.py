@@ -34,6 +34,17 @@ def test_the_fourth_enforcement_visit_in_15_days_raises_a_warning_listing_the_vi
     over_cap = [v for i, v in enumerate([*first, fourth]) if years[:i + 1].count(years[i]) > 2]
     assert sorted(w["trigger_visit"] for w in warnings
                   if w["rule_id"] == "annual-cap-per-agency") == sorted(over_cap)
+    # The statistics followed the ingest: the department's row for the year of the 4th visit.
+    day = china_date(office.get(f"/v1/oversight/visits/{fourth}").json()["checked_in_ms"])
+    in_year = sum(1 for y in years if y == day.year)
+    [amr] = [r for r in office.get(f"/v1/oversight/departments?period=year&at={day}").json()[
+        "rows"] if r["department"] == "lc-amr"]
+    assert (amr["visits"], amr["enforcement"], amr["average_duration_s"]) == (in_year, in_year, 2700)
+    assert (amr["typed_or_unverified_share"], amr["exit_without_scan"], amr["open_visits"]) == (
+        0, 0, 0)
+    assert amr["duration_buckets"]["30-60min"] == in_year
+    overview = office.get(f"/v1/oversight/overview?period=year&at={day}").json()
+    assert overview["enforcement_visits"] == in_year
     # Syncing again, and evaluating everything from scratch, repeats no warning.
     device.sync()
     from inspector_central.console.evaluate import evaluate_all
