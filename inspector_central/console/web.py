@@ -204,6 +204,23 @@ def install_console(app: FastAPI, database: Database) -> None:
         return page(request, "overview.html", scope, data=data, periods=views.PERIODS,
                     chart=_script_json(_per_day_chart(data)))
 
+    @pages.get("/report.pdf")
+    @signed_in
+    def report_pdf(request: Request, scope: Scope, period: PeriodQuery = "month",
+                   at: AtQuery = None) -> Response:
+        from inspector_central.console.report_pdf import period_report
+
+        moment = _moment(at)
+        overview = views.overview(database, scope, period, moment)
+        departments = views.departments_report(database, scope, period, moment)
+        title = "涉企行政检查统计报告 Inspection report" + (
+            f" · {scope.department}" if scope.department else "")
+        name = f"report-{period}-{labels.when(overview.start_ms)[:10]}.pdf"
+        return Response(period_report(overview, departments, title),
+                        media_type="application/pdf", headers={
+                            "Content-Disposition": f'attachment; filename="{name}"',
+                            "Cache-Control": "no-store"})
+
     @api.get("/overview", response_model=views.Overview)
     def overview_json(request: Request, period: PeriodQuery = "month",
                       at: AtQuery = None) -> views.Overview:

@@ -67,3 +67,12 @@ def test_safe_cell() -> None:
     assert safe_cell("-2") == "'-2" and safe_cell("@SUM(A1)") == "'@SUM(A1)"
     assert safe_cell(-2) == -2 and safe_cell(None) == "" and safe_cell(True) == 1
     assert safe_cell("德州") == "德州"
+
+
+def test_period_report_pdf_embeds_a_chinese_font(sqlite_server: CentralServer) -> None:
+    office = signed_in(sqlite_server, "jiwei", "oversight")
+    report = office.get("/console/report.pdf?period=year&at=2026-06-01")
+    assert report.status_code == 200
+    assert report.headers["content-type"] == "application/pdf"
+    assert report.content.startswith(b"%PDF") and b"NotoSansCJK" in report.content
+    assert office.get("/console/report.pdf?period=decade").status_code == 422
