@@ -45,6 +45,15 @@ EVENT_TYPES: dict[str, tuple[str, str]] = {
     "visit.rated": ("评价", "rating"), "visit.corrected": ("更正", "correction"),
 }
 
+AUDIT_ACTIONS: dict[str, tuple[str, str]] = {
+    "sign_in": ("登录", "signed in"), "sign_in_failed": ("登录失败", "sign-in failed"),
+    "sign_out": ("退出", "signed out"), "warning_justified": ("说明预警", "justified a warning"),
+    "warning_closed": ("关闭预警", "closed a warning"),
+    "rules_installed": ("安装规则", "installed rules"), "user_added": ("新增账号", "added an account"),
+    "user_disabled": ("停用账号", "disabled an account"),
+    "session_revoked": ("注销会话", "revoked a session"),
+}
+
 
 def label(table: dict[str, tuple[str, str]], code: str | None, lang: str) -> str:
     if code is None:

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from inspector_central.console.audit import recent_entries
 from inspector_central.console.evaluate import rules_in_force
 from inspector_central.console.scope import Scope
 from inspector_central.console.statistics import (
@@ -723,3 +724,34 @@ def alarms_page(database: Database, scope: Scope, cursor: str | None = None,
 
 def _trim_evidence(evidence: dict[str, Any]) -> dict[str, Any]:
     return {k: _short(v, 200) if isinstance(v, str) else v for k, v in evidence.items()}
+
+
+# -- audit log ----------------------------------------------------------------------------------
+
+
+class AuditRow(BaseModel):
+    id: int
+    at_ms: int
+    actor: str
+    action: str
+    target: str | None
+    detail: dict[str, Any]
+    address: str | None
+
+
+class AuditPage(BaseModel):
+    items: list[AuditRow]
+    next_cursor: str | None
+
+
+def audit_page(database: Database, scope: Scope, cursor: str | None = None,
+               limit: int = PAGE) -> AuditPage:
+    """The audit log, newest first: the oversight office only."""
+    if not scope.is_oversight:
+        raise NotFound("audit")
+    after = decode_cursor(cursor, (int,))
+    with database.transaction(write=False) as tx:
+        entries = recent_entries(tx, before_id=after[0] if after else None, limit=limit + 1)
+    items = [AuditRow(**e.__dict__) for e in entries[:limit]]
+    return AuditPage(items=items, next_cursor=encode_cursor(items[-1].id)
+                     if len(entries) > limit and items else None)

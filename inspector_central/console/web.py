@@ -116,6 +116,7 @@ def install_console(app: FastAPI, database: Database) -> None:
             "scan": lambda k: labels.label(labels.SCANS, k, lang),
             "time_flag": lambda k: labels.label(labels.TIME_FLAGS, k, lang),
             "event_type": lambda k: labels.label(labels.EVENT_TYPES, k, lang),
+            "audit_action": lambda k: labels.label(labels.AUDIT_ACTIONS, k, lang),
             "with_query": lambda **kw: _with_query(request, **kw),
             **context}, status_code=status_code, headers=_PAGE_HEADERS)
 
@@ -413,6 +414,24 @@ def install_console(app: FastAPI, database: Database) -> None:
     @api.get("/alarms", response_model=views.AlarmsPage)
     def alarms_json(request: Request, cursor: Cursor = None) -> views.AlarmsPage:
         return views.alarms_page(database, api_scope(request), cursor)
+
+    # -- audit log -----------------------------------------------------------------------------
+
+    @pages.get("/audit", response_class=HTMLResponse)
+    @signed_in
+    def audit_page(request: Request, scope: Scope, cursor: Cursor = None,
+                   format: FormatQuery = None) -> Response:
+        data = views.audit_page(database, scope, cursor, limit=5000 if format else views.PAGE)
+        if format:
+            return export("audit", ["id", "time", "actor", "action", "target", "detail", "address"],
+                          [(a.id, labels.when(a.at_ms), a.actor, a.action, a.target,
+                            json.dumps(a.detail, ensure_ascii=False), a.address)
+                           for a in data.items], format)
+        return page(request, "audit.html", scope, data=data)
+
+    @api.get("/audit", response_model=views.AuditPage)
+    def audit_json(request: Request, cursor: Cursor = None) -> views.AuditPage:
+        return _found(lambda: views.audit_page(database, api_scope(request), cursor))
 
     app.include_router(pages)
     app.include_router(api)

@@ -30,7 +30,7 @@ def account(server: CentralServer, name: str, role: str, department: str | None 
     """Add a console account straight into the server's database; returns its passphrase."""
     passphrase = PASSPHRASES[role] + "-" + name
     add_user(server.backend.database(), name, role, department, passphrase,
-             now_ms=int(time.time() * 1000))
+             now_ms=int(time.time() * 1000), actor="it-admin")
     return passphrase
 
 

@@ -91,3 +91,17 @@ def test_a_disabled_account_loses_its_sessions(server: CentralServer) -> None:
     disable_user(server.backend.database(), "amr-head", now_ms=0)
     assert head.get("/v1/oversight/overview").status_code == 401
     assert [a for _actor, a, _d in _audit(server)][-1] == "user_disabled"
+
+
+def test_the_audit_log_is_the_oversight_office_s_alone(server: CentralServer) -> None:
+    head = signed_in(server, "amr-head", "department", "lc-amr")
+    office = signed_in(server, "jiwei", "oversight")
+    assert head.get("/v1/oversight/audit").status_code == 404
+    assert head.get("/console/audit").status_code == 404
+    entries = office.get("/v1/oversight/audit").json()["items"]
+    assert [(e["actor"], e["action"]) for e in entries][:4] == [
+        ("jiwei", "sign_in"), ("it-admin", "user_added"), ("amr-head", "sign_in"),
+        ("it-admin", "user_added")]
+    assert entries[0]["address"] == "127.0.0.1"
+    page = office.get("/console/audit?lang=en")
+    assert page.status_code == 200 and "signed in" in page.text

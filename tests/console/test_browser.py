@@ -150,6 +150,7 @@ def test_warning_workflow_archive_export_accessibility_and_screenshots(
         "departments": "/console/departments?period=year",
         "officers": "/console/departments?period=year&department=lc-amr",
         "alarms": "/console/alarms",
+        "audit": "/console/audit",
     }
     for lang in ("zh", "en"):
         for name, path in pages.items():
