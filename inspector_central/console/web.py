@@ -35,6 +35,7 @@ from inspector_central.signing import now_ms
 from inspector_central.storage import Database
 from inspector_central.templating import render, request_lang
 from inspector_protocol.errors import UserError
+from inspector_protocol.messages import ErrorResponse
 from inspector_protocol.text import Text
 
 SECURE_COOKIE = "__Host-console"
@@ -55,6 +56,11 @@ _BAD_CSRF = ApiError(403, "console.csrf", Text(
     "The request lacks a valid anti-forgery token; reload the page and try again."))
 
 _T = TypeVar("_T")
+#: Every refusal has the protocol's error body (401 without a session, 403 without the
+#: anti-forgery token or the right role, 404 what the account may not see).
+_API_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse} for status in (400, 401, 403, 404, 409, 413, 415, 422, 429,
+                                                    500, 503)}
 Cursor = Annotated[str | None, Query(max_length=400)]
 PeriodQuery = Annotated[views.Period, Query()]
 #: A day in the period wanted (China time); today when absent.
@@ -88,7 +94,7 @@ def _secure(request: Request) -> bool:
 
 def install_console(app: FastAPI, database: Database) -> None:
     pages = APIRouter(prefix="/console", include_in_schema=False)
-    api = APIRouter(prefix="/v1/oversight", tags=["oversight"])
+    api = APIRouter(prefix="/v1/oversight", tags=["oversight"], responses=_API_ERRORS)
 
     def scope_of(request: Request) -> Scope | None:
         token = _token(request)
