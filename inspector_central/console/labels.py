@@ -54,6 +54,21 @@ AUDIT_ACTIONS: dict[str, tuple[str, str]] = {
     "session_revoked": ("注销会话", "revoked a session"),
 }
 
+ALARM_KINDS: dict[str, tuple[str, str]] = {
+    "gap": ("记录缺失", "events missing"), "chain_broken": ("链断裂", "chain broken"),
+    "fork": ("分叉", "fork"), "rollback": ("回滚", "rollback"),
+    "forged_signature": ("签名无效", "forged signature"),
+    "conflicting_resend": ("同号异文", "conflicting resend"),
+    "foreign_device": ("冒用设备", "foreign device"), "malformed": ("格式错误", "malformed"),
+    "device_key_mismatch": ("设备密钥不符", "device key mismatch"),
+    "foreign_visit": ("他机检查", "foreign visit"), "replayed_event": ("重放", "replayed event"),
+    "revoked_officer": ("已撤销人员", "revoked officer"),
+    "revoked_device": ("已撤销设备", "revoked device"),
+    "second_officer_key": ("第二把人员密钥", "second officer key"),
+    "activation_refused": ("激活被拒", "activation refused"),
+    "clock_discrepancy": ("时钟异常", "clock discrepancy"),
+}
+
 
 def label(table: dict[str, tuple[str, str]], code: str | None, lang: str) -> str:
     if code is None:

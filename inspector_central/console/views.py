@@ -603,12 +603,15 @@ def visit_detail(database: Database, scope: Scope, visit_id: str) -> VisitDetail
         if kind == ev.CHECKED_IN:
             location = body.get("location") if isinstance(body.get("location"), dict) else None
             co_officers = [str(c) for c in body.get("co_officers") or [] if isinstance(c, str)]
+        # A rating is the enterprise's word about the department: its content is for the
+        # oversight office only (that it exists is no secret: the event is in the chain).
+        hidden = kind == ev.RATED and not scope.can_see_ratings
         rows.append(EventRow(
             seq=int(seq), event_id=str(event_id), type=str(kind), officer=officer,
             wall_ms=int(time.get("wall_ms", 0)), server_ms=None if server_ms is None else int(server_ms),
             time_flag=flag, anchored=isinstance(time.get("anchor"), dict),
             chain_ok=bool(chain_ok), signature="verified", received_ms=int(received),
-            summary=_summary(body)))
+            summary=_HIDDEN_RATING if hidden else _summary(body)))
     return VisitDetail(
         visit_id=str(row[0]), device=str(row[1]), officer=row[2], co_officers=co_officers,
         enterprise=str(row[3]), enterprise_name=row[4], department=str(row[5]), kind=str(row[6]),
@@ -617,6 +620,9 @@ def visit_detail(database: Database, scope: Scope, visit_id: str) -> VisitDetail
         duration_s=None if row[13] is None else int(row[13]), entry_scan=row[14],
         exit_scan=row[15], location=location, photo_hashes=photos, checklist=checklist,
         events=rows, alarms=alarms, delivered_ms=max((r.received_ms for r in rows), default=None))
+
+
+_HIDDEN_RATING = "（评价内容仅监督部门可见 · the rating is for the oversight office only）"
 
 
 def _summary(body: dict[str, Any]) -> str:

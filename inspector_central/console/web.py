@@ -123,6 +123,7 @@ def install_console(app: FastAPI, database: Database) -> None:
             "time_flag": lambda k: labels.label(labels.TIME_FLAGS, k, lang),
             "event_type": lambda k: labels.label(labels.EVENT_TYPES, k, lang),
             "audit_action": lambda k: labels.label(labels.AUDIT_ACTIONS, k, lang),
+            "alarm_kind": lambda k: labels.label(labels.ALARM_KINDS, k, lang),
             "with_query": lambda **kw: _with_query(request, **kw),
             **context}, status_code=status_code, headers=_PAGE_HEADERS)
 
@@ -242,9 +243,14 @@ def install_console(app: FastAPI, database: Database) -> None:
                       enterprise: Annotated[str | None, Query(max_length=18)] = None,
                       cursor: Cursor = None, format: FormatQuery = None) -> Response:
         data = views.warnings_page(database, scope, state=state or None, cursor=cursor,
-                                   enterprise=enterprise or None,
-                                   limit=5000 if format else views.PAGE)
+                                   enterprise=enterprise or None)
         if format:
+            try:
+                data.items = _every_row(lambda c: _items(views.warnings_page(
+                    database, scope, state=state or None, enterprise=enterprise or None, cursor=c,
+                    limit=_EXPORT_PAGE)))
+            except _TooManyRows:
+                return page(request, "error.html", scope, status_code=422, message=_TOO_MANY)
             return export("warnings", ["id", "rule", "enterprise", "department", "trigger_time",
                                        "visits", "state", "justification", "close_note"],
                           [(w.id, w.rule_id, w.enterprise, w.department, labels.when(w.trigger_ms),
@@ -265,8 +271,8 @@ def install_console(app: FastAPI, database: Database) -> None:
             error = exc.text
         if htmx:
             item = views.warning_by_id(database, scope, warning_id)
-            return page(request, "_warning.html", scope, w=item, error=error,
-                        status_code=200 if error is None else 422)
+            # 200 even with a refusal: htmx swaps only successful answers, and the row shows it.
+            return page(request, "_warning.html", scope, w=item, error=error)
         if error is not None:
             return page(request, "error.html", scope, status_code=422, message=error)
         return RedirectResponse(f"/console/warnings#w{warning_id}", 303)
@@ -318,8 +324,13 @@ def install_console(app: FastAPI, database: Database) -> None:
                          q: Annotated[str, Query(max_length=100)] = "", cursor: Cursor = None,
                          format: FormatQuery = None) -> Response:
         views.index_registry(database)
-        data = views.search_enterprises(database, q, cursor, limit=5000 if format else views.PAGE)
+        data = views.search_enterprises(database, q, cursor)
         if format:
+            try:
+                data.items = _every_row(lambda c: _items(views.search_enterprises(
+                    database, q, c, limit=_EXPORT_PAGE)))
+            except _TooManyRows:
+                return page(request, "error.html", scope, status_code=422, message=_TOO_MANY)
             return export("enterprises", ["uscc", "name"],
                           [(e.uscc, e.name) for e in data.items], format)
         return page(request, "enterprises.html", scope, data=data)
@@ -335,9 +346,13 @@ def install_console(app: FastAPI, database: Database) -> None:
     @signed_in
     def archive_page(request: Request, scope: Scope, uscc: str, cursor: Cursor = None,
                      format: FormatQuery = None) -> Response:
-        data = views.enterprise_archive(database, scope, uscc[:18], cursor,
-                                        limit=5000 if format else views.PAGE)
+        data = views.enterprise_archive(database, scope, uscc[:18], cursor)
         if format:
+            try:
+                data.visits = _every_row(lambda c: _visits(views.enterprise_archive(
+                    database, scope, uscc[:18], c, limit=_EXPORT_PAGE)))
+            except _TooManyRows:
+                return page(request, "error.html", scope, status_code=422, message=_TOO_MANY)
             return export(f"archive-{data.uscc}", [
                 "visit", "checked_in", "checked_out", "department", "kind", "enforcement",
                 "reason", "legal_basis", "duration_s", "findings", "rectifications"],
@@ -408,8 +423,13 @@ def install_console(app: FastAPI, database: Database) -> None:
     @signed_in
     def alarms_page(request: Request, scope: Scope, cursor: Cursor = None,
                     format: FormatQuery = None) -> Response:
-        data = views.alarms_page(database, scope, cursor, limit=5000 if format else views.PAGE)
+        data = views.alarms_page(database, scope, cursor)
         if format:
+            try:
+                data.items = _every_row(lambda c: _items(views.alarms_page(
+                    database, scope, c, limit=_EXPORT_PAGE)))
+            except _TooManyRows:
+                return page(request, "error.html", scope, status_code=422, message=_TOO_MANY)
             return export("alarms", ["id", "device", "kind", "seq", "event", "detected", "count",
                                      "last", "evidence"],
                           [(a.id, a.device, a.kind, a.seq, a.event_id, labels.when(a.detected_ms),
@@ -427,8 +447,13 @@ def install_console(app: FastAPI, database: Database) -> None:
     @signed_in
     def audit_page(request: Request, scope: Scope, cursor: Cursor = None,
                    format: FormatQuery = None) -> Response:
-        data = views.audit_page(database, scope, cursor, limit=5000 if format else views.PAGE)
+        data = views.audit_page(database, scope, cursor)
         if format:
+            try:
+                data.items = _every_row(lambda c: _items(views.audit_page(
+                    database, scope, c, limit=_EXPORT_PAGE)))
+            except _TooManyRows:
+                return page(request, "error.html", scope, status_code=422, message=_TOO_MANY)
             return export("audit", ["id", "time", "actor", "action", "target", "detail", "address"],
                           [(a.id, labels.when(a.at_ms), a.actor, a.action, a.target,
                             json.dumps(a.detail, ensure_ascii=False), a.address)
@@ -441,6 +466,39 @@ def install_console(app: FastAPI, database: Database) -> None:
 
     app.include_router(pages)
     app.include_router(api)
+
+
+#: Exports read every page of a table, up to this many rows (then: narrow the filter).
+MAX_EXPORT_ROWS = 100_000
+_EXPORT_PAGE = 1000
+_TOO_MANY = Text("导出超过 {n} 行，请缩小筛选范围后再导出。",
+                 "The export would exceed {n} rows; narrow the filter and export again."
+                 ).format(n=f"{MAX_EXPORT_ROWS:,}")
+
+
+class _TooManyRows(Exception):
+    pass
+
+
+def _items(page: Any) -> tuple[list[Any], str | None]:
+    return list(page.items), page.next_cursor
+
+
+def _visits(archive: views.EnterpriseArchive) -> tuple[list[Any], str | None]:
+    return list(archive.visits), archive.next_cursor
+
+
+def _every_row(fetch: Callable[[str | None], tuple[list[Any], str | None]]) -> list[Any]:
+    """Every row of a paginated table, following its cursor."""
+    rows: list[Any] = []
+    cursor: str | None = None
+    while True:
+        items, cursor = fetch(cursor)
+        rows += items
+        if cursor is None:
+            return rows
+        if len(rows) >= MAX_EXPORT_ROWS:
+            raise _TooManyRows
 
 
 def _moment(at: dt.date | None) -> int:

@@ -118,6 +118,11 @@ class Tablet:
         self.clock.advance(gap_days * DAY_S)
         return visit.id
 
+    def rate(self, visit_id: str, score: int, comment: str) -> None:
+        """The enterprise's representative rates the visit on the tablet."""
+        lead = self.ws.ledger.unlock("37142320001", OFFICERS["37142320001"][1])
+        VisitRecorder(self.ws).rate(lead, visit_id, score, comment)
+
     def survey(self, enterprise: str = ENTERPRISE, credential: str = "37142330001") -> str:
         recorder = VisitRecorder(self.ws)
         officer = self.ws.ledger.unlock(credential, OFFICERS[credential][1])

@@ -14,6 +14,7 @@ def test_department_accounts_see_only_their_department(
         server: CentralServer, template_data_dir: Path, tmp_path: Path) -> None:
     device = new_tablet(server, template_data_dir, tmp_path / "tab")
     amr_visits = [device.enforcement_visit() for _ in range(4)]
+    device.rate(amr_visits[-1], 61, "检查人员态度生硬")
     em_visit = device.survey(credential="37142330001")
     device.sync()
     office = signed_in(server, "jiwei", "oversight")
@@ -26,6 +27,15 @@ def test_department_accounts_see_only_their_department(
     assert amr.get(f"/v1/oversight/visits/{em_visit}").status_code == 404
     assert em.get(f"/v1/oversight/visits/{em_visit}").json()["department"] == "lc-em"
     assert office.get(f"/v1/oversight/visits/{amr_visits[0]}").status_code == 200
+
+    # A rating's content is the oversight office's alone, even on the department's own visit.
+    rated = f"/v1/oversight/visits/{amr_visits[-1]}"
+    assert "检查人员态度生硬" in office.get(rated).text and "score=61" in office.get(rated).text
+    for path in (rated, f"/console/visits/{amr_visits[-1]}",
+                 f"/console/visits/{amr_visits[-1]}?format=csv"):
+        answer = amr.get(path)
+        assert answer.status_code == 200 and "态度生硬" not in answer.text
+        assert "score=" not in answer.text and "评价内容仅监督部门可见" in answer.text
 
     # The enterprise's archive lists only the account's own visits.
     def archived(client: object) -> set[str]:

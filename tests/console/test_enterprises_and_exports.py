@@ -46,14 +46,15 @@ def test_search_by_name_or_code_in_pages(server: CentralServer, tmp_path: Path) 
     assert office.get("/console/enterprises?q=nothing-like-it").status_code == 200
 
 
-def test_exports_are_safe_for_spreadsheets(server: CentralServer, tmp_path: Path) -> None:
-    _registry(server, tmp_path, 3)
+def test_exports_are_whole_and_safe_for_spreadsheets(server: CentralServer, tmp_path: Path) -> None:
+    _registry(server, tmp_path, 1234)  # more than one page of the export's reads
     office = signed_in(server, "jiwei", "oversight")
     exported = office.get("/console/enterprises?format=csv")
     assert exported.headers["content-type"].startswith("text/csv")
     assert "attachment" in exported.headers["content-disposition"]
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
-    assert rows[0] == ["uscc", "name"]
+    assert rows[0] == ["uscc", "name"] and len(rows) == 1 + 1234
+    assert len({r[0] for r in rows[1:]}) == 1234
     evil = next(r for r in rows if "HYPERLINK" in r[1])
     assert evil[1].startswith("'=")
     book = load_workbook(io.BytesIO(office.get("/console/enterprises?format=xlsx").content))
