@@ -429,7 +429,13 @@ def looks_like_uscc(query: str) -> bool:
 
 def index_registry(database: Database, batch: int = 5000) -> None:
     """Bring the console's enterprise index up to the registry feed (by revision: only what
-    changed since last time, along the feed's revision index)."""
+    changed since last time, along the feed's revision index).  Reads first: a search must
+    not take SQLite's write lock when there is nothing new."""
+    with database.transaction(write=False) as tx:
+        seen_row = tx.one("SELECT value FROM counters WHERE name = 'console_registry_seen'")
+        top_row = tx.one("SELECT value FROM counters WHERE name = 'feeds'")
+    if top_row is None or seen_row is None or int(top_row[0]) <= int(seen_row[0]):
+        return
     while True:
         with database.transaction() as tx:
             seen_row = tx.one("SELECT value FROM counters WHERE name = 'console_registry_seen'")
