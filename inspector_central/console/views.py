@@ -176,6 +176,13 @@ class EventRow(BaseModel):
     summary: str
 
 
+class VisitPhoto(BaseModel):
+    sha256: str
+    #: ``received`` (the store holds it, checked against the signed hash), ``partial`` (an
+    #: upload under way), ``missing`` (announced by its event, never received).
+    state: Literal["received", "partial", "missing"]
+
+
 class VisitDetail(BaseModel):
     visit_id: str
     device: str
@@ -195,7 +202,7 @@ class VisitDetail(BaseModel):
     entry_scan: str | None
     exit_scan: str | None
     location: dict[str, Any] | None
-    photo_hashes: list[str]
+    photos: list[VisitPhoto]
     checklist: list[str]
     events: list[EventRow]
     alarms: list[str]
@@ -589,20 +596,32 @@ def visit_detail(database: Database, scope: Scope, visit_id: str) -> VisitDetail
         events = tx.all("SELECT seq, id, type, officer, raw, server_ms, time_flag, chain_ok, "
                         "received_ms FROM events WHERE visit_id = ? ORDER BY device, seq",
                         (visit_id,))
+        hashes = sorted({str(b["sha256"]) for e in events if e[2] == ev.PHOTO
+                         for b in [_body(e[4])] if isinstance(b.get("sha256"), str)})
+        held: dict[str, str] = {}
+        if hashes:
+            condition, params = tx.any_of("sha256", hashes)
+            held = {str(r[0]): str(r[1]) for r in tx.all(
+                f"SELECT sha256, state FROM photos WHERE {condition}", params)}
         ids = [str(e[1]) for e in events]
         alarms = []
         if ids:
             condition, params = tx.any_of("event_id", ids)
             alarms = [f"{r[0]} ×{r[1]}" for r in tx.all(
                 f"SELECT kind, count FROM alarms WHERE {condition} ORDER BY id", params)]
-    rows, photos, checklist, co_officers = [], [], [], []
+    rows: list[EventRow] = []
+    photos: list[VisitPhoto] = []
+    checklist: list[str] = []
+    co_officers: list[str] = []
     location = None
     for seq, event_id, kind, officer, raw, server_ms, flag, chain_ok, received in events:
         envelope = json.loads(bytes(raw))
         body = envelope.get("body") if isinstance(envelope.get("body"), dict) else {}
         time = envelope.get("time") if isinstance(envelope.get("time"), dict) else {}
         if kind == ev.PHOTO and isinstance(body.get("sha256"), str):
-            photos.append(body["sha256"])
+            state = held.get(body["sha256"])
+            photos.append(VisitPhoto(sha256=body["sha256"], state="received" if state == "complete"
+                                     else "partial" if state is not None else "missing"))
         if kind == ev.CHECKLIST_ANSWER:
             checklist.append(f"{body.get('template', '')}/{body.get('item', '')}: "
                              f"{_short(body.get('value'))}")
@@ -624,7 +643,7 @@ def visit_detail(database: Database, scope: Scope, visit_id: str) -> VisitDetail
         category=row[7], reason=row[8], legal_basis=row[9], state=str(row[10]),
         checked_in_ms=int(row[11]), checked_out_ms=None if row[12] is None else int(row[12]),
         duration_s=None if row[13] is None else int(row[13]), entry_scan=row[14],
-        exit_scan=row[15], location=location, photo_hashes=photos, checklist=checklist,
+        exit_scan=row[15], location=location, photos=photos, checklist=checklist,
         events=rows, alarms=alarms, delivered_ms=max((r.received_ms for r in rows), default=None))
 
 

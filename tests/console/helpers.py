@@ -11,9 +11,10 @@ from pathlib import Path
 import requests
 
 from inspector_app.platform.clock import FakeClock
+from inspector_app.services.evidence import store_photo
 from inspector_app.services.recorder import CheckInRequest, VisitRecorder
 from inspector_app.services.workspace import Workspace
-from inspector_app.sync.client import run_sync
+from inspector_app.sync.client import SyncOptions, run_sync
 from inspector_app.sync.transport import Transport
 from inspector_central.console.accounts import add_user
 from inspector_protocol.china_time import china_date
@@ -89,7 +90,7 @@ class Tablet:
     transport: Transport | None = None
     boots: int = 1
 
-    def sync(self) -> None:
+    def sync(self, *, photos: bool = True) -> None:
         """Sync as a tablet does when it is back online.  The test fast-forwarded the tablet's
         clock into the past; a restart puts it on real time, so no clock alarm follows."""
         real = int(time.time() * 1000)
@@ -99,11 +100,11 @@ class Tablet:
             self.clock.set_wall(real)
         if self.transport is None:
             self.transport = enrolled(self.ws, self.server, self.name)
-        report = run_sync(self.ws, self.transport)
+        report = run_sync(self.ws, self.transport, SyncOptions(photos=photos))
         assert report.errors == [] and report.rejected == 0, report
 
     def enforcement_visit(self, enterprise: str = ENTERPRISE, kind: str = "routine",
-                          gap_days: float = 2.0) -> str:
+                          gap_days: float = 2.0, photo: bytes | None = None) -> str:
         """A routine inspection by the two lc-amr officers, then ``gap_days`` pass."""
         recorder = VisitRecorder(self.ws)
         lead = self.ws.ledger.unlock("37142320001", OFFICERS["37142320001"][1])
@@ -112,6 +113,8 @@ class Tablet:
             enterprise, kind, "特种设备安全隐患排查", legal_basis="《特种设备安全法》第五十七条",
             justification="重污染天气应急响应", code="signed", templates=()), [second])
         self.clock.advance(40 * 60)
+        if photo is not None:
+            recorder.add_photo(lead, visit.id, store_photo(self.ws.data_dir, photo), "压力表")
         recorder.add_rectification(lead, visit.id, "更换压力表", _deadline(self.clock))
         self.clock.advance(5 * 60)
         recorder.check_out(lead, visit.id, exit_scan="signed")

@@ -3,20 +3,24 @@ archive entries and JSON are 404 or absent (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from inspector_protocol.china_time import china_date
 from tests.central.harness import CentralServer
 from tests.console.helpers import ENTERPRISE, new_tablet, signed_in
 
+PNG = b"\x89PNG\r\n\x1a\n"
+
 
 def test_department_accounts_see_only_their_department(
         server: CentralServer, template_data_dir: Path, tmp_path: Path) -> None:
     device = new_tablet(server, template_data_dir, tmp_path / "tab")
-    amr_visits = [device.enforcement_visit() for _ in range(4)]
+    photo = PNG + b"gauge" * 100
+    amr_visits = [device.enforcement_visit(photo=photo if i == 0 else None) for i in range(4)]
     device.rate(amr_visits[-1], 61, "检查人员态度生硬")
     em_visit = device.survey(credential="37142330001")
-    device.sync()
+    device.sync(photos=False)
     office = signed_in(server, "jiwei", "oversight")
     amr = signed_in(server, "amr-head", "department", "lc-amr")
     em = signed_in(server, "em-head", "department", "lc-em")
@@ -26,7 +30,13 @@ def test_department_accounts_see_only_their_department(
     assert em.get(f"/v1/oversight/visits/{amr_visits[0]}").status_code == 404
     assert amr.get(f"/v1/oversight/visits/{em_visit}").status_code == 404
     assert em.get(f"/v1/oversight/visits/{em_visit}").json()["department"] == "lc-em"
-    assert office.get(f"/v1/oversight/visits/{amr_visits[0]}").status_code == 200
+    # The photo is listed as missing evidence until the tablet sends it, then as received.
+    digest = hashlib.sha256(photo).hexdigest()
+    shown = office.get(f"/v1/oversight/visits/{amr_visits[0]}").json()["photos"]
+    assert shown == [{"sha256": digest, "state": "missing"}]
+    device.sync()
+    shown = office.get(f"/v1/oversight/visits/{amr_visits[0]}").json()["photos"]
+    assert shown == [{"sha256": digest, "state": "received"}]
 
     # A rating's content is the oversight office's alone, even on the department's own visit.
     rated = f"/v1/oversight/visits/{amr_visits[-1]}"
