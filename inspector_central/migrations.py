@@ -419,6 +419,13 @@ CREATE INDEX console_warnings_by_department ON console_warnings(department, stat
 CREATE INDEX console_warnings_by_department_time ON console_warnings(department, trigger_ms);
 CREATE INDEX console_warnings_by_enterprise ON console_warnings(enterprise, trigger_ms);
 CREATE INDEX console_warnings_by_time ON console_warnings(trigger_ms);
+-- The oversight office's acknowledgement of a tamper alarm (seen, with a note).
+CREATE TABLE console_alarm_acknowledgements (
+    alarm_id {bigint} PRIMARY KEY,
+    by_name  TEXT NOT NULL,
+    at_ms    {bigint} NOT NULL,
+    note     TEXT NOT NULL
+);
 -- Statistics kept up to date at ingest, so that a year's overview reads a few thousand rows
 -- instead of every visit: per China day, department, kind; and per month and officer.
 CREATE TABLE console_daily (

@@ -10,7 +10,8 @@ from typing import Any
 from inspector_central.storage import Tx
 
 ACTIONS = ("sign_in", "sign_in_failed", "sign_out", "warning_justified", "warning_closed",
-           "rules_installed", "user_added", "user_disabled", "session_revoked")
+           "alarm_acknowledged", "rules_installed", "user_added", "user_disabled",
+           "session_revoked")
 
 
 @dataclass(frozen=True)

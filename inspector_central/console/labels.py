@@ -49,6 +49,7 @@ AUDIT_ACTIONS: dict[str, tuple[str, str]] = {
     "sign_in": ("登录", "signed in"), "sign_in_failed": ("登录失败", "sign-in failed"),
     "sign_out": ("退出", "signed out"), "warning_justified": ("说明预警", "justified a warning"),
     "warning_closed": ("关闭预警", "closed a warning"),
+    "alarm_acknowledged": ("确认告警", "acknowledged an alarm"),
     "rules_installed": ("安装规则", "installed rules"), "user_added": ("新增账号", "added an account"),
     "user_disabled": ("停用账号", "disabled an account"),
     "session_revoked": ("注销会话", "revoked a session"),

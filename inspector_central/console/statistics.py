@@ -55,6 +55,7 @@ _NAMES = ", ".join(MEASURES)
 _VALUES = ", ".join(MEASURES.values())
 _UPDATE = ", ".join(f"{m} = excluded.{m}" for m in ("category", *MEASURES))
 DAY_EXPRESSION = f"((checked_in_ms + {CHINA_OFFSET_MS}) / {DAY_MS})"
+WARNING_DAY = f"((trigger_ms + {CHINA_OFFSET_MS}) / {DAY_MS})"
 
 
 def day_number(wall_ms: int) -> int:

@@ -22,6 +22,7 @@ from inspector_central.console.statistics import (
     BUCKETS,
     DAY_EXPRESSION,
     MEASURES,
+    WARNING_DAY,
     day_number,
     month_number,
 )
@@ -58,6 +59,11 @@ class DayCount(BaseModel):
     visits: int
 
 
+class CalendarDay(BaseModel):
+    day: str
+    visits: int
+
+
 class Overview(BaseModel):
     period: Period
     start_ms: int
@@ -71,6 +77,8 @@ class Overview(BaseModel):
     warnings_in_period: int
     alarms: int
     per_day: list[DayCount]
+    #: Warnings by the day of their triggering visit.
+    warnings_per_day: list[CalendarDay]
 
 
 class WarningVisit(BaseModel):
@@ -145,11 +153,6 @@ class ArchiveVisit(BaseModel):
     findings: list[str]
     rectifications: list[Rectification]
     photos: int
-
-
-class CalendarDay(BaseModel):
-    day: str
-    visits: int
 
 
 class EnterpriseArchive(BaseModel):
@@ -247,6 +250,9 @@ class AlarmRow(BaseModel):
     count: int
     last_ms: int
     evidence: dict[str, Any]
+    acknowledged_by: str | None = None
+    acknowledged_ms: int | None = None
+    acknowledgement: str | None = None
 
 
 class AlarmsPage(BaseModel):
@@ -318,6 +324,9 @@ def overview(database: Database, scope: Scope, period: Period, now_ms: int) -> O
                           params)
         period_row = tx.one("SELECT COUNT(*) FROM console_warnings WHERE trigger_ms >= ? AND "
                             f"trigger_ms < ? AND {where}", (start, end, *params))
+        warned = tx.all(
+            f"SELECT {WARNING_DAY} AS d, COUNT(*) FROM console_warnings WHERE trigger_ms >= ? AND "
+            f"trigger_ms < ? AND {where} GROUP BY d ORDER BY d", (start, end, *params))
         alarms = _alarm_count(tx, scope, start, end)
     total_s = sum(int(r[4] or 0) for r in kinds)
     timed = sum(int(r[5] or 0) for r in kinds)
@@ -332,7 +341,8 @@ def overview(database: Database, scope: Scope, period: Period, now_ms: int) -> O
         warnings_in_period=int(period_row[0]) if period_row else 0,
         alarms=alarms,
         per_day=[DayCount(day=_day_text(int(r[0])), department=str(r[1]), visits=int(r[2]))
-                 for r in per_day])
+                 for r in per_day],
+        warnings_per_day=[CalendarDay(day=_day_text(int(r[0])), visits=int(r[1])) for r in warned])
 
 
 def _alarm_count(tx: Tx, scope: Scope, start: int, end: int) -> int:
@@ -744,11 +754,21 @@ def alarms_page(database: Database, scope: Scope, cursor: str | None = None,
                 "visits v ON v.visit_id = e.visit_id WHERE v.department = ? "
                 + ("AND a.id < ? " if after else "") + "ORDER BY a.id DESC LIMIT ?",
                 (scope.department, *(after or []), limit + 1))
+        acks: dict[int, tuple[Any, ...]] = {}
+        if rows:
+            condition, params = tx.any_of("alarm_id", [int(r[0]) for r in rows[:limit]])
+            acks = {int(a[0]): a for a in tx.all(
+                "SELECT alarm_id, by_name, at_ms, note FROM console_alarm_acknowledgements "
+                f"WHERE {condition}", params)}
     items = [AlarmRow(id=int(r[0]), device=str(r[1]), kind=str(r[2]),
                       seq=None if r[3] is None else int(r[3]), event_id=r[4],
                       detected_ms=int(r[5]), count=int(r[6]),
                       last_ms=int(r[7]) if r[7] is not None else int(r[5]),
-                      evidence=_trim_evidence(json.loads(r[8]))) for r in rows[:limit]]
+                      evidence=_trim_evidence(json.loads(r[8])),
+                      acknowledged_by=acks[int(r[0])][1] if int(r[0]) in acks else None,
+                      acknowledged_ms=int(acks[int(r[0])][2]) if int(r[0]) in acks else None,
+                      acknowledgement=acks[int(r[0])][3] if int(r[0]) in acks else None)
+             for r in rows[:limit]]
     return AlarmsPage(items=items, next_cursor=encode_cursor(items[-1].id)
                       if len(rows) > limit and items else None)
 

@@ -437,6 +437,27 @@ def install_console(app: FastAPI, database: Database) -> None:
                             json.dumps(a.evidence, ensure_ascii=False)) for a in data.items], format)
         return page(request, "alarms.html", scope, data=data)
 
+    @pages.post("/alarms/{alarm_id}/acknowledge", response_class=HTMLResponse)
+    @signed_in
+    def acknowledge_form(request: Request, scope: Scope, alarm_id: int,
+                         note: Annotated[str, Form(max_length=5000)] = "",
+                         csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
+        if not csrf_matches(scope.csrf, csrf):
+            return page(request, "error.html", scope, status_code=403, message=_BAD_CSRF.text)
+        try:
+            workflow.acknowledge_alarm(database, scope, alarm_id, note, _address(request),
+                                       now_ms=now_ms())
+        except UserError as exc:
+            return page(request, "error.html", scope, status_code=422, message=exc.text)
+        return RedirectResponse(f"/console/alarms#a{alarm_id}", 303)
+
+    @api.post("/alarms/{alarm_id}/acknowledge", response_model=views.AlarmsPage)
+    def acknowledge_json(request: Request, alarm_id: int, body: CloseRequest) -> views.AlarmsPage:
+        scope = api_scope(request)
+        _api_action(lambda: workflow.acknowledge_alarm(database, scope, alarm_id, body.note,
+                                                       _address(request), now_ms=now_ms()))
+        return views.alarms_page(database, scope)
+
     @api.get("/alarms", response_model=views.AlarmsPage)
     def alarms_json(request: Request, cursor: Cursor = None) -> views.AlarmsPage:
         return views.alarms_page(database, api_scope(request), cursor)
@@ -521,7 +542,8 @@ def _api_action(act: Callable[[], None]) -> None:
     except (views.NotFound, views.Forbidden):
         raise _NOT_FOUND from None
     except UserError as exc:
-        raise ApiError(403 if exc.code in ("warning.not_yours", "warning.not_oversight") else 409,
+        raise ApiError(403 if exc.code in ("warning.not_yours", "warning.not_oversight",
+                                           "alarm.not_oversight") else 409,
                        exc.code or "warning.refused", exc.text) from None
 
 
@@ -549,7 +571,8 @@ def _per_day_chart(data: views.Overview) -> dict[str, Any]:
     counts = {(d.day, d.department): d.visits for d in data.per_day}
     return {"days": days, "series": [{"name": dep, "data": [counts.get((day, dep), 0)
                                                             for day in days]}
-                                     for dep in departments]}
+                                     for dep in departments],
+            "warnings": [[d.day, d.visits] for d in data.warnings_per_day]}
 
 
 def _duration_chart(data: views.DepartmentsReport) -> dict[str, Any]:

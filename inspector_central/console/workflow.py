@@ -66,3 +66,23 @@ def close(database: Database, scope: Scope, warning_id: int, note: str, address:
         tx.execute("UPDATE console_warnings SET state = 'closed', close_note = ?, closed_by = ?, "
                    "closed_ms = ? WHERE id = ?", (text, scope.name, now_ms, warning_id))
         audit(tx, now_ms, scope.name, "warning_closed", str(warning_id), address, note=text)
+
+
+def acknowledge_alarm(database: Database, scope: Scope, alarm_id: int, note: str, address: str,
+                      *, now_ms: int) -> None:
+    """The oversight office has seen a tamper alarm and says what it did about it."""
+    text = _text(note, Text("处理意见", "The note"))
+    if not scope.is_oversight:
+        raise WorkflowError(Text("只有监督部门可以确认告警。",
+                                 "Only the oversight office can acknowledge an alarm."),
+                            code="alarm.not_oversight")
+    with database.transaction() as tx:
+        if tx.one("SELECT id FROM alarms WHERE id = ?", (alarm_id,)) is None:
+            raise NotFound(alarm_id)
+        if tx.one("SELECT alarm_id FROM console_alarm_acknowledgements WHERE alarm_id = ?",
+                  (alarm_id,)) is not None:
+            raise WorkflowError(Text("该告警已确认。", "This alarm is acknowledged already."),
+                                code="alarm.acknowledged")
+        tx.execute("INSERT INTO console_alarm_acknowledgements (alarm_id, by_name, at_ms, note) "
+                   "VALUES (?, ?, ?, ?)", (alarm_id, scope.name, now_ms, text))
+        audit(tx, now_ms, scope.name, "alarm_acknowledged", str(alarm_id), address, note=text)

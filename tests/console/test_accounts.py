@@ -105,3 +105,18 @@ def test_the_audit_log_is_the_oversight_office_s_alone(server: CentralServer) ->
     assert entries[0]["address"] == "127.0.0.1"
     page = office.get("/console/audit?lang=en")
     assert page.status_code == 200 and "signed in" in page.text
+
+
+def test_many_failures_from_one_address_lock_the_address(server: CentralServer) -> None:
+    from inspector_central.console.accounts import ADDRESS_FAILURES
+
+    passphrase = account(server, "jiwei", "oversight")
+    client = Console(server)
+    for attempt in range(ADDRESS_FAILURES - 1):
+        assert "账号或口令错误" in client.sign_in(f"guess{attempt}", "wrong-passphrase").text
+    locked = client.sign_in(f"guess{ADDRESS_FAILURES}", "wrong-passphrase")
+    assert locked.status_code == 401 and "来自该地址的失败登录过多" in locked.text
+    # Another account from the same address, with its right passphrase: refused meanwhile.
+    refused = client.sign_in("jiwei", passphrase)
+    assert refused.status_code == 401 and "来自该地址" in refused.text
+    assert _audit(server)[-1][1:] == ("sign_in_failed", '{"why": "address_locked"}')

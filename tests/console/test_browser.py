@@ -139,8 +139,16 @@ def test_warning_workflow_archive_export_accessibility_and_screenshots(
     assert exported.splitlines()[0].startswith("visit,checked_in")
     assert fourth in exported and "特种设备安全隐患排查" in exported
 
-    # Every page, both languages: accessible, and a screenshot.
+    # A tamper alarm, acknowledged by the office with a note (audited).
     _malformed_event(server, device)
+    office.goto(f"{server.url}/console/alarms")
+    office.locator("textarea[name=note]").first.fill("已联系设备管理员核查该平板")
+    office.locator("button", has_text="确认").first.click()
+    expect(office.locator("table")).to_contain_text("已联系设备管理员核查该平板")
+    office.goto(f"{server.url}/console/audit")
+    expect(office.locator("table")).to_contain_text("确认告警")
+
+    # Every page, both languages: accessible, and a screenshot.
     pages = {
         "overview": "/console/overview?period=year",
         "warnings": "/console/warnings",

@@ -20,6 +20,16 @@
       series: d.series.map(function (s) { return {name: s.name, type: "bar", stack: "all", data: s.data}; })
     });
   }
+  function warningsOverTime() {
+    var d = data("per-day"), c = chart("warnings-time");
+    if (!d || !c || !d.warnings) { return; }
+    c.setOption({
+      animation: false, tooltip: {trigger: "axis"},
+      grid: {left: 40, right: 20, top: 20, bottom: 30},
+      xAxis: {type: "time"}, yAxis: {type: "value", minInterval: 1},
+      series: [{name: "warnings", type: "line", step: "middle", data: d.warnings, color: "#8a5300"}]
+    });
+  }
   function durations() {
     var d = data("durations"), c = chart("durations");
     if (!d || !c) { return; }
@@ -44,9 +54,9 @@
       series: [{type: "heatmap", coordinateSystem: "calendar", data: days}]
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { perDay(); durations(); calendar(); });
+  document.addEventListener("DOMContentLoaded", function () { perDay(); warningsOverTime(); durations(); calendar(); });
   window.addEventListener("resize", function () {
-    ["per-day", "durations", "calendar"].forEach(function (id) {
+    ["per-day", "warnings-time", "durations", "calendar"].forEach(function (id) {
       var node = document.getElementById(id);
       var c = node && window.echarts ? window.echarts.getInstanceByDom(node) : null;
       if (c) { c.resize(); }
