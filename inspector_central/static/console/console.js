@@ -27,7 +27,7 @@
       animation: false, tooltip: {trigger: "axis"},
       grid: {left: 40, right: 20, top: 20, bottom: 30},
       xAxis: {type: "time"}, yAxis: {type: "value", minInterval: 1},
-      series: [{name: "warnings", type: "line", step: "middle", data: d.warnings, color: "#8a5300"}]
+      series: [{name: "warnings", type: "bar", barMaxWidth: 14, data: d.warnings, color: "#8a5300"}]
     });
   }
   function durations() {
