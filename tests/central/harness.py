@@ -114,8 +114,9 @@ class Backend:
     _database: Database | None = None
 
     def args(self) -> list[str]:
+        # The data folder also holds the photo store, whichever database holds the records.
         if self.database_url:
-            return ["--database-url", self.database_url]
+            return ["--database-url", self.database_url, "--data-dir", str(self.data_dir)]
         return ["--data-dir", str(self.data_dir)]
 
     def database(self) -> Database:
