@@ -17,8 +17,9 @@ curve compares like with like (a scan that reaches the centre at p = 0.5 also
 reaches it at p = 0.75).
 
 The simulated days lie in the past of the server's clock (the server keeps its
-own time): each morning the tablets reboot, so their check-ins are timed by
-their wall clocks (the sim's) rather than the last sync's anchor; and they ask
+own time): the tablets reboot each morning and before each sync, so no anchor
+(the server's real time) is ever taken on a boot that made visits, and check-ins
+are timed by the tablets' wall clocks, the simulation's; and they ask
 the centre for a year of visits (``days=366``) where a tablet in the field asks
 for the rule's window on the server's clock.  The tablet applies the rule's
 window on its own clock either way.
@@ -289,6 +290,9 @@ def _end_of_day(tablets: list[Tablet], day: int, start_ms: int, options: Options
     for n, tablet in enumerate(order):
         if not everyone and rng.random() >= options.sync_probability:
             continue
+        # Synced on a boot of its own: the anchor it brings (the server's real time) then
+        # never re-times the day's visits, which keep the simulation's wall clock.
+        tablet.clock.reboot(f"t{tablet.index}-d{day}-sync")
         tablet.move_to(start_ms + day * DAY_MS + 19 * 3600_000 + n * 60_000)
         report = run_sync(tablet.ws, tablet.transport, SyncOptions(history_days=366))
         if report.errors or report.pending:

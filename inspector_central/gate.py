@@ -72,11 +72,18 @@ def read_recent_visits(database: Database, uscc: str, since_ms: int
             "duration_s, state FROM visits WHERE enterprise = ? AND checked_in_ms >= ? "
             "ORDER BY checked_in_ms DESC, visit_id LIMIT ?", (uscc, since_ms,
                                                                MAX_RECENT_VISITS + 1))
-    # A check-in's department and kind are the tablet's words, checked by signature, not
-    # by shape: an empty one is shown as "-" rather than failing the whole answer.
+    # A check-in's visit id, department and kind are the tablet's words, checked by
+    # signature, not by shape: an odd one is shortened or left out rather than failing
+    # the whole answer.
     visits = [VisitSummary(visit_id=str(r[0]), enterprise=str(r[1]),
                            department=str(r[2])[:64] or "-", kind=str(r[3])[:64] or "-",
-                           enforcement=bool(r[4]), checked_in_ms=int(r[5]),
-                           duration_s=None if r[6] is None else int(r[6]), state=str(r[7]))
-              for r in rows[:MAX_RECENT_VISITS]]
+                           enforcement=bool(r[4]), checked_in_ms=_safe(r[5]),
+                           duration_s=None if r[6] is None else _safe(r[6]),
+                           state=str(r[7]))
+              for r in rows[:MAX_RECENT_VISITS] if 0 < len(str(r[0])) <= 64]
     return visits, len(rows) > MAX_RECENT_VISITS
+
+
+def _safe(value: int) -> int:
+    """A tablet's number, within what the protocol's models accept."""
+    return min(max(0, int(value)), 2**53 - 1)
