@@ -141,3 +141,34 @@ def test_uscc_parts_follow_the_standards() -> None:
     # 1·3 + 2·7 + 3·9 + 4·10 + 5·5 + 6·8 + 7·4 + 8·2 = 201; 11 − 201 mod 11 = 8
     assert organisation_check("12345678") == "8"
     assert parse_uscc(make_uscc("91", 12345678)).value == make_uscc("91", 12345678)
+
+
+def test_the_registry_feed_keeps_the_enterprises_table(backend: Backend) -> None:
+    from inspector_central.feeds import put_documents
+
+    database = backend.database()
+    uscc = make_uscc("91", 20_250_101)
+    document = {"uscc": uscc, "name": "深圳市华创电子有限公司", "address": None,
+                "industry": None, "deleted": False}
+    put_documents(database, "registry", [(uscc, document)])
+    put_documents(database, "registry", [(uscc, {**document, "name": "深圳市华创科技有限公司"})])
+    assert _rows(database, "SELECT name, deleted FROM enterprises") == [("深圳市华创科技有限公司", 0)]
+    put_documents(database, "registry", [(uscc, {**document, "deleted": True})])
+    # Withdrawn from the tablets, still findable (its visits remain) and marked.
+    assert _rows(database, "SELECT name, deleted FROM enterprises") == [("深圳市华创电子有限公司", 1)]
+
+
+def test_the_migration_fills_the_table_from_a_registry_already_held(backend: Backend) -> None:
+    from inspector_central.migrations import _FILL_ENTERPRISES
+
+    database = backend.database()
+    kept, withdrawn = make_uscc("91", 1), make_uscc("92", 2)
+    with database.transaction() as tx:
+        tx.executemany("INSERT INTO feed_items (feed, item_key, rev, doc) VALUES ('registry', ?, 5, ?)",
+                       [(kept, json.dumps({"uscc": kept, "name": "甲", "address": "龙华",
+                                           "industry": "零售业", "deleted": False})),
+                        (withdrawn, json.dumps({"uscc": withdrawn, "name": "乙", "deleted": True}))])
+        tx.execute(_FILL_ENTERPRISES[tx.dialect])
+    assert sorted(_rows(database, "SELECT uscc, name, address, industry, deleted, rev "
+                                  "FROM enterprises")) == sorted(
+        [(kept, "甲", "龙华", "零售业", 0, 5), (withdrawn, "乙", None, None, 1, 5)])
