@@ -77,6 +77,9 @@ class Options:
     seed: int
     sync_probability: float
     bursts_per_week: int
+    #: When the gate look-up reaches the centre, the tablet syncs right after the check-in,
+    #: as the app's schedule does when the network comes back.
+    sync_when_reachable: bool = False
 
 
 @dataclass(frozen=True)
@@ -262,6 +265,9 @@ def run(options: Options, templates: list[Path], visits: list[PlannedVisit], p: 
                 visit.uscc, visit.kind, "district simulation",
                 justification="专项行动部署" if warned else None, templates=()),
                 [tablet.co] if visit.enforcement else [])
+            if reached and options.sync_when_reachable:
+                _sync(tablet, f"d{day}-{index}")
+                tablet.clock.reboot(f"t{tablet.index}-d{day}-after-{index}", downtime_s=0)
             tablet.move_to(visit.at_ms + visit.duration_s * 1000)
             recorder.check_out(tablet.lead, made.id)
             recorded[index] = (visit.tablet, visit.day)
@@ -290,14 +296,19 @@ def _end_of_day(tablets: list[Tablet], day: int, start_ms: int, options: Options
     for n, tablet in enumerate(order):
         if not everyone and rng.random() >= options.sync_probability:
             continue
-        # Synced on a boot of its own: the anchor it brings (the server's real time) then
-        # never re-times the day's visits, which keep the simulation's wall clock.
-        tablet.clock.reboot(f"t{tablet.index}-d{day}-sync")
         tablet.move_to(start_ms + day * DAY_MS + 19 * 3600_000 + n * 60_000)
-        report = run_sync(tablet.ws, tablet.transport, SyncOptions(history_days=366))
-        if report.errors or report.pending:
-            raise RuntimeError(f"tablet {tablet.index} did not sync: {report.errors}")
-        tablet.synced_until_ms = tablet.clock.wall_ms
+        _sync(tablet, f"d{day}")
+
+
+def _sync(tablet: Tablet, label: str) -> None:
+    # Synced on a boot of its own: the anchor it brings (the server's real time, months
+    # after the simulation's) then never re-times a visit, which keeps the simulation's
+    # wall clock.  A boot starts after the sync for the visits that follow it.
+    tablet.clock.reboot(f"t{tablet.index}-{label}-sync", downtime_s=0)
+    report = run_sync(tablet.ws, tablet.transport, SyncOptions(history_days=366))
+    if report.errors or report.pending:
+        raise RuntimeError(f"tablet {tablet.index} did not sync: {report.errors}")
+    tablet.synced_until_ms = tablet.clock.wall_ms
 
 
 def _explain_miss(outcome: Outcome, visits: list[PlannedVisit], index: int,
@@ -338,6 +349,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bursts-per-week", type=int, default=3)
     parser.add_argument("--sync-probability", type=float, default=0.7,
                         help="the chance a tablet syncs at the end of a day (default 0.7)")
+    parser.add_argument("--sync-when-reachable", action="store_true",
+                        help="a tablet whose gate look-up reaches the centre also syncs right "
+                        "after the check-in (the app's schedule syncs when the network returns)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--p", type=float, action="append", default=None,
                         help="gate connectivity (repeatable; default the curve 0-1)")
@@ -349,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.days, args.tablets_per_department, args.enterprises = 15, 1, 100
     options = Options(args.days, args.tablets_per_department, args.enterprises, args.seed,
-                      args.sync_probability, args.bursts_per_week)
+                      args.sync_probability, args.bursts_per_week, args.sync_when_reachable)
     curve = tuple(args.p) if args.p else CURVE
     # Midnight, China time, the day the simulation starts: days + 2 before today.
     today = dt.datetime.now(CHINA).date() - dt.timedelta(days=options.days + 2)
@@ -367,7 +381,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(f"{options.days} days, {len(DEPARTMENTS) * options.tablets_per_department} tablets, "
           f"{options.enterprises} enterprises, {options.bursts_per_week} bursts a week, "
-          f"{len(visits)} visits, syncs on {options.sync_probability:.0%} of days")
+          f"{len(visits)} visits, syncs on {options.sync_probability:.0%} of days"
+          + (", and after each check-in whose gate look-up reached the centre"
+             if options.sync_when_reachable else ""))
     print("| gate connectivity p | enforcement visits | 4th+ in 15 days | warned at the gate | "
           "false warnings | missed: same day, other tablet | missed: not yet synced | time |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
