@@ -348,4 +348,6 @@ class RecentVisitsResponse(WireModel):
     visits: list[VisitSummary] = Field(max_length=MAX_RECENT_VISITS)
     #: More visits were in the window than the answer holds (the oldest were left out).
     more: bool
+
+
 ALL_MODELS = (*ALL_MODELS, RecentVisitsResponse)
