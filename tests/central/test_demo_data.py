@@ -21,7 +21,7 @@ from inspector_central.demo_data import (
 from inspector_central.signing import load_or_create_server_key
 from inspector_central.storage import Database
 from inspector_protocol.uscc import parse_uscc
-from tests.central.harness import Backend
+from tests.central.harness import Backend, PostgresCluster
 
 UNTIL = dt.date(2026, 10, 1)
 DAY_MS = 86_400_000
@@ -106,8 +106,10 @@ def _past_the_rule(enforcement: list[tuple[Any, ...]]) -> int:
     return count
 
 
-def test_the_same_seed_gives_the_same_district(tmp_path: Path) -> None:
-    first, second, other = (Backend("sqlite", tmp_path / name, None) for name in ("a", "b", "c"))
+def test_the_same_seed_gives_the_same_district_on_either_database(
+        tmp_path: Path, pg_cluster: PostgresCluster) -> None:
+    first, other = (Backend("sqlite", tmp_path / name, None) for name in ("a", "c"))
+    second = Backend("postgresql", tmp_path / "b", pg_cluster.new_database())
     try:
         _generate(first)
         _generate(second)
