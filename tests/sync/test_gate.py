@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from inspector_app.platform.clock import FakeClock
 from inspector_app.services.gate_check import consult_centre, gate_note
 from inspector_app.services.recorder import CheckInRequest, VisitRecorder
 from inspector_app.services.visit_start import check_in_background
-from inspector_app.services.workspace import Workspace, init_workspace
+from inspector_app.services.workspace import Workspace, init_workspace, open_workspace
 from inspector_app.sync.client import run_sync
 from inspector_app.sync.gate import GateAnswer, gate_transport
 from inspector_app.sync.state import SyncStore
@@ -190,3 +191,50 @@ def test_the_window_is_any_day_count_up_to_a_year(sqlite_server: CentralServer, 
     answer = _ask(sqlite_server, _token(ws), enterprise(ws.profile, 1), f"?days={days}")
     assert answer.status_code == 200 and answer.json()["days"] == days
     ws.close()
+
+
+def test_inspector_check_in_asks_the_centre_at_the_gate(
+        sqlite_server: CentralServer, data_dir: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from inspector_app.cli import main
+    from inspector_app.cli.exit_codes import ExitCode
+    from inspector_app.services.officer_enrolment import enrol_officer
+
+    # Another department's tablet inspected the enterprise three times and synced.
+    other = _other_tablet(tmp_path / "other")
+    assert isinstance(other.clock, FakeClock)
+    for credential in ("37142399001", "37142399002"):
+        enrol_officer(other, credential, f"执法员{credential[-1]}", "other-pass", "lc-em")
+    recorder = VisitRecorder(other)
+    lead, co = (other.ledger.unlock(c, "other-pass") for c in ("37142399001", "37142399002"))
+    other.clock.advance(-2 * 86_400)
+    uscc = enterprise(other.profile, 3)
+    for i in range(3):
+        visit = recorder.check_in(lead, CheckInRequest(uscc, "routine", f"检查 {i}", templates=()),
+                                  [co])
+        recorder.check_out(lead, visit.id)
+    run_sync(other, enrolled(other, sqlite_server, "other"))
+    other.close()
+    # This tablet never synced; at the gate it is online.
+    with open_workspace(data_dir) as ws:
+        enrolled(ws, sqlite_server, "this").close()
+    files = []
+    for credential in ("37142320001", "37142320002"):
+        path = tmp_path / f"{credential}.pass"
+        path.write_text(OFFICERS[credential][1] + "\n", encoding="utf-8")
+        files.append(str(path))
+    check_in = ["--data-dir", str(data_dir), "--lang", "en", "--passphrase-file", files[0],
+                "--co-passphrase-file", files[1], "check-in", "--officer", "37142320001",
+                "--enterprise", uscc, "--kind", "routine", "--reason", "检查",
+                "--co-officer", "37142320002"]
+    monkeypatch.setenv("INSPECTOR_ENDPOINT", sqlite_server.url)
+    assert main(check_in) == ExitCode.JUSTIFICATION_REQUIRED
+    assert "4 enforcement visits" in capsys.readouterr().err
+    # Out of coverage, at another enterprise: it goes on with its own records, and says so.
+    dead = socket.socket()
+    dead.bind(("127.0.0.1", 0))
+    monkeypatch.setenv("INSPECTOR_ENDPOINT", f"http://127.0.0.1:{dead.getsockname()[1]}")
+    dead.close()
+    check_in[check_in.index(uscc)] = enterprise(other.profile, 4)
+    assert main(check_in) == 0
+    assert "Could not reach the centre" in capsys.readouterr().err
