@@ -41,7 +41,8 @@ def check_in_background(ws: Workspace, uscc: str, kind_id: str, officer: str,
                         consult: Callable[[Workspace, str], GateAnswer] = consult_centre,
                         ) -> CheckInBackground:
     """Asks the centre first (briefly; see :mod:`inspector_app.services.gate_check`), so a
-    visit another tablet made today counts in the warning; runs off the GUI thread."""
+    visit another tablet delivered since this one last synced counts in the warning; runs
+    off the GUI thread."""
     from inspector_app.services.recorder import VisitRecorder
     from inspector_app.sync.state import SyncStore
 
