@@ -54,13 +54,13 @@ from inspector_app.services.workspace import Workspace, init_workspace, open_wor
 from inspector_app.sync.client import SyncOptions, run_sync  # noqa: E402
 from inspector_app.sync.gate import GateAnswer, gate_transport  # noqa: E402
 from inspector_app.sync.transport import Transport  # noqa: E402
+from inspector_protocol.china_time import CHINA_TZ, china_date, china_today  # noqa: E402
 from inspector_protocol.keys import Signer  # noqa: E402
 from inspector_protocol.uscc import ALPHABET, check_character  # noqa: E402
 from tests.central.harness import Backend, CentralServer, enrolled  # noqa: E402
 from tests.conftest import copy_data_dir  # noqa: E402
 
 DAY_MS = 86_400_000
-CHINA = dt.timezone(dt.timedelta(hours=8))
 DEPARTMENTS = ("lc-amr", "lc-em", "lc-fire")
 ENFORCEMENT = (("routine", 0.5), ("campaign", 0.25), ("complaint", 0.15), ("double-random", 0.10))
 NON_ENFORCEMENT = ("survey", "assistance")
@@ -137,7 +137,7 @@ def plan(options: Options, start_ms: int) -> list[PlannedVisit]:
                 bursts.setdefault(day, []).append(uscc)
     planned = []
     for day in range(options.days):
-        weekday = (dt.datetime.fromtimestamp((start_ms + day * DAY_MS) / 1000, CHINA)).weekday()
+        weekday = china_date(start_ms + day * DAY_MS).weekday()
         if weekday >= 5:
             continue
         due = list(bursts.get(day, []))
@@ -360,8 +360,8 @@ def main(argv: list[str] | None = None) -> int:
                       args.sync_probability, args.bursts_per_week, args.sync_when_reachable)
     curve = tuple(args.p) if args.p else CURVE
     # Midnight, China time, the day the simulation starts: days + 2 before today.
-    today = dt.datetime.now(CHINA).date() - dt.timedelta(days=options.days + 2)
-    start_ms = int(dt.datetime(today.year, today.month, today.day, tzinfo=CHINA).timestamp() * 1000)
+    today = china_today() - dt.timedelta(days=options.days + 2)
+    start_ms = int(dt.datetime(today.year, today.month, today.day, tzinfo=CHINA_TZ).timestamp() * 1000)
     visits = plan(options, start_ms)
     folder = Path(tempfile.mkdtemp(prefix="district-sim-"))
     try:

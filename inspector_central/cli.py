@@ -359,7 +359,8 @@ def run_feed_import(args: argparse.Namespace) -> int:
 def run_demo_data(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from inspector_central.demo_data import Shape, china_today, generate
+    from inspector_central.demo_data import Shape, generate
+    from inspector_protocol.china_time import china_today
 
     if not (1 <= args.enterprises <= 5_000_000 and 0 <= args.visits <= 5_000_000
             and 15 <= args.days <= 3660):

@@ -54,13 +54,13 @@ from inspector_protocol import events as ev
 from inspector_protocol import keys
 from inspector_protocol.activation import activation_proof, code_key
 from inspector_protocol.attestation import attestation_message
+from inspector_protocol.china_time import CHINA_TZ, china_date
 from inspector_protocol.envelope import SignedEvent, build_envelope, signing_message
 from inspector_protocol.events import TimeAnchor, TimeEvidence
 from inspector_protocol.uscc import check_character
 
 DAY_MS = 86_400_000
 MINUTE_MS = 60_000
-CHINA = dt.timezone(dt.timedelta(hours=8))
 #: Longhua's division code (GB/T 2260), positions 3-8 of its enterprises' USCCs.
 DIVISION = "440309"
 #: A device's events go to ingest in chunks of this many: one transaction each.
@@ -395,7 +395,7 @@ def plan_visits(shape: Shape, enterprises: list[Enterprise], devices: list[Devic
 
 def _day_start_ms(shape: Shape, day: int) -> int:
     first = shape.until - dt.timedelta(days=shape.days - day)
-    return int(dt.datetime(first.year, first.month, first.day, tzinfo=CHINA).timestamp() * 1000)
+    return int(dt.datetime(first.year, first.month, first.day, tzinfo=CHINA_TZ).timestamp() * 1000)
 
 
 def _schedule(shape: Shape, visits: list[Visit], rng: random.Random) -> None:
@@ -549,7 +549,7 @@ def write_visit_events(visit: Visit, rng: random.Random, timeline: _Timeline
                  {"visit": visit.id, "reason": "企业负责人不在，改日再来"})
         return
     if visit.enforcement and visit.duration_s >= 600 and rng.random() < 0.15:
-        deadline = dt.datetime.fromtimestamp(end / 1000, CHINA).date() + dt.timedelta(days=15)
+        deadline = china_date(end) + dt.timedelta(days=15)
         yield at(end - 300_000, lead.signer(), ev.RECTIFICATION, {
             "visit": visit.id, "requirement": rng.choice(_RECTIFICATIONS),
             "deadline": deadline.isoformat(), "item": None})
@@ -570,8 +570,6 @@ def write_visit_events(visit: Visit, rng: random.Random, timeline: _Timeline
 # -- writing it all -------------------------------------------------------------------------
 
 
-def china_today() -> dt.date:
-    return dt.datetime.now(CHINA).date()
 
 
 def generate(database: Database, server_key: ServerKey, shape: Shape,

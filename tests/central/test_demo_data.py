@@ -20,6 +20,7 @@ from inspector_central.demo_data import (
 )
 from inspector_central.signing import load_or_create_server_key
 from inspector_central.storage import Database
+from inspector_protocol.china_time import CHINA_TZ
 from inspector_protocol.uscc import parse_uscc
 from tests.central.harness import Backend, PostgresCluster
 
@@ -69,7 +70,7 @@ def test_a_district_has_longhuas_shape_and_every_row_is_the_servers_own(backend:
     assert {v[1] for v in visits} <= {d.id for d in DEPARTMENTS}
     assert {v[4] for v in visits} <= {"checked_out", "abandoned", "checked_in"}
     assert Counter(v[4] for v in visits)["checked_out"] >= 0.95 * len(visits)
-    first_ms = int(dt.datetime(2026, 8, 2, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    first_ms = int(dt.datetime(2026, 8, 2, tzinfo=CHINA_TZ)
                    .timestamp() * 1000)
     assert all(first_ms <= v[5] < first_ms + 60 * DAY_MS for v in visits)
     durations = sorted(v[6] for v in visits if v[4] == "checked_out")
