@@ -33,6 +33,7 @@ from inspector_central.enrolment import authenticate, enrol_device
 from inspector_central.enterprise.web import install_enterprise_pages
 from inspector_central.error_replies import UNAUTHORISED, ApiError, error_body
 from inspector_central.feeds import DEFAULT_HISTORY_DAYS, read_page
+from inspector_central.gate import install_gate_routes
 from inspector_central.ingest import ItemResult, ingest_batch
 from inspector_central.pages import credential_page, receipt_page
 from inspector_central.photo_routes import install_photo_routes
@@ -195,6 +196,7 @@ def create_app(database: Database, server_key: ServerKey, *,
     install_release_routes(app, database)
     install_enterprise_pages(app, database, server_key)
     install_console(app, database)
+    install_gate_routes(app, database, device)
     return app
 
 

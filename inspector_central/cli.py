@@ -103,6 +103,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_provisioning_commands(commands)
 
+    demo = commands.add_parser(
+        "demo-data", help="write a generated district (enterprises, officers, tablets and their "
+        "signed visits, ingested as if synced) for the console and its benchmarks; Longhua's "
+        "numbers by default")
+    demo.add_argument("--enterprises", type=int, default=284_316, metavar="N")
+    demo.add_argument("--visits", type=int, default=180_000, metavar="M",
+                      help="visits in all, enforcement and non-enforcement (default 180000)")
+    demo.add_argument("--days", type=int, default=730, metavar="D",
+                      help="the days the visits spread over, ending yesterday (default 730)")
+    demo.add_argument("--seed", type=int, default=1, metavar="S")
+    demo.add_argument("--until", default=None, metavar="YYYY-MM-DD",
+                      help="the day after the last visit day (default: today, China time)")
+    demo.add_argument("--database", default=None, metavar="URL",
+                      help="a PostgreSQL URL (the same as the global --database-url)")
+    demo.add_argument("--json", action="store_true")
+    demo.set_defaults(handler=run_demo_data)
+
     from inspector_central.draw_commands import register_draw_commands
 
     register_draw_commands(commands, open_database)
@@ -340,6 +357,43 @@ def run_feed_import(args: argparse.Namespace) -> int:
     count = put_documents(database, args.feed, documents)
     print(f"{count} {args.feed} documents imported")
     return 0
+
+
+def run_demo_data(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from inspector_central.demo_data import Shape, generate
+    from inspector_protocol.china_time import china_today
+
+    if not (1 <= args.enterprises <= 5_000_000 and 0 <= args.visits <= 5_000_000
+            and 15 <= args.days <= 3660):
+        print("--enterprises 1-5000000, --visits 0-5000000, --days 15-3660", file=sys.stderr)
+        return 2
+    try:
+        until = dt.date.fromisoformat(args.until) if args.until else china_today()
+    except ValueError:
+        print("--until must be a date, YYYY-MM-DD", file=sys.stderr)
+        return 2
+    if args.database:
+        args.database_url = args.database
+    database = open_database(args)
+    with database.transaction(write=False) as tx:
+        held = tx.one("SELECT COUNT(*) FROM devices")
+    if held and int(held[0]):
+        print("this database already holds devices; demo data goes into an empty one",
+              file=sys.stderr)
+        return 1
+    shape = Shape(args.enterprises, args.visits, args.days, args.seed, until)
+    summary = generate(database, server_key_of(args, database), shape,
+                       progress=lambda line: print(line, file=sys.stderr))
+    if args.json:
+        print(json.dumps(summary.to_json(), ensure_ascii=False))
+    else:
+        print(f"{summary.enterprises} enterprises, {summary.officers} officers on "
+              f"{summary.devices} tablets, {summary.visits} visits ({summary.enforcement} "
+              f"enforcement, {summary.warned} past the frequency rule), {summary.events} events "
+              f"ingested, {summary.refused} refused, in {sum(summary.seconds.values()):.0f} s")
+    return 0 if summary.refused == 0 else 3
 
 
 def _when(ms: int) -> str:

@@ -73,7 +73,20 @@ def _put_chunk(database: Database, feed: str, batch: list[tuple[str, dict[str, A
             "ON CONFLICT (feed, item_key) DO UPDATE SET rev = excluded.rev, doc = excluded.doc",
             [(feed, key, rev, json.dumps(doc, ensure_ascii=False, sort_keys=True))
              for key, doc in batch])
+        if feed == "registry":
+            _put_enterprises(tx, rev, batch)
     return len(batch)
+
+
+def _put_enterprises(tx: Tx, rev: int, batch: list[tuple[str, dict[str, Any]]]) -> None:
+    """The console's table of enterprises follows the registry feed (migration "enterprises")."""
+    tx.executemany(
+        "INSERT INTO enterprises (uscc, name, address, industry, deleted, rev) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (uscc) DO UPDATE SET name = excluded.name, "
+        "address = excluded.address, industry = excluded.industry, deleted = excluded.deleted, "
+        "rev = excluded.rev",
+        [(key, str(doc.get("name", "")), doc.get("address"), doc.get("industry"),
+          int(bool(doc.get("deleted"))), rev) for key, doc in batch])
 
 
 def read_page(database: Database, feed: str, cursor: str | None, limit: int,

@@ -489,10 +489,43 @@ def _migrate_console(tx: Tx) -> None:
     for statement in _statements(_V_CONSOLE.format(**words)):
         tx.execute(statement)
 
+_ENTERPRISES = """
+-- The registry as a table of its own, kept by the registry feed (feeds.put_documents):
+-- the oversight console finds an enterprise by USCC (the key), by name (prefix through
+-- the index, a substring by scanning one narrow table) and lists a street's by address.
+CREATE TABLE enterprises (
+    uscc     TEXT PRIMARY KEY,
+    name     TEXT NOT NULL,
+    address  TEXT,
+    industry TEXT,
+    deleted  INTEGER NOT NULL DEFAULT 0,
+    rev      {bigint} NOT NULL
+);
+CREATE INDEX enterprises_by_name ON enterprises(name);
+CREATE INDEX enterprises_by_address ON enterprises(address);
+"""
+_FILL_ENTERPRISES = {
+    "sqlite": "INSERT INTO enterprises (uscc, name, address, industry, deleted, rev) "
+              "SELECT item_key, json_extract(doc, '$.name'), json_extract(doc, '$.address'), "
+              "json_extract(doc, '$.industry'), COALESCE(json_extract(doc, '$.deleted'), 0), rev "
+              "FROM feed_items WHERE feed = 'registry'",
+    "postgresql": "INSERT INTO enterprises (uscc, name, address, industry, deleted, rev) "
+                  "SELECT item_key, doc::json->>'name', doc::json->>'address', "
+                  "doc::json->>'industry', CASE WHEN doc::json->>'deleted' = 'true' THEN 1 "
+                  "ELSE 0 END, rev FROM feed_items WHERE feed = 'registry'",
+}
+
+
+def _migrate_enterprise_registry(tx: Tx) -> None:
+    """The registry's enterprises in a table the console searches, filled from the feed."""
+    for statement in _statements(_ENTERPRISES.format(**_TYPES[tx.dialect])):
+        tx.execute(statement)
+    tx.execute(_FILL_ENTERPRISES[tx.dialect])
+
 
 MIGRATIONS: tuple[Callable[[Tx], None], ...] = (
     _migrate_v1, _migrate_v2, _migrate_v3, _migrate_v4, _migrate_photos, _migrate_provisioning,
-    _migrate_enterprise, _migrate_console)
+    _migrate_enterprise, _migrate_console, _migrate_enterprise_registry)
 
 
 def migrate(database: Database) -> None:

@@ -60,8 +60,10 @@ class RosterEntry:
         return {**self.__dict__, "state": self.state}
 
 
-def add_officer(database: Database, credential: str, name: str, department: str) -> str:
-    """Put an officer on the roster; returns their first activation code."""
+def add_officer(database: Database, credential: str, name: str, department: str, *,
+                code: str | None = None) -> str:
+    """Put an officer on the roster; returns their first activation code (``code`` when given:
+    generated districts are reproducible)."""
     _check_identity(credential, name, department)
     now = now_ms()
     with database.transaction() as tx:
@@ -71,7 +73,7 @@ def add_officer(database: Database, credential: str, name: str, department: str)
         if held is None:
             tx.execute("INSERT INTO officers (credential, name, department, added_ms) "
                        "VALUES (?, ?, ?, ?)", (credential, name, department, now))
-        code = _new_code(tx, credential, now)
+        code = _new_code(tx, credential, now, code)
         publish_roster_document(tx, credential)
     return code
 
@@ -87,8 +89,8 @@ def issue_activation_code(database: Database, credential: str) -> str:
         return _new_code(tx, credential, now)
 
 
-def _new_code(tx: Tx, credential: str, now: int) -> str:
-    code = new_activation_code()
+def _new_code(tx: Tx, credential: str, now: int, code: str | None = None) -> str:
+    code = code or new_activation_code()
     days = settings.in_force().activation_code_days
     tx.execute("INSERT INTO officer_activation_codes (code_key, credential, created_ms, expires_ms)"
                " VALUES (?, ?, ?, ?)", (code_key(code).hex(), credential, now, now + days * _DAY_MS))

@@ -328,3 +328,26 @@ ALL_MODELS: tuple[type[WireModel], ...] = (
     IssuerKeyEntry, RosterEntry, PhotoQueryRequest, PhotoState, PhotoQueryResponse,
     PhotoChunkResponse,
 )
+
+
+# -- the gate look-up -------------------------------------------------------------------
+
+#: At most this many visits in a gate look-up's answer, newest first (the frequency rule
+#: needs the last few; an enterprise under a campaign must not make the answer unbounded).
+MAX_RECENT_VISITS = 100
+
+
+class RecentVisitsResponse(WireModel):
+    """An enterprise's recent visits from every tablet and department, asked at the gate
+    (``GET /v1/enterprises/{uscc}/recent-visits``), newest first."""
+
+    protocol: Protocol = "inspector-sync/1"
+    enterprise: USCCField
+    days: int = Field(ge=1, le=366)
+    server_time_ms: SafeInt
+    visits: list[VisitSummary] = Field(max_length=MAX_RECENT_VISITS)
+    #: More visits were in the window than the answer holds (the oldest were left out).
+    more: bool
+
+
+ALL_MODELS = (*ALL_MODELS, RecentVisitsResponse)

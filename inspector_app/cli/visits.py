@@ -170,6 +170,7 @@ def run_check_in(args: argparse.Namespace) -> int:
             enterprise=args.enterprise, kind=args.kind, reason=args.reason,
             legal_basis=args.legal_basis, justification=args.justification,
         )
+        _consult_centre(ws, args.enterprise)
         # Refuse what can be refused before asking anyone for a passphrase.
         recorder.precheck(request)
         officer = _unlock(ws, args, args.officer)
@@ -182,6 +183,23 @@ def run_check_in(args: argparse.Namespace) -> int:
         say(Text("已记录频次预警理由。", "Frequency warning justified and recorded."))
     print(visit.id)
     return 0
+
+
+def _consult_centre(ws: Workspace, enterprise: str) -> None:
+    """The gate look-up before the frequency rule is assessed: the centre's recent visits of
+    this enterprise, from every tablet, count too (a short timeout; else the local ones)."""
+    import sys
+
+    from inspector_app.services.gate_check import consult_centre, gate_note
+    from inspector_protocol.uscc import InvalidUSCC, parse_uscc
+
+    try:
+        uscc = parse_uscc(enterprise).value
+    except InvalidUSCC:
+        return  # the precheck says what is wrong with it
+    answer = consult_centre(ws, uscc)
+    if not answer.reached and answer.reason != "not_enrolled":
+        print(gate_note(answer).render(lang()), file=sys.stderr)
 
 
 def run_check_out(args: argparse.Namespace) -> int:

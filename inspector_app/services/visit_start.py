@@ -1,20 +1,26 @@
 """Starting a visit: what the officer sees before signing, and the signed check-in.
 
-The frequency warning is assessed offline (this tablet's ledger plus the history
-cached at the last sync) as soon as the enterprise and the kind are known, so the
-officer sees it before anyone signs; it asks for a justification and never blocks.
+The frequency warning is assessed as soon as the enterprise and the kind are known,
+so the officer sees it before anyone signs; it asks for a justification and never
+blocks.  It counts this tablet's ledger, the history cached at the last sync and,
+when the centre answers the gate look-up in time, every tablet's recent visits
+(:mod:`inspector_app.services.gate_check`); offline it counts the first two.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from inspector_app.services.gate_check import consult_centre
 
 if TYPE_CHECKING:
     from inspector_app.domain.frequency import FrequencyAssessment
     from inspector_app.domain.location import Location
     from inspector_app.domain.visit_state import Visit
     from inspector_app.services.workspace import Workspace
+    from inspector_app.sync.gate import GateAnswer
     from inspector_protocol.keys import Signer
 
 
@@ -27,18 +33,26 @@ class CheckInBackground:
     co_officers: tuple[tuple[str, str], ...]
     #: When the visit history was last pulled from the central endpoint.
     history_synced_ms: int | None
+    #: The gate look-up: whether the centre's recent visits are counted.
+    gate: GateAnswer | None = None
 
 
-def check_in_background(ws: Workspace, uscc: str, kind_id: str,
-                        officer: str) -> CheckInBackground:
+def check_in_background(ws: Workspace, uscc: str, kind_id: str, officer: str,
+                        consult: Callable[[Workspace, str], GateAnswer] = consult_centre,
+                        ) -> CheckInBackground:
+    """Asks the centre first (briefly; see :mod:`inspector_app.services.gate_check`), so a
+    visit another tablet delivered since this one last synced counts in the warning; runs
+    off the GUI thread."""
     from inspector_app.services.recorder import VisitRecorder
     from inspector_app.sync.state import SyncStore
 
+    gate = consult(ws, uscc)
     recorder = VisitRecorder(ws)
     assessment = recorder.assess_frequency(uscc, recorder.visit_kind(kind_id).is_enforcement)
     others = tuple((k.credential, k.name) for k in ws.ledger.officer_keys()
                    if k.credential != officer)
-    return CheckInBackground(assessment, others, SyncStore(ws.ledger).status().last_success_ms)
+    return CheckInBackground(assessment, others, SyncStore(ws.ledger).status().last_success_ms,
+                             gate)
 
 
 @dataclass(frozen=True)

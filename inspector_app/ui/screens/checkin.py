@@ -288,6 +288,11 @@ class CheckInScreen(Screen):
             Text("本机记录为实时；尚无中心历史（从未同步），其他设备的检查可能未计入。",
                  "This tablet's records are live; no central history yet (never synced), so "
                  "visits recorded on other tablets may be missing.")))
+        gate = background.gate
+        if gate is not None and gate.reason != "not_enrolled":  # the gate look-up's source
+            from inspector_app.services.gate_check import gate_note
+
+            self.freshness_label.setText(f"{self.freshness_label.text()}\n{self.tr(gate_note(gate))}")
 
     # -- signing -------------------------------------------------------------------------
 
