@@ -19,7 +19,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
@@ -46,7 +46,7 @@ from inspector_central.templating import install_static
 from inspector_central.verification import check_credential, check_receipt
 from inspector_protocol import keys, tags
 from inspector_protocol.environment import classify
-from inspector_protocol.errors import EnvironmentProblem
+from inspector_protocol.errors import EnvironmentProblem, UserError
 from inspector_protocol.messages import (
     CheckpointRequest,
     CheckpointResponse,
@@ -65,6 +65,7 @@ from inspector_protocol.messages import (
     WireEvent,
 )
 from inspector_protocol.text import Text
+from inspector_protocol.visit_receipt import URL_PATH, parse_signed_receipt
 from inspector_protocol.wire import (
     API_PREFIX,
     MAX_BATCH_EVENTS,
@@ -213,10 +214,17 @@ def _install_verification_pages(app: FastAPI, database: Database) -> None:
         check = None if not code else check_credential(database, code)
         return _html(credential_page(check, code or ""))
 
-    @app.get("/verify/receipt", response_class=HTMLResponse, responses=html_responses,
+    @app.get("/verify/receipt", response_class=HTMLResponse,
+             responses={**html_responses, 303: {"description": "a receipt URL: its own page"}},
              summary="Check a visit receipt (RCPT1) shown at check-out")
     def verify_receipt_page(
-            text: Annotated[str | None, Query(max_length=512)] = None) -> HTMLResponse:
+            text: Annotated[str | None, Query(max_length=512)] = None) -> Response:
+        if text and URL_PATH in text.lower():  # the receipt URL of the QR, pasted: its own page
+            try:
+                return RedirectResponse(URL_PATH + parse_signed_receipt(text).code(),
+                                        status_code=303)
+            except UserError:
+                pass  # said malformed below, like any other text
         check = None if not text else check_receipt(database, text)
         return _html(receipt_page(check, text or ""))
 

@@ -7,6 +7,7 @@ import io
 import re
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 import zxingcpp
@@ -78,6 +79,9 @@ def test_a_receipt_verifies_before_and_after_the_tablet_syncs(
     rcpt1 = parse_signed_receipt(visit.url).receipt.text()
     legacy = requests.get(server.url + "/verify/receipt", params={"text": rcpt1}, timeout=10).text
     assert "该次检查记录已送达中心端" in legacy
+    # The receipt URL pasted into the verification page leads to the receipt's own page.
+    pasted = requests.get(server.url + "/verify/receipt", params={"text": visit.url}, timeout=10)
+    assert pasted.url.endswith(urlsplit(visit.url).path) and "已核验" in pasted.text
 
 
 def test_a_wrong_signature_and_an_unknown_visit_look_the_same(
