@@ -27,6 +27,9 @@ class CheckInBackground:
     co_officers: tuple[tuple[str, str], ...]
     #: When the visit history was last pulled from the central endpoint.
     history_synced_ms: int | None
+    #: Colleagues the profile names who have not enrolled on this tablet yet: (credential,
+    #: name, department).  Offered too, so that a missing co-officer enrols right here.
+    not_enrolled: tuple[tuple[str, str, str], ...] = ()
 
 
 def check_in_background(ws: Workspace, uscc: str, kind_id: str,
@@ -36,9 +39,23 @@ def check_in_background(ws: Workspace, uscc: str, kind_id: str,
 
     recorder = VisitRecorder(ws)
     assessment = recorder.assess_frequency(uscc, recorder.visit_kind(kind_id).is_enforcement)
-    others = tuple((k.credential, k.name) for k in ws.ledger.officer_keys()
-                   if k.credential != officer)
-    return CheckInBackground(assessment, others, SyncStore(ws.ledger).status().last_success_ms)
+    enrolled = ws.ledger.officer_keys()
+    others = tuple((k.credential, k.name) for k in enrolled if k.credential != officer)
+    known = {k.credential for k in enrolled} | {officer}
+    not_enrolled = tuple((o.credential, o.name, o.department) for o in ws.profile.officers
+                         if o.credential not in known)
+    return CheckInBackground(assessment, others, SyncStore(ws.ledger).status().last_success_ms,
+                             not_enrolled)
+
+
+def enrol_co_officer(ws: Workspace, uscc: str, kind_id: str, officer: str, credential: str,
+                     name: str, passphrase: str, department: str | None) -> CheckInBackground:
+    """Enrol the second officer on this tablet from the check-in form; the form's background
+    afterwards (the new colleague among those who may co-sign)."""
+    from inspector_app.services.officer_enrolment import enrol_officer
+
+    enrol_officer(ws, credential, name, passphrase, department)
+    return check_in_background(ws, uscc, kind_id, officer)
 
 
 @dataclass(frozen=True)

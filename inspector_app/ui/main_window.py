@@ -20,6 +20,7 @@ from inspector_app.ui.adaptive import AdaptiveColumns
 from inspector_app.ui.context import AppContext
 from inspector_app.ui.error_dialogs import is_expected, log_bug, show_crash_dialog
 from inspector_app.ui.screen import Screen
+from inspector_app.ui.touch import make_touch_friendly
 from inspector_app.ui.widgets import MessageLine, button, label, vbox
 from inspector_protocol.text import Text
 
@@ -35,6 +36,8 @@ SCREENS = {
     "settings": ("inspector_app.ui.screens.device_settings", "SettingsScreen"),
     "provisioning": ("inspector_app.ui.screens.provisioning", "ProvisioningScreen"),
 }
+#: Screens used at a desk rather than at a gate (denser fields, more rows of data).
+DESK_SCREENS = frozenset({"logs"})
 APP_NAME = Text("入企扫码", "Scan-to-Enter Inspector")
 #: The top bar needs about this much width for its title and buttons on one row.
 BAR_STACK_BELOW_PX = 1100
@@ -151,10 +154,14 @@ class MainWindow(QMainWindow):
             assert self.ctx is not None
             module, cls = SCREENS[name]
             screen = getattr(importlib.import_module(module), cls)(self.ctx)
+            # The officer's screens take gloved fingers: fields a full touch target tall.
+            # The team lead's logs are read at a desk and keep their rows for the table.
+            screen.setProperty("gloves", name not in DESK_SCREENS)
             self.screens[name] = screen
             self.stack.addWidget(screen)
             # Style every widget now, as part of building, rather than on first show.
             screen.ensurePolished()
+            make_touch_friendly(screen)
         return self.screens[name]
 
     def warm(self, name: str) -> None:

@@ -38,6 +38,18 @@ class Screen(QWidget):
         vbox(self).addWidget(columns)
         return columns
 
+    def add_action_bar(self, message: QWidget | None, *buttons: QWidget) -> None:
+        """The screen's primary action below its scrolling body, always in view."""
+        from inspector_app.ui.widgets import action_bar
+
+        body = self.layout()
+        assert body is not None, "columns() first"
+        body.addWidget(action_bar(message, *buttons))
+
+    def primary_action(self) -> QWidget | None:
+        """The button the screen is for right now (tests check it is always in view)."""
+        return None
+
     def enter(self, **params: Any) -> None:
         """Called each time the screen is shown, with the navigation parameters."""
 

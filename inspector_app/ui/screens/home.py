@@ -40,6 +40,9 @@ class HomeScreen(Screen):
         right.addStretch(1)
         columns.add(right, 2, stacked_stretch=0)
 
+    def primary_action(self) -> Any:
+        return self.scan_button if self.scan_button.isEnabled() else self.continue_button
+
     def _visit_card(self) -> Any:
         self.visit_frame, layout = card()
         layout.addWidget(label(self.binder, Text("进行中的检查", "Visit in progress"), role="muted"))

@@ -40,6 +40,9 @@ class SignInScreen(Screen):
         columns.add(self._officer_card(), 5)
         columns.add(self._right_column(), 6)
 
+    def primary_action(self) -> Any:
+        return self.sign_in_button
+
     # -- layout ---------------------------------------------------------------
 
     def _officer_card(self) -> Any:
