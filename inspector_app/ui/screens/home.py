@@ -29,6 +29,12 @@ class HomeScreen(Screen):
         self.scan_button = button(self.binder, Text("扫码签到", "Scan to check in"), role="huge")
         self.scan_button.clicked.connect(lambda: self.ctx.nav.go("scan", purpose="checkin"))
         left.addWidget(self.scan_button)
+        # A visit checked out but not yet rated (the officer left for home first): the rating
+        # is asked for again, not skipped for good.
+        self.rating_button = button(self.binder, Text("", ""), role="primary")
+        self.rating_button.clicked.connect(self._rate_pending)
+        self.rating_button.hide()
+        left.addWidget(self.rating_button)
         left.addWidget(self._today_card(), 1)
         columns.add(left, 3)
         right = vbox(spacing=16)
@@ -64,6 +70,7 @@ class HomeScreen(Screen):
         self.today_list = QListWidget()
         self.binder.name(self.today_list, Text("今日检查列表", "Today's visits"))
         self.today_list.itemActivated.connect(self._open_item)
+        self.today_list.itemClicked.connect(self._open_item)  # one tap, not a double tap
         self.today_empty = label(self.binder, Text("今天还没有检查记录。", "No visits yet today."),
                                  role="muted")
         layout.addWidget(self.today_list, 1)
@@ -104,6 +111,7 @@ class HomeScreen(Screen):
         else:
             self.timer.stop()
         self._show_today(snapshot)
+        self._show_pending_rating(snapshot)
         self.ctx.sync.show(snapshot.sync)  # the card (and settings) follow
 
     def _show_today(self, snapshot: Today) -> None:
@@ -121,6 +129,25 @@ class HomeScreen(Screen):
             item.setData(Qt.ItemDataRole.UserRole, visit.id)
             self.today_list.addItem(item)
         self.today_empty.setVisible(not snapshot.visits)
+
+    def _unrated(self, snapshot: Today) -> Any:
+        from inspector_app.domain.visit_state import VisitState
+
+        return next((visit for visit, _ in snapshot.visits
+                     if visit.state == VisitState.CHECKED_OUT and visit.rating is None), None)
+
+    def _show_pending_rating(self, snapshot: Today) -> None:
+        visit = self._unrated(snapshot)
+        self.rating_button.setVisible(visit is not None)
+        if visit is not None:
+            self.binder.text(self.rating_button, Text(
+                "请企业为本次检查评分：{e}", "Ask the enterprise to rate the visit: {e}").format(
+                e=visit.enterprise.name or visit.enterprise.uscc))
+
+    def _rate_pending(self) -> None:
+        visit = self._unrated(self.snapshot) if self.snapshot else None
+        if visit is not None:
+            self.ctx.nav.go("checkout", visit_id=visit.id)
 
     def _sync_running(self, running: bool) -> None:
         if not running and self.isVisible():
@@ -145,3 +172,7 @@ class HomeScreen(Screen):
         visit_id = item.data(Qt.ItemDataRole.UserRole)
         if self.snapshot and self.snapshot.open_visit and self.snapshot.open_visit.id == visit_id:
             self._continue()
+        elif visit_id:
+            # A finished visit: its summary, its rating (if still missing) and its receipt
+            # again, for an enterprise that did not photograph it the first time.
+            self.ctx.nav.go("checkout", visit_id=visit_id)

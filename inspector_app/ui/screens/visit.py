@@ -196,8 +196,11 @@ class VisitScreen(Screen):
         profile, lang = self.ctx.profile, self.ctx.lang.lang
         kind = profile.visit_kind(visit.kind) if profile else None
         self.enterprise_label.setText(visit.enterprise.name or visit.enterprise.uscc)
+        from inspector_app.services.names import reason_text
+
+        reason = reason_text(profile, visit.reason, lang)
         self.details_label.setText(f"{kind.name.render(lang) if kind else visit.kind} · "
-                                   f"{visit.reason} · {visit.enterprise.uscc}")
+                                   f"{reason} · {visit.enterprise.uscc}")
 
     def _department_name(self, department_id: str) -> Text:
         profile = self.ctx.profile
