@@ -30,6 +30,8 @@ class Navigator(Protocol):
 
     def set_preferences(self, preferences: Preferences) -> None: ...
 
+    def resume(self, credential: str) -> None: ...
+
 
 #: Makes a frame source for the scan screen's camera worker; called on the camera thread.
 SourceFactory = Callable[[], "FrameSource"]

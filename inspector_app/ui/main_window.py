@@ -50,6 +50,10 @@ class MainWindow(QMainWindow):
         self.screens: dict[str, Screen] = {}
         self.current: Screen | None = None
         self._dialogs: list[QWidget] = []
+        self.current_name = ""
+        self._params: dict[str, Any] = {}
+        #: Where each officer was when the tablet locked: unlocking returns there.
+        self._resume: dict[str, tuple[str, dict[str, Any]]] = {}
 
     def attach(self, ctx: AppContext) -> None:
         """Build the chrome around the context (split from __init__: the context needs us)."""
@@ -121,8 +125,22 @@ class MainWindow(QMainWindow):
             widget.setVisible(signed_in)
 
     def _locked(self, credential: str) -> None:
+        if self.current_name and self.current_name != "signin":
+            self._resume[credential] = (self.current_name, self._params)
         self._officer_changed()
         self.go("signin", credential=credential, locked=True)
+
+    def resume(self, credential: str) -> None:
+        """After signing in: back where this officer was when the tablet locked (a screen
+        keeps its state, a half-filled check-in included), else home."""
+        name, params = self._resume.pop(credential, ("home", {}))
+        self._resume.clear()  # another officer's place is not kept across sign-ins
+        target = self.screen(name)
+        if name == "home" or not target.needs_officer:
+            self.go("home")
+            return
+        self._show(name, target, params)
+        target.resume(**params)
 
     def _toggle_language(self) -> None:
         assert self.ctx is not None
@@ -141,13 +159,17 @@ class MainWindow(QMainWindow):
         if target.needs_officer and not self.ctx.session.active:
             target = self.screen("signin")
             params = {}
+            screen = "signin"
+        self._show(screen, target, params)
+        target.enter(**params)
+
+    def _show(self, name: str, target: Screen, params: dict[str, Any]) -> None:
         self.message_bar.clear()
         if self.current is not None and self.current is not target:
             self.current.leave()
-        self.current = target
+        self.current, self.current_name, self._params = target, name, params
         self.stack.setCurrentWidget(target)
         self.binder.bind(self.title_label, lambda w, s: w.setText(s), target.title)  # type: ignore[attr-defined]
-        target.enter(**params)
 
     def screen(self, name: str) -> Screen:  # type: ignore[override]  # by name, not QScreen
         if name not in self.screens:

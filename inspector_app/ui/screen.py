@@ -53,6 +53,11 @@ class Screen(QWidget):
     def enter(self, **params: Any) -> None:
         """Called each time the screen is shown, with the navigation parameters."""
 
+    def resume(self, **params: Any) -> None:
+        """Shown again after an unlock, with the parameters it was entered with (by default
+        entered again: screens that reload from the ledger lose nothing)."""
+        self.enter(**params)
+
     def leave(self) -> None:
         """Called when another screen replaces this one (stop timers, cameras)."""
 

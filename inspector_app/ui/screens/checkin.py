@@ -243,6 +243,14 @@ class CheckInScreen(Screen):
         self._watch_position()
         self._load_background()
 
+    def resume(self, **params: Any) -> None:
+        """After an unlock: the form as it was (kind, reason, co-officer), fresh background."""
+        if self.enterprise is None:
+            self.ctx.nav.go("home")
+            return
+        self._watch_position()
+        self._load_background()
+
     def leave(self) -> None:
         if self.ctx.position is not None:
             self.ctx.position.stop()

@@ -26,18 +26,15 @@ class HomeScreen(Screen):
         columns = self.columns()
         left = vbox(spacing=16)
         left.addWidget(self._visit_card())
+        left.addWidget(self._rating_card())
         self.scan_button = button(self.binder, Text("扫码签到", "Scan to check in"), role="huge")
         self.scan_button.clicked.connect(lambda: self.ctx.nav.go("scan", purpose="checkin"))
         left.addWidget(self.scan_button)
-        # A visit checked out but not yet rated (the officer left for home first): the rating
-        # is asked for again, not skipped for good.
-        self.rating_button = button(self.binder, Text("", ""), role="primary")
-        self.rating_button.clicked.connect(self._rate_pending)
-        self.rating_button.hide()
-        left.addWidget(self.rating_button)
         left.addWidget(self._today_card(), 1)
         columns.add(left, 3)
         right = vbox(spacing=16)
+        # A visit checked out but not yet rated (the officer left for home first): the rating
+        # is asked for again, not skipped for good.
         right.addWidget(self._sync_card())
         ctx.sync.running_changed.connect(self._sync_running)
         self.logs_button = button(self.binder, Text("检查记录（中队长）", "Visit logs (team lead)"))
@@ -63,6 +60,20 @@ class HomeScreen(Screen):
         layout.addLayout(row(self.timer_label, self.continue_button, stretch_last=True))
         self.visit_frame.hide()
         return self.visit_frame
+
+    def _rating_card(self) -> Any:
+        """A visit checked out but not yet rated (the officer went home first): the rating is
+        asked for again, not skipped for good.  It takes the visit card's place, shown only
+        while no other visit runs (the officer is still at that enterprise)."""
+        self.rating_frame, layout = card()
+        self.rating_label = label(None, role="heading")
+        self.rating_button = button(self.binder, Text("请企业评分", "Enterprise rating"),
+                                    role="primary")
+        self.rating_button.clicked.connect(self._rate_pending)
+        layout.addWidget(self.rating_label)
+        layout.addLayout(row(self.rating_button))
+        self.rating_frame.hide()
+        return self.rating_frame
 
     def _today_card(self) -> Any:
         frame, layout = card()
@@ -138,10 +149,12 @@ class HomeScreen(Screen):
 
     def _show_pending_rating(self, snapshot: Today) -> None:
         visit = self._unrated(snapshot)
-        self.rating_button.setVisible(visit is not None)
+        if snapshot.open_visit is not None:
+            visit = None
+        self.rating_frame.setVisible(visit is not None)
         if visit is not None:
-            self.binder.text(self.rating_button, Text(
-                "请企业为本次检查评分：{e}", "Ask the enterprise to rate the visit: {e}").format(
+            self.binder.text(self.rating_label, Text(
+                "尚待企业评分：{e}", "Not yet rated by the enterprise: {e}").format(
                 e=visit.enterprise.name or visit.enterprise.uscc))
 
     def _rate_pending(self) -> None:
