@@ -61,6 +61,7 @@ class VisitScreen(Screen):
 
         body = AdaptiveColumns(margins=(0, 0), spacing=16)
         self.form = ChecklistForm(self.binder, self._answer, self._photo_for_item)
+        ctx.session.locking.connect(self._locking)
         self.form_scroll = _scroll(self.form)
         self.binder.name(self.form_scroll, Text("一表通查检查表", "The one form"))
         body.add(self.form_scroll, 3, stacked_stretch=3)
@@ -163,10 +164,15 @@ class VisitScreen(Screen):
         self.run(lambda ws: load_visit_view(ws, visit_id), self._show, self.shown_in(self.message))
 
     def leave(self) -> None:
+        self.form.flush()  # nothing typed is lost by going elsewhere
         self.timer.stop()
         self.evidence.stop()
         if self.code_view is not None:
             self.code_view.hide()  # the code names the officer: never left behind on lock
+
+    def _locking(self) -> None:
+        if self.isVisible():
+            self.form.flush()  # recorded under the key about to be dropped
 
     def back(self) -> None:
         """Escape closes the officer code first, then leaves as any screen does."""
@@ -362,6 +368,7 @@ class VisitScreen(Screen):
                      lambda _: self.note_edit.clear())
 
     def _check_out(self) -> None:
+        self.form.flush()  # recorded before the check-out screen counts what is missing
         if self.view is not None:
             self.ctx.nav.go("checkout", visit_id=self.view.visit.id)
 
