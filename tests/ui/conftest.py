@@ -20,7 +20,7 @@ from inspector_app.platform.clock import FakeClock
 from inspector_app.platform.settings import Preferences
 from inspector_app.services.recorder import CheckInRequest, VisitRecorder
 from inspector_app.services.workspace import open_workspace
-from inspector_app.ui.tablet_app import App, build_app
+from inspector_app.ui.tablet_app import WINDOW_SIZE, App, build_app
 from tests.central.fixtures import sqlite_backend, sqlite_server
 from tests.central.harness import CentralServer, enrolled
 from tests.conftest import OFFICERS
@@ -87,6 +87,9 @@ def _fail_on_qt_warnings() -> Iterator[None]:
 @pytest.fixture
 def gui(qtbot: QtBot, data_dir: Path, clock: FakeClock) -> Iterator[App]:
     app = build_app(data_dir, clock=clock, preferences=Preferences(language="zh", location_source="replay"))
+    # The offscreen platform's screen is 800x800, so the window opens at that size (it fits
+    # its screen); the tests start from the tablet's landscape 1280x800.
+    app.window.resize(*WINDOW_SIZE)
     app.window.show()
     qtbot.waitExposed(app.window)
     wait_idle(qtbot, app)
