@@ -18,7 +18,17 @@ from inspector_app.services.workspace import open_workspace
 from inspector_app.ui.screens.scan import EnterpriseChoice
 from inspector_app.ui.tablet_app import App
 from tests.conftest import OFFICERS
-from tests.ui.conftest import ENTERPRISE, LIU, ZHANG, current, screen, sign_in, type_text, wait_idle
+from tests.ui.conftest import (
+    ENTERPRISE,
+    LIU,
+    ZHANG,
+    current,
+    screen,
+    sign_in,
+    type_text,
+    wait_form_built,
+    wait_idle,
+)
 
 SIGNED = EnterpriseChoice(ENTERPRISE, "德州恒信机械制造有限公司", "signed")
 
@@ -174,3 +184,39 @@ def test_the_receipt_is_shown_again_in_words_from_todays_list(
     words = checkout.receipt_label.text()
     assert "德州恒信机械制造有限公司" in words and "0:30:00" in words
     assert "RCPT1|" not in words  # the code's text is for the scanner, not for people
+
+
+def test_checklists_are_offered_by_the_enterprises_industry(
+        qtbot: QtBot, gui: App, data_dir: Path, clock: FakeClock) -> None:
+    sign_in(qtbot, gui)
+    gui.window.go("checkin", enterprise=SIGNED)  # 通用设备制造: a machinery plant
+    checkin = current(gui)
+    wait_idle(qtbot, gui)
+    buttons = checkin.template_buttons
+    assert buttons["special-equipment"].isChecked()
+    assert not buttons["food-premises"].isChecked()  # offered, not imposed
+    assert "通用设备制造" in checkin.industry_label.text()
+    tap(checkin.reason_buttons["特种设备安全隐患排查"])
+    checkin.co_combo.setCurrentIndex(checkin.co_combo.findData(LIU))
+    type_text(checkin.co_pass, OFFICERS[LIU][1])
+    tap(checkin.check_in_button)
+    visit_screen = screen(gui, "visit")
+    qtbot.waitUntil(lambda: current(gui) is visit_screen, timeout=10_000)
+    form = wait_form_built(qtbot, gui)
+    assert {key[0] for key in form.editors} == {"special-equipment"}  # no food items here
+
+    gui.window.go("checkin", enterprise=EnterpriseChoice("92371421UJ65RGFL9L", "陵城区鑫源食品加工厂",
+                                                         "signed"))
+    wait_idle(qtbot, gui)
+    assert checkin.template_buttons["food-premises"].isChecked()  # 食品加工
+
+
+def test_the_industry_words_choose_checklists() -> None:
+    from inspector_app.checklists.applicability import applies_to_industry
+
+    assert not applies_to_industry("food-premises", "通用设备制造")
+    assert applies_to_industry("food-premises", "餐饮服务")
+    assert applies_to_industry("dust-explosion", "金属粉末制造（粉尘涉爆）")
+    assert not applies_to_industry("hazardous-chemicals", "纺织")
+    assert applies_to_industry("special-equipment", "纺织")  # any plant may run a boiler
+    assert applies_to_industry("food-premises", None)  # unknown: the officer decides

@@ -144,6 +144,15 @@ class CheckInScreen(Screen):
         basis.addRow(label(self.binder, Text("法律依据", "Legal basis"), wrap=False), self.legal_combo)
         form_layout.addLayout(basis)
         form_layout.addWidget(self.legal_other)
+        form_layout.addWidget(label(self.binder, Text("检查表", "Checklists"), role="heading"))
+        self.industry_label = label(None, role="muted")
+        form_layout.addWidget(self.industry_label)
+        self.template_holder = QWidget()
+        self.template_row = FlowLayout(self.template_holder)
+        self.template_buttons: dict[str, QPushButton] = {}
+        #: The officer's own choices, by template id, kept while the kind stays the same.
+        self.template_choice: dict[str, bool] = {}
+        form_layout.addWidget(self.template_holder)
         self.location_label = label(None, role="muted")
         self.binder.name(self.location_label, Text("签到位置", "Check-in position"))
         form_layout.addWidget(self.location_label)
@@ -232,6 +241,7 @@ class CheckInScreen(Screen):
         self.justification_edit.clear()
         self.co_pass.clear()
         self.co_enrol_frame.hide()
+        self.template_choice = {}
         # Every check-in chooses its own reason: the last visit's is not carried over.
         self.reason_value = None
         self.reason_other.clear()
@@ -386,6 +396,7 @@ class CheckInScreen(Screen):
     # -- background: history, warning, co-officers -------------------------------------
 
     def _kind_changed(self) -> None:
+        self.template_choice = {}  # another kind, other checklists
         self.legal_combo.setProperty("chosen", None)  # a new kind: its own default basis
         self._fill_legal_bases()
         self._load_background()
@@ -407,6 +418,7 @@ class CheckInScreen(Screen):
         if background is None or profile is None:
             return
         self._show_history(background)
+        self._show_templates(background)
         assessment = background.assessment
         self.warning_frame.setVisible(assessment.warned)
         if assessment.warned:
@@ -434,6 +446,35 @@ class CheckInScreen(Screen):
             "Enforcement needs two officers, but no other officer is enrolled on this tablet: "
             "the second officer enrols below.")))
         self._co_changed()
+
+    def _show_templates(self, background: CheckInBackground) -> None:
+        """The department's checklists for this kind, those fitting the enterprise's
+        industry chosen; a tap adds or drops one."""
+        for widget in self.template_buttons.values():
+            self.template_row.removeWidget(widget)
+            widget.deleteLater()
+        self.template_buttons = {}
+        for offered in background.templates:
+            template_id = str(offered.ref["id"])
+            widget = button(self.binder, offered.title, checkable=True)
+            widget.setChecked(self.template_choice.get(template_id, offered.chosen))
+            widget.toggled.connect(
+                lambda on, t=template_id: self.template_choice.__setitem__(t, on))
+            self.template_row.addWidget(widget)
+            self.template_buttons[template_id] = widget
+        self.industry_label.setText(self.tr(
+            Text("按企业行业（{i}）预选；点按可增减。", "Chosen for the enterprise's industry ({i}); "
+                 "tap to add or drop one.").format(i=background.industry) if background.industry
+            else Text("企业行业未知：全部列出；点按可去掉不适用的。",
+                      "The enterprise's industry is not known: all are listed; tap to drop one.")))
+
+    def chosen_templates(self) -> tuple[dict[str, Any], ...] | None:
+        background = self.background
+        if background is None:
+            return None
+        return tuple(o.ref for o in background.templates
+                     if self.template_buttons.get(str(o.ref["id"])) is not None
+                     and self.template_buttons[str(o.ref["id"])].isChecked())
 
     def _show_history(self, background: CheckInBackground) -> None:
         from inspector_app.services.visit_log import local_time_text
@@ -557,7 +598,8 @@ class CheckInScreen(Screen):
             justification=self.justification_edit.text() or None,
             co_officer=self._co_credential() if self.co_frame.isVisibleTo(self) else None,
             co_passphrase=self.co_pass.text(),
-            location=self.ctx.position.latest() if self.ctx.position is not None else None)
+            location=self.ctx.position.latest() if self.ctx.position is not None else None,
+            templates=self.chosen_templates())
         self.message.clear()
         self.check_in_button.setEnabled(False)
         self.run(lambda ws: visit_start.record_check_in(ws, signer, form), self._checked_in, self._refused)
