@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QPointF, Qt
+from PySide6.QtCore import QEvent, QObject, QPointF, QSize, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
@@ -113,6 +113,7 @@ def test_the_locked_tablet_shows_the_running_visit_and_the_pin_returns_to_it(
     assert signin.visit_timer_label.text().startswith("0:25:")  # ... with its timer
     assert signin.pin_frame.isVisibleTo(signin)
     assert not signin.password_frame.isVisibleTo(signin)
+    assert gui.window.size() == QSize(1280, 800)  # the lock screen did not outgrow the tablet
     assert signin.pin_edit.hasFocus()
     assert signin.primary_action() is signin.pin_button
 

@@ -15,13 +15,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QComboBox, QGridLayout, QLineEdit, QListWidget, QListWidgetItem
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+)
 
 from inspector_app.ledger.quick_unlock import VALID_HOURS
 from inspector_app.services import roster as officer_roster
 from inspector_app.ui.screen import Screen
 from inspector_app.ui.session import Officer
-from inspector_app.ui.widgets import MessageLine, button, card, label, line_edit, row
+from inspector_app.ui.widgets import MessageLine, button, card, label, line_edit, row, vbox
 from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
@@ -74,7 +81,9 @@ class SignInScreen(Screen):
         layout.addWidget(label(self.binder, Text("检查进行中（已锁定，计时继续）",
                                                  "Visit in progress (locked, the timer runs on)"),
                                role="muted"))
-        self.visit_label = label(None, role="heading")
+        # One line each: a wrapped label asks its column for the height of its narrowest
+        # width, which made the lock screen taller than the tablet.
+        self.visit_label = label(None, role="heading", wrap=False)
         self.visit_timer_label = label(None, role="timer", wrap=False)
         self.binder.name(self.visit_timer_label, Text("检查计时", "Visit timer"))
         self.visit_timer = RunningTimer(self.visit_timer_label)
@@ -85,7 +94,8 @@ class SignInScreen(Screen):
 
     def _pin_card(self) -> Any:
         self.pin_frame, layout = card()
-        self.pin_title = label(None, role="heading")
+        self.pin_title = label(None, role="heading", wrap=False)
+        self.pin_validity = label(None, role="muted", wrap=False)
         self.pin_edit = line_edit(self.binder, Text("快速解锁 PIN（6 位数字）",
                                                     "Quick-unlock PIN (6 digits)"))
         self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
@@ -98,16 +108,17 @@ class SignInScreen(Screen):
         self.use_passphrase_button.clicked.connect(lambda: self._show_pin(False))
         self.pin_message = MessageLine(self.binder)
         layout.addWidget(self.pin_title)
+        layout.addWidget(self.pin_validity)
         layout.addWidget(self.pin_edit)
         layout.addLayout(row(self.pin_button, self.use_passphrase_button))
         layout.addWidget(self.pin_message)
         self.pin_frame.hide()
         return self.pin_frame
 
-    def _right_column(self) -> QGridLayout:
-        column = QGridLayout()
-        column.addWidget(self._visit_card(), 0, 0)
-        column.addWidget(self._pin_card(), 1, 0)
+    def _right_column(self) -> QVBoxLayout:
+        column = vbox(spacing=16)
+        column.addWidget(self._visit_card())
+        column.addWidget(self._pin_card())
         frame, layout = card()
         self.password_frame = frame
         self.selected_label = label(None, role="heading")
@@ -142,9 +153,9 @@ class SignInScreen(Screen):
         layout.addLayout(row(self.sign_in_button, self.enrol_button))
         layout.addWidget(self.message)
         layout.addStretch(1)
-        column.addWidget(frame, 2, 0)
-        column.addWidget(self._enrolment_card(), 3, 0)
-        column.setRowStretch(2, 1)
+        column.addWidget(frame, 1)
+        column.addWidget(self._enrolment_card())
+        column.addStretch(0)
         return column
 
     def _enrolment_card(self) -> Any:
@@ -230,25 +241,29 @@ class SignInScreen(Screen):
         if self.locked_for is None:
             return  # signed in meanwhile
         self.quick_minutes = lock.quick_minutes
+        # Hide before showing: a child shown lays its window out at once, and the window
+        # would grow past the screen for the moment both were in it (and stay that size).
+        self._show_pin(lock.quick_minutes is not None)
         visit = lock.today.open_visit
-        self.visit_frame.setVisible(visit is not None)
         if visit is not None:
             self.visit_label.setText(visit.enterprise.name or visit.enterprise.uscc)
             self.visit_timer.start_from(lock.today.open_seconds)
-        self._show_pin(lock.quick_minutes is not None)
+        self.visit_frame.setVisible(visit is not None)
 
     def _show_pin(self, shown: bool) -> None:
         """The PIN for the officer who locked, while it is valid; else the passphrase."""
-        self.pin_frame.setVisible(shown)
-        self.password_frame.setVisible(not shown)
+        for frame, visible in sorted(((self.pin_frame, shown), (self.password_frame, not shown)),
+                                     key=lambda pair: pair[1]):  # hide first, then show
+            frame.setVisible(visible)
         self.officer_list.setEnabled(not shown)
         self.new_officer_button.setVisible(not shown)
         if shown:
             self.enrol_frame.hide()
-            self.pin_title.setText(self.tr(Text(
-                "{n}：输入快速解锁 PIN（还可用 {m} 分钟）", "{n}: enter your quick-unlock PIN "
-                "(valid {m} more minutes)").format(n=self._locked_name(),
-                                                    m=self.quick_minutes or 0)))
+            self.pin_title.setText(self.tr(Text("{n}：请输入 PIN", "{n}: enter your PIN")
+                                           .format(n=self._locked_name())))
+            self.pin_validity.setText(self.tr(Text("快速解锁还可用 {m} 分钟",
+                                                   "Quick unlock valid {m} more minutes")
+                                              .format(m=self.quick_minutes or 0)))
             self.pin_edit.setFocus()
         else:
             self.passphrase.setFocus()
