@@ -103,6 +103,9 @@ QLineEdit, QComboBox, QSpinBox, QDateEdit, QPlainTextEdit {{ min-height: {TOUCH_
     border-radius: 6px; padding: 0 10px; }}
 QWidget[gloves="true"] QLineEdit, QWidget[gloves="true"] QComboBox,
 QWidget[gloves="true"] QSpinBox, QWidget[gloves="true"] QDateEdit {{ min-height: {TOUCH_PX - 4}px; }}
+QAbstractSpinBox QLineEdit, QComboBox QLineEdit,
+QWidget[gloves="true"] QAbstractSpinBox QLineEdit, QWidget[gloves="true"] QComboBox QLineEdit {{
+    border: none; min-height: 0; padding: 0 0 0 8px; background: transparent; }}
 QLineEdit[invalid="true"] {{ border: 3px solid {p.error}; }}
 QLineEdit[valid="true"] {{ border: 3px solid {p.ok}; }}
 QComboBox {{ combobox-popup: 0; }}
@@ -112,7 +115,9 @@ QComboBox QAbstractItemView {{ background: {p.surface}; selection-background-col
     selection-color: {p.on_primary}; border: {max(p.border_px, 2)}px solid {p.text};
     outline: none; }}
 QComboBox QAbstractItemView::item {{ min-height: {TOUCH_PX}px; padding: 0 12px; }}
-QAbstractSpinBox::up-button, QAbstractSpinBox::down-button {{ width: {TOUCH_PX}px; }}
+QWidget[gloves="true"] QDateEdit::drop-down {{ width: {TOUCH_PX}px; }}
+QWidget[gloves="true"] QSpinBox::up-button, QWidget[gloves="true"] QSpinBox::down-button {{
+    width: 0; border: none; }}
 QListWidget, QTableView {{ background: {p.surface}; border: {p.border_px}px solid {p.border};
     border-radius: 8px; gridline-color: {p.border}; selection-background-color: {p.primary};
     selection-color: {p.on_primary}; }}

@@ -156,6 +156,8 @@ def test_the_rating_is_not_preset_and_is_asked_for_again_after_going_home(
     assert current(gui) is checkout and checkout.view.visit.id == visit_id
     assert checkout.rating_frame.isVisibleTo(checkout)
     assert checkout.score_spin.text() == "未评分"
+    editor = checkout.score_spin.lineEdit()  # and it is seen: the box's editor has room
+    assert editor.width() >= editor.fontMetrics().horizontalAdvance("未评分")
     assert not checkout.rate_button.isEnabled()  # nothing to send until a score is chosen
     tap(checkout.quick_buttons[1])  # 95
     assert checkout.rate_button.isEnabled()

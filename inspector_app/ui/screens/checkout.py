@@ -120,7 +120,6 @@ class CheckOutScreen(Screen):
         # Until the representative chooses, the box says so: no score is preset.
         self.binder.bind(self.score_spin, lambda w, s: w.setSpecialValueText(s),  # type: ignore[attr-defined]
                          Text("未评分", "not rated"))
-        self.score_spin.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
         self.score_spin.setMinimumWidth(150)
         self.binder.name(self.score_spin, Text("评分（数字）", "Score (number)"))
         self.score_slider.valueChanged.connect(self._slid)
