@@ -30,13 +30,20 @@ class QtLanguage:
     def __init__(self) -> None:
         self._installed: list[QTranslator] = []
 
+    def remove(self) -> None:
+        """Take this app's catalogues out again (closing the app; a language change)."""
+        app = QCoreApplication.instance()
+        for translator in self._installed:
+            if app is not None:
+                app.removeTranslator(translator)
+            translator.deleteLater()
+        self._installed = []
+
     def apply(self, lang: str) -> None:
         app = QCoreApplication.instance()
         if app is None:
             return
-        for translator in self._installed:
-            app.removeTranslator(translator)
-        self._installed = []
+        self.remove()
         QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China)
                            if lang == "zh" else QLocale(QLocale.Language.English,
                                                         QLocale.Country.UnitedKingdom))

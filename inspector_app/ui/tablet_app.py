@@ -130,6 +130,8 @@ class App:
         from inspector_app.ui.camera import wait_for_stopped_cameras
 
         self.ctx.sync.stop()
+        if self.ctx.qt_language is not None:
+            self.ctx.qt_language.remove()
         if self.ctx.position is not None:
             self.ctx.position.stop()
         self.window.close()
