@@ -248,8 +248,28 @@ def _migrate_sync_photos(conn: sqlite3.Connection) -> None:
     _execute_script(conn, _SYNC_PHOTOS)
 
 
+_QUICK_UNLOCK = """
+-- An officer's key wrapped under a short PIN for a few hours after a full sign-in, in
+-- this boot only (inspector_app/ledger/quick_unlock.py).  Never the PIN, never the key
+-- in clear; erased when it expires or after too many wrong PINs.
+CREATE TABLE quick_unlock (
+    credential       TEXT PRIMARY KEY,
+    wrapped          TEXT NOT NULL,
+    boot_id          TEXT NOT NULL,
+    deadline_boot_ns INTEGER NOT NULL,
+    failures         INTEGER NOT NULL
+);
+"""
+
+
+def _migrate_quick_unlock(conn: sqlite3.Connection) -> None:
+    """The PIN-wrapped keys of the quick unlock."""
+    _execute_script(conn, _QUICK_UNLOCK)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
-    _migrate_v1, _migrate_v2_sync, _migrate_v3_roster, _migrate_sync_photos)
+    _migrate_v1, _migrate_v2_sync, _migrate_v3_roster, _migrate_sync_photos,
+    _migrate_quick_unlock)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

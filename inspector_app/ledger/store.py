@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from inspector_app.ledger import key_wrapping, keystore
 from inspector_app.ledger.db import connect, write_transaction
 from inspector_app.ledger.lockout import PassphraseGuard
+from inspector_app.ledger.quick_unlock import QuickUnlockStore
 from inspector_app.ledger.schema import migrate
 from inspector_app.platform.clock import Clock
 from inspector_protocol import events as ev
@@ -68,6 +69,7 @@ class Ledger:
         self.clock = clock
         self.path = path
         self.guard = PassphraseGuard(conn)
+        self.quick = QuickUnlockStore(conn)
 
     # -- opening -----------------------------------------------------------
 
@@ -221,6 +223,19 @@ class Ledger:
             raise self.guard.failed(credential) from None
         self.guard.succeeded(credential)
         return keys.Signer(credential, key_id, private)
+
+    def unlock_with_pin(self, credential: str, pin: str) -> keys.Signer:
+        """The officer's signer from the quick-unlock PIN (see :mod:`.quick_unlock`)."""
+        found = self.officer_key(credential)
+        withdrawn = self.conn.execute(
+            "SELECT 1 FROM central_roster WHERE credential = ? AND state = 'withdrawn'",
+            (credential,)).fetchone()
+        if found is None or withdrawn is not None:
+            self.quick.forget(credential)
+            from inspector_app.ledger.quick_unlock import QuickUnlockUnavailable
+
+            raise QuickUnlockUnavailable()
+        return self.quick.unlock(credential, found.key_id, found.public_key, pin, self.clock.now())
 
     # -- appending ---------------------------------------------------------
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from inspector_app.profile import Profile
-    from inspector_protocol.text import Lang
+    from inspector_protocol.text import Lang, Text
 
 
 def department_name(profile: Profile | None, department_id: str, lang: Lang) -> str | None:
@@ -49,3 +49,14 @@ def reason_text(profile: Profile | None, stored: str | None, lang: Lang) -> str:
         if stored in (reason.zh, reason.en):
             return reason.render(lang)
     return stored
+
+
+def legal_basis_text(profile: Profile | None, stored: str) -> Text:
+    """A legal basis in both languages: the profile's bases are stored by their Chinese
+    wording, whatever language the form was in; one typed by the officer as typed."""
+    from inspector_protocol.text import Text
+
+    for basis in profile.legal_bases if profile else ():
+        if stored in (basis.zh, basis.en):
+            return basis
+    return Text(stored, stored)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from inspector_app.profile import Profile
     from inspector_app.services.officer_enrolment import OfficerSummary
+    from inspector_app.services.today import Today
     from inspector_app.services.workspace import Workspace
     from inspector_protocol.keys import Signer
 
@@ -31,9 +32,40 @@ def load_roster(ws: Workspace) -> Roster:
     return Roster(ws.profile, tuple(list_officers(ws)))
 
 
-def sign_in(ws: Workspace, credential: str, passphrase: str) -> Signer:
-    """The officer's unlocked key; a wrong passphrase counts towards the lockout."""
-    return ws.ledger.unlock(credential, passphrase)
+def sign_in(ws: Workspace, credential: str, passphrase: str, pin: str | None = None) -> Signer:
+    """The officer's unlocked key; a wrong passphrase counts towards the lockout.  With
+    ``pin``, the quick unlock is set for the next hours (checked before the passphrase is
+    tried, so a badly formed PIN costs no attempt)."""
+    from inspector_app.ledger.quick_unlock import check_pin_policy
+
+    if pin:
+        check_pin_policy(pin)
+    signer = ws.ledger.unlock(credential, passphrase)
+    if pin:
+        ws.ledger.quick.set_pin(signer, pin, ws.clock.now())
+    return signer
+
+
+def unlock_with_pin(ws: Workspace, credential: str, pin: str) -> Signer:
+    return ws.ledger.unlock_with_pin(credential, pin)
+
+
+@dataclass(frozen=True)
+class LockScreen:
+    """What the lock screen shows for the officer who was signed in."""
+
+    #: Minutes the quick unlock stays valid; None: the passphrase is needed.
+    quick_minutes: int | None
+    today: Today
+
+
+def lock_screen(ws: Workspace, credential: str) -> LockScreen:
+    from inspector_app.services.today import officer_today
+
+    now = ws.clock.now()
+    quick = ws.ledger.quick.available(credential, now)
+    return LockScreen(None if quick is None else quick.minutes_left(now),
+                      officer_today(ws, credential))
 
 
 def lockout_wait_s(ws: Workspace, credential: str) -> int:

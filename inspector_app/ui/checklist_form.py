@@ -34,6 +34,9 @@ from inspector_app.ui.i18n import Binder
 from inspector_app.ui.widgets import card, label, name_inner_editor, set_role, vbox
 from inspector_protocol.text import Text
 
+#: A typed answer is recorded when typing pauses this long (or the field is left).
+TYPING_PAUSE_MS = 1500
+
 if TYPE_CHECKING:
     from inspector_app.checklists import ItemStatus, TemplateOutcome
     from inspector_app.checklists.evaluation import Progress
@@ -83,6 +86,9 @@ class ItemEditor(QFrame):
         #: What show_status last showed, and whether a tap changed the controls since.
         self._shown: tuple[bool, object, bool] | None = None
         self._touched = False
+        #: The last typed value sent, so the same text is not signed twice.
+        self._sent: Any = None
+        self._recorded: Any = None
 
     def _controls(self) -> QWidget:
         from PySide6.QtWidgets import QHBoxLayout
@@ -165,13 +171,17 @@ class ItemEditor(QFrame):
             unit = label(None, wrap=False)
             unit.setText(spec.unit)
             row.addWidget(unit)
-        save = QPushButton()
-        save.setAutoDefault(True)
-        self._binder.bind(save, lambda w, s: w.setText(s), Text("保存", "Save"))  # type: ignore[attr-defined]
-        self._binder.bind(save, lambda w, s: w.setAccessibleName(s),
-                          Text("保存：{item}", "Save: {item}").format(item=self.item.title))
-        save.clicked.connect(self._send_field)
-        row.addWidget(save)
+        # No separate 保存: a typed answer is recorded when the officer pauses, leaves the
+        # field, presses Enter, or leaves the form (check-out, lock, another screen).
+        self._pause = QTimer(self)
+        self._pause.setSingleShot(True)
+        self._pause.setInterval(TYPING_PAUSE_MS)
+        self._pause.timeout.connect(self.flush)
+        if isinstance(field, QDateEdit):
+            field.dateChanged.connect(lambda _: self.flush())
+        else:
+            field.textEdited.connect(lambda _: self._pause.start())
+            field.editingFinished.connect(self.flush)
 
     # -- sending answers ------------------------------------------------------------
 
@@ -183,23 +193,37 @@ class ItemEditor(QFrame):
         self._send([v for v, b in self.buttons.items() if b.isChecked()])
 
     def _send_field(self) -> None:
+        self.flush()
+
+    def _field_value(self) -> Any:
         from inspector_protocol.checklist_template import NumberAnswer
 
         field = self.field
         if isinstance(field, QDateEdit):
-            self._send(field.date().toString("yyyy-MM-dd"))
-            return
+            return field.date().toString("yyyy-MM-dd")
         assert isinstance(field, QLineEdit)
         text = field.text().strip()
+        if not text:
+            return None
         if isinstance(self.item.answer, NumberAnswer):
             try:
                 number = float(text.replace(",", "."))
             except ValueError:
-                number = None
-            value: Any = int(number) if number is not None and number.is_integer() else number
-            self._send(value if number is not None else text)
-        else:
-            self._send(text)
+                return text  # refused in words by the recorder, not dropped
+            return int(number) if number.is_integer() else number
+        return text
+
+    def flush(self) -> None:
+        """Record what the field holds if it differs from what was recorded (each answer
+        once: pausing, then leaving the field, does not sign it twice)."""
+        if self.field is None:
+            return
+        self._pause.stop()
+        value = self._field_value()
+        if value is None or value == self._recorded or value == self._sent:
+            return
+        self._sent = value
+        self._send(value)
 
     # -- showing state ------------------------------------------------------------------
 
@@ -216,6 +240,7 @@ class ItemEditor(QFrame):
             self.setVisible(status.visible)
         self._shown, self._touched = shown, False
         value = status.answer.value if status.answer else None
+        self._recorded = value
         values = value if isinstance(value, list) else [value]
         for option, widget in self.buttons.items():
             widget.setChecked(option in values)
@@ -427,6 +452,12 @@ class ChecklistForm(QWidget):
             self._builder.stop()
             self.setMinimumHeight(0)  # the form is as tall as its items again
             self.built.emit()
+
+    def flush(self) -> None:
+        """Record every typed answer not yet recorded (before check-out, on leaving)."""
+        for editor in self.editors.values():
+            if editor.field is not None:
+                editor.flush()
 
     def redraw(self) -> None:
         """Show the last recorded state again (after a refused answer)."""

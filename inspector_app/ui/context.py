@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from inspector_app.profile import Profile
     from inspector_app.scanning.sources import FrameSource
     from inspector_app.ui.positioning import PositionWatcher
+    from inspector_app.ui.qt_language import QtLanguage
     from inspector_app.ui.sync_driver import SyncDriver
 
 
@@ -29,6 +30,8 @@ class Navigator(Protocol):
     def report(self, error: BaseException) -> None: ...
 
     def set_preferences(self, preferences: Preferences) -> None: ...
+
+    def resume(self, credential: str) -> None: ...
 
 
 #: Makes a frame source for the scan screen's camera worker; called on the camera thread.
@@ -55,3 +58,5 @@ class AppContext:
     cameras_known: bool = False
     #: Position fixes for check-ins (made by the check-in screen, on first use).
     position: PositionWatcher | None = None
+    #: Qt's own translations (standard dialogs), following the language.
+    qt_language: QtLanguage | None = None

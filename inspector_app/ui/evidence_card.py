@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QFrame, QListWidget
+from PySide6.QtWidgets import QFrame, QListWidget
 
 from inspector_app.ui.i18n import Binder
 from inspector_app.ui.photo_capture import PhotoCapture
@@ -65,10 +65,12 @@ class EvidenceCard(QFrame):
                                                    .format(t=title)))
 
     def choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, self._render(Text("选择图片文件", "Choose an image file")), "", IMAGE_FILTER)
-        if path:
-            self.record_file(Path(path))
+        from inspector_app.ui.qt_language import choose_file
+
+        path = choose_file(self, self._render(Text("选择图片文件", "Choose an image file")),
+                           IMAGE_FILTER)
+        if path is not None:
+            self.record_file(path)
 
     def record_file(self, path: Path) -> None:
         """Read, store and sign the image at ``path`` (all on the worker)."""

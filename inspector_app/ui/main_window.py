@@ -20,6 +20,7 @@ from inspector_app.ui.adaptive import AdaptiveColumns
 from inspector_app.ui.context import AppContext
 from inspector_app.ui.error_dialogs import is_expected, log_bug, show_crash_dialog
 from inspector_app.ui.screen import Screen
+from inspector_app.ui.touch import make_touch_friendly
 from inspector_app.ui.widgets import MessageLine, button, label, vbox
 from inspector_protocol.text import Text
 
@@ -35,6 +36,8 @@ SCREENS = {
     "settings": ("inspector_app.ui.screens.device_settings", "SettingsScreen"),
     "provisioning": ("inspector_app.ui.screens.provisioning", "ProvisioningScreen"),
 }
+#: Screens used at a desk rather than at a gate (denser fields, more rows of data).
+DESK_SCREENS = frozenset({"logs"})
 APP_NAME = Text("入企扫码", "Scan-to-Enter Inspector")
 #: The top bar needs about this much width for its title and buttons on one row.
 BAR_STACK_BELOW_PX = 1100
@@ -47,6 +50,10 @@ class MainWindow(QMainWindow):
         self.screens: dict[str, Screen] = {}
         self.current: Screen | None = None
         self._dialogs: list[QWidget] = []
+        self.current_name = ""
+        self._params: dict[str, Any] = {}
+        #: Where each officer was when the tablet locked: unlocking returns there.
+        self._resume: dict[str, tuple[str, dict[str, Any]]] = {}
 
     def attach(self, ctx: AppContext) -> None:
         """Build the chrome around the context (split from __init__: the context needs us)."""
@@ -118,8 +125,22 @@ class MainWindow(QMainWindow):
             widget.setVisible(signed_in)
 
     def _locked(self, credential: str) -> None:
+        if self.current_name and self.current_name != "signin":
+            self._resume[credential] = (self.current_name, self._params)
         self._officer_changed()
         self.go("signin", credential=credential, locked=True)
+
+    def resume(self, credential: str) -> None:
+        """After signing in: back where this officer was when the tablet locked (a screen
+        keeps its state, a half-filled check-in included), else home."""
+        name, params = self._resume.pop(credential, ("home", {}))
+        self._resume.clear()  # another officer's place is not kept across sign-ins
+        target = self.screen(name)
+        if name == "home" or not target.needs_officer:
+            self.go("home")
+            return
+        self._show(name, target, params)
+        target.resume(**params)
 
     def _toggle_language(self) -> None:
         assert self.ctx is not None
@@ -138,23 +159,31 @@ class MainWindow(QMainWindow):
         if target.needs_officer and not self.ctx.session.active:
             target = self.screen("signin")
             params = {}
+            screen = "signin"
+        self._show(screen, target, params)
+        target.enter(**params)
+
+    def _show(self, name: str, target: Screen, params: dict[str, Any]) -> None:
         self.message_bar.clear()
         if self.current is not None and self.current is not target:
             self.current.leave()
-        self.current = target
+        self.current, self.current_name, self._params = target, name, params
         self.stack.setCurrentWidget(target)
         self.binder.bind(self.title_label, lambda w, s: w.setText(s), target.title)  # type: ignore[attr-defined]
-        target.enter(**params)
 
     def screen(self, name: str) -> Screen:  # type: ignore[override]  # by name, not QScreen
         if name not in self.screens:
             assert self.ctx is not None
             module, cls = SCREENS[name]
             screen = getattr(importlib.import_module(module), cls)(self.ctx)
+            # The officer's screens take gloved fingers: fields a full touch target tall.
+            # The team lead's logs are read at a desk and keep their rows for the table.
+            screen.setProperty("gloves", name not in DESK_SCREENS)
             self.screens[name] = screen
             self.stack.addWidget(screen)
             # Style every widget now, as part of building, rather than on first show.
             screen.ensurePolished()
+            make_touch_friendly(screen)
         return self.screens[name]
 
     def warm(self, name: str) -> None:

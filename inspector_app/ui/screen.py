@@ -38,8 +38,25 @@ class Screen(QWidget):
         vbox(self).addWidget(columns)
         return columns
 
+    def add_action_bar(self, message: QWidget | None, *buttons: QWidget) -> None:
+        """The screen's primary action below its scrolling body, always in view."""
+        from inspector_app.ui.widgets import action_bar
+
+        body = self.layout()
+        assert body is not None, "columns() first"
+        body.addWidget(action_bar(message, *buttons))
+
+    def primary_action(self) -> QWidget | None:
+        """The button the screen is for right now (tests check it is always in view)."""
+        return None
+
     def enter(self, **params: Any) -> None:
         """Called each time the screen is shown, with the navigation parameters."""
+
+    def resume(self, **params: Any) -> None:
+        """Shown again after an unlock, with the parameters it was entered with (by default
+        entered again: screens that reload from the ledger lose nothing)."""
+        self.enter(**params)
 
     def leave(self) -> None:
         """Called when another screen replaces this one (stop timers, cameras)."""

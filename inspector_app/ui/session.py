@@ -34,6 +34,8 @@ class Session(QObject):
     signed_in = Signal()
     #: Emitted with the credential of the officer who was signed in (for a quick re-entry).
     locked = Signal(str)
+    #: Emitted just before the key is dropped: last chance to record what was typed.
+    locking = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -62,6 +64,7 @@ class Session(QObject):
     def lock(self) -> None:
         if self.officer is None:
             return
+        self.locking.emit()
         credential = self.officer.credential
         self.signer, self.officer = None, None
         self._idle.stop()

@@ -19,7 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QSize, QTimer
 from PySide6.QtWidgets import QApplication
 
 from inspector_app.platform.provisioning_keys import needs_provisioning
@@ -130,6 +130,8 @@ class App:
         from inspector_app.ui.camera import wait_for_stopped_cameras
 
         self.ctx.sync.stop()
+        if self.ctx.qt_language is not None:
+            self.ctx.qt_language.remove()
         if self.ctx.position is not None:
             self.ctx.position.stop()
         self.window.close()
@@ -176,12 +178,26 @@ def build_app(data_dir: Path, *, lang: Lang | None = None, clock: Clock | None =
     ctx = AppContext(data_dir, LanguageState(cast(Lang, prefs.language)), tasks, session, window,
                      prefs, sync)
     qt.installEventFilter(session)
+    from inspector_app.ui.qt_language import QtLanguage
+
+    qt_language = QtLanguage()
+    qt_language.apply(prefs.language)
+    ctx.lang.changed.connect(qt_language.apply)
+    ctx.qt_language = qt_language
     apply_theme(qt, prefs.theme, prefs.text_size)
     window.attach(ctx)
-    window.resize(*WINDOW_SIZE)
+    window.resize(initial_size(qt))
     # First start on a department's tablet: set it up from IT's provisioning code.
     window.go("provisioning" if needs_provisioning(data_dir) else "signin")
     return App(qt, window, ctx, HeapSettler(lambda: tasks.busy or session.active))
+
+
+def initial_size(qt: QApplication) -> QSize:
+    """1280x800, or the screen's free area where that is smaller (a portrait tablet is 800
+    wide: a fixed landscape window would run off it)."""
+    wanted = QSize(*WINDOW_SIZE)
+    free = qt.primaryScreen().availableGeometry().size()
+    return wanted.boundedTo(free) if free.isValid() and not free.isEmpty() else wanted
 
 
 def apply_preferences(ctx: AppContext, preferences: Preferences) -> None:

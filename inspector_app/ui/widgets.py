@@ -89,6 +89,20 @@ def row(*widgets: QWidget, stretch_last: bool = False, spacing: int = 12) -> QHB
     return layout
 
 
+def action_bar(message: QWidget | None, *buttons: QWidget) -> QFrame:
+    """A screen's primary action (and its companions) below the scrolling content: however
+    long the form or its warnings grow, the officer never scrolls to find the button."""
+    frame = QFrame()
+    frame.setProperty("role", "actions")
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(24, 8, 24, 12)
+    layout.setSpacing(8)
+    if message is not None:
+        layout.addWidget(message)
+    layout.addLayout(row(*buttons))
+    return frame
+
+
 def clear_layout(layout: QLayout) -> None:
     while layout.count():
         item = layout.takeAt(0)

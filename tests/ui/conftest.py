@@ -20,7 +20,7 @@ from inspector_app.platform.clock import FakeClock
 from inspector_app.platform.settings import Preferences
 from inspector_app.services.recorder import CheckInRequest, VisitRecorder
 from inspector_app.services.workspace import open_workspace
-from inspector_app.ui.tablet_app import App, build_app
+from inspector_app.ui.tablet_app import WINDOW_SIZE, App, build_app
 from tests.central.fixtures import sqlite_backend, sqlite_server
 from tests.central.harness import CentralServer, enrolled
 from tests.conftest import OFFICERS
@@ -38,6 +38,10 @@ QT_MESSAGES_ALLOWED = (
     # The offscreen platform the tests run on has no window manager to hand a window's size
     # hints to; on a real display (xcb, wayland, windows) they are passed on as usual.
     re.compile(r"^This plugin does not support propagateSizeHints\(\)$"),
+    # A drop-down's popup raises itself and grabs the keyboard; the offscreen platform has
+    # no window stack or keyboard to give it (a real display does).
+    re.compile(r"^This plugin does not support raise\(\)$"),
+    re.compile(r"^This plugin does not support grabbing the keyboard$"),
 )
 #: Message kinds that fail a test (debug and info messages are for developers).
 QT_FAILING_KINDS = (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg)
@@ -83,6 +87,9 @@ def _fail_on_qt_warnings() -> Iterator[None]:
 @pytest.fixture
 def gui(qtbot: QtBot, data_dir: Path, clock: FakeClock) -> Iterator[App]:
     app = build_app(data_dir, clock=clock, preferences=Preferences(language="zh", location_source="replay"))
+    # The offscreen platform's screen is 800x800, so the window opens at that size (it fits
+    # its screen); the tests start from the tablet's landscape 1280x800.
+    app.window.resize(*WINDOW_SIZE)
     app.window.show()
     qtbot.waitExposed(app.window)
     wait_idle(qtbot, app)
@@ -130,6 +137,28 @@ def select_in_list(widget: QListWidget, contains: str) -> None:
             widget.setCurrentRow(index)
             return
     raise AssertionError(f"{contains!r} not in the list")
+
+
+def fully_in_view(widget: QWidget, window: QWidget) -> bool:
+    """Whether all of ``widget`` can be seen without scrolling: inside the window and inside
+    the view of every scroll area it sits in."""
+    from PySide6.QtCore import QPoint, QRect
+    from PySide6.QtWidgets import QAbstractScrollArea
+
+    if not widget.isVisibleTo(window):
+        return False
+    rect = QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
+    if not window.rect().contains(rect):
+        return False
+    parent = widget.parentWidget()
+    while parent is not None and parent is not window:
+        if isinstance(parent, QAbstractScrollArea):
+            viewport = parent.viewport()
+            view = QRect(viewport.mapTo(window, QPoint(0, 0)), viewport.size())
+            if not view.contains(rect):
+                return False
+        parent = parent.parentWidget()
+    return True
 
 
 def sign_in(qtbot: QtBot, app: App, credential: str = ZHANG) -> None:

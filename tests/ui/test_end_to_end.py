@@ -164,7 +164,7 @@ def test_a_whole_visit_through_the_app(qtbot: QtBot, gui: App, data_dir: Path, c
     wait_idle(qtbot, gui)
     assert checkin.warning_frame.isVisibleTo(checkin)
     assert "4" in checkin.warning_label.text()
-    checkin.reason_combo.setEditText("特种设备安全隐患排查")
+    QTest.mouseClick(checkin.reason_buttons["特种设备安全隐患排查"], Qt.MouseButton.LeftButton)
     select = checkin.co_combo
     select.setCurrentIndex(select.findData(LIU))
     QTest.keyClicks(checkin.co_pass, OFFICERS[LIU][1])
@@ -207,9 +207,12 @@ def test_a_whole_visit_through_the_app(qtbot: QtBot, gui: App, data_dir: Path, c
     wait_idle(qtbot, gui)
     assert checkout.rating_frame.isVisibleTo(checkout)
     assert checkout.timer_label.text() == "0:47:00"
+    assert checkout.view.receipt_text is not None and checkout.qr_label.pixmap().width() > 0
+    assert "0:47:00" in checkout.receipt_label.text()  # the receipt in words, not a code string
+    assert not checkout.rate_button.isEnabled()  # no preset score: the enterprise chooses
     # The receipt QR carries the endpoint's page for the visit with the signed receipt.
-    receipt = parse_signed_receipt(checkout.receipt_label.text()).receipt
-    assert checkout.receipt_label.text().startswith("http") and receipt.visit_id == checkout.view.visit.id
+    url = checkout.view.receipt_text
+    assert url.startswith("http") and parse_signed_receipt(url).receipt.visit_id == checkout.view.visit.id
     checkout.score_spin.setValue(95)
     type_text(checkout.comment_edit, "很满意")
     QTest.mouseClick(checkout.rate_button, Qt.MouseButton.LeftButton)

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QAbstractButton, QApplication, QTableView
+from PySide6.QtWidgets import QAbstractButton, QApplication, QScrollArea, QTableView
 from pytestqt.qtbot import QtBot
 
 from inspector_app.platform.clock import FakeClock
@@ -24,7 +24,15 @@ from inspector_app.services.workspace import open_workspace
 from inspector_app.ui.screens.scan import EnterpriseChoice
 from inspector_app.ui.tablet_app import App
 from tests.conftest import OFFICERS
-from tests.ui.conftest import ENTERPRISE, LIU, ZHANG, seed_visits, sign_in, wait_idle
+from tests.ui.conftest import (
+    ENTERPRISE,
+    LIU,
+    ZHANG,
+    fully_in_view,
+    seed_visits,
+    sign_in,
+    wait_idle,
+)
 
 SIZES = (QSize(1280, 800), QSize(800, 1280), QSize(1920, 1080))
 
@@ -61,6 +69,15 @@ def _problems(gui: App, size: QSize) -> list[str]:
         found.append(f"window is {window.width()}x{window.height()}")
     shown = window.current
     assert shown is not None
+    for area in shown.findChildren(QScrollArea):
+        content = area.widget()
+        if area.isVisibleTo(window) and content is not None and \
+                content.width() > area.viewport().width():
+            found.append(f"scroll area {area.accessibleName()!r}: content {content.width()} px "
+                         f"wide in a {area.viewport().width()} px view (its right edge is cut off)")
+    primary = shown.primary_action()
+    if primary is not None and primary.isVisibleTo(window) and not fully_in_view(primary, window):
+        found.append(f"the primary action {primary.accessibleName()!r} is not in view")
     for button in shown.findChildren(QAbstractButton) + window.findChildren(QAbstractButton):
         if not button.isVisibleTo(window) or not button.text():
             continue

@@ -186,7 +186,7 @@ def test_check_in_without_a_co_officer_passphrase_is_refused_in_words(
     wait_idle(qtbot, gui)
     assert checkin.co_frame.isVisibleTo(checkin)  # routine: two officers
     assert not checkin.warning_frame.isVisibleTo(checkin)
-    checkin.reason_combo.setEditText("日常检查")
+    click(qtbot, checkin.reason_buttons["特种设备安全隐患排查"])
     checkin.co_pass.setText("not-his-passphrase")
     click(qtbot, checkin.check_in_button)
     wait_idle(qtbot, gui)

@@ -120,7 +120,7 @@ def test_check_in_shows_the_replayed_position_and_signs_it(
     assert checkin.location_label.text().startswith("位置：37.3355")
     checkin.kind_combo.setCurrentIndex(checkin.kind_combo.findData("survey"))
     wait_idle(qtbot, gui)
-    checkin.reason_combo.setEditText("企业走访")
+    QTest.mouseClick(checkin.reason_buttons["企业走访服务"], Qt.MouseButton.LeftButton)
     QTest.mouseClick(checkin.check_in_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: current(gui) is screen(gui, "visit"))
     wait_idle(qtbot, gui)

@@ -3,7 +3,10 @@
 After check-out the tablet is turned to the enterprise representative, who
 enters a rating (0–100) and a comment, and photographs the receipt QR code:
 it names the signed check-out event, so the enterprise can verify the record
-later.  Required checklist items left unanswered are listed before check-out;
+later.  No score is preset: the representative chooses one, or the rating is not
+sent.  A visit left without a rating (the officer went home first) keeps asking
+on the home screen, and a checked-out visit opened again from there shows its
+receipt again, as a code and in words.  Required checklist items left unanswered are listed before check-out;
 the officer may still check out, and the one form shows them as not checked.
 """
 
@@ -17,6 +20,7 @@ from PySide6.QtWidgets import QListWidget, QScrollArea, QSlider, QSpinBox, QWidg
 
 from inspector_app.domain.duration import BASIS_TEXT
 from inspector_app.services import visit_end
+from inspector_app.ui.flow import FlowLayout
 from inspector_app.ui.screen import Screen
 from inspector_app.ui.timer import RunningTimer
 from inspector_app.ui.widgets import MessageLine, button, card, label, line_edit, row, vbox
@@ -25,6 +29,8 @@ from inspector_protocol.text import Text
 if TYPE_CHECKING:
     from inspector_app.services.visit_end import CheckOutView
 
+#: The score box's value before the representative has chosen one.
+NO_SCORE = -1
 
 
 class CheckOutScreen(Screen):
@@ -39,6 +45,7 @@ class CheckOutScreen(Screen):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         holder = QWidget()
         right = vbox(holder, spacing=14)
         right.addWidget(self._exit_card())
@@ -47,6 +54,14 @@ class CheckOutScreen(Screen):
         right.addStretch(1)
         scroll.setWidget(holder)
         columns.add(scroll, 1)
+        self.add_action_bar(None, self.check_out_button, self.back_button, self.rate_button,
+                            self.done_button)
+
+    def primary_action(self) -> QWidget | None:
+        for widget in (self.check_out_button, self.rate_button, self.done_button):
+            if widget.isVisibleTo(self):
+                return widget
+        return None
 
     def _summary_card(self) -> Any:
         frame, layout = card()
@@ -88,7 +103,6 @@ class CheckOutScreen(Screen):
         for widget in (self.exit_state, self.scan_exit_button, self.no_scan_edit,
                        self.progress_label, self.incomplete_edit, self.message):
             layout.addWidget(widget)
-        layout.addLayout(row(self.check_out_button, self.back_button))
         return self.exit_frame
 
     def _rating_card(self) -> Any:
@@ -102,26 +116,52 @@ class CheckOutScreen(Screen):
         self.score_slider.setRange(0, 100)
         self.binder.name(self.score_slider, Text("评分", "Score"))
         self.score_spin = QSpinBox()
-        self.score_spin.setRange(0, 100)
+        self.score_spin.setRange(NO_SCORE, 100)
+        # Until the representative chooses, the box says so: no score is preset.
+        self.binder.bind(self.score_spin, lambda w, s: w.setSpecialValueText(s),  # type: ignore[attr-defined]
+                         Text("未评分", "not rated"))
+        self.score_spin.setMinimumWidth(150)
         self.binder.name(self.score_spin, Text("评分（数字）", "Score (number)"))
-        self.score_slider.valueChanged.connect(self.score_spin.setValue)
-        self.score_spin.valueChanged.connect(self.score_slider.setValue)
+        self.score_slider.valueChanged.connect(self._slid)
+        self.score_spin.valueChanged.connect(self._score_changed)
         layout.addLayout(row(self.score_slider, self.score_spin, stretch_last=True))
         self.quick_buttons = []
-        for value in (100, 90, 80, 60):
+        holder = QWidget()
+        quick_row = FlowLayout(holder)
+        for value in (100, 95, 90, 80, 70, 60):
             quick = button(self.binder, Text(f"{value} 分", f"{value}"),
-                           name=Text(f"评 {value} 分", f"Rate {value}"))
+                           name=Text(f"评 {value} 分", f"Rate {value}"), checkable=True)
             quick.clicked.connect(lambda _=False, v=value: self.score_spin.setValue(v))
             self.quick_buttons.append(quick)
-        layout.addLayout(row(*self.quick_buttons))
+            quick_row.addWidget(quick)
+        layout.addWidget(holder)
         self.comment_edit = line_edit(self.binder, Text("评价意见（可选）", "Comment (optional)"))
         self.rate_button = button(self.binder, Text("提交评价", "Submit the rating"), role="primary")
         self.rate_button.clicked.connect(self.submit_rating)
         self.rating_message = MessageLine(self.binder)
         layout.addWidget(self.comment_edit)
-        layout.addLayout(row(self.rate_button))
         layout.addWidget(self.rating_message)
         return self.rating_frame
+
+    def _slid(self, value: int) -> None:
+        if self.score_spin.value() != value:
+            self.score_spin.setValue(value)
+
+    def _score_changed(self, value: int) -> None:
+        if value != NO_SCORE and self.score_slider.value() != value:
+            self.score_slider.blockSignals(True)
+            self.score_slider.setValue(value)
+            self.score_slider.blockSignals(False)
+        for quick, shown in zip(self.quick_buttons, (100, 95, 90, 80, 70, 60), strict=True):
+            quick.setChecked(shown == value)
+        self.rate_button.setEnabled(value != NO_SCORE)
+
+    def clear_score(self) -> None:
+        self.score_spin.setValue(NO_SCORE)
+        self.score_slider.blockSignals(True)
+        self.score_slider.setValue(0)
+        self.score_slider.blockSignals(False)
+        self._score_changed(NO_SCORE)
 
     def _receipt_card(self) -> Any:
         self.receipt_frame, layout = card()
@@ -130,14 +170,14 @@ class CheckOutScreen(Screen):
         self.qr_label = label(None)
         self.binder.name(self.qr_label, Text("回执二维码", "VisitReceipt QR code"))
         self.qr_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.receipt_label = label(None, role="muted")
+        # What the code says, in words a manager reads; the code's own text only as a tooltip.
+        self.receipt_label = label(None)
         self.receipt_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.done_button = button(self.binder, Text("完成，返回首页", "Done, back to home"),
                                   role="primary")
         self.done_button.clicked.connect(lambda: self.ctx.nav.go("home"))
         for widget in (self.qr_label, self.receipt_label):
             layout.addWidget(widget)
-        layout.addLayout(row(self.done_button))
         return self.receipt_frame
 
     # -- entering ---------------------------------------------------------------------
@@ -151,7 +191,7 @@ class CheckOutScreen(Screen):
             self.no_scan_edit.clear()
             self.incomplete_edit.clear()
             self.comment_edit.clear()
-            self.score_spin.setValue(100)
+            self.clear_score()
         if exit_scan is not None:
             self.exit_scan = exit_scan
         self.message.clear()
@@ -184,6 +224,11 @@ class CheckOutScreen(Screen):
         self.exit_frame.setVisible(visit.is_open)
         self.rating_frame.setVisible(not visit.is_open and visit.rating is None)
         self.receipt_frame.setVisible(view.receipt_text is not None)
+        self.check_out_button.setVisible(visit.is_open)
+        self.back_button.setVisible(visit.is_open)
+        self.rate_button.setVisible(not visit.is_open and visit.rating is None)
+        self.rate_button.setEnabled(self.score_spin.value() != NO_SCORE)
+        self.done_button.setVisible(not visit.is_open)
         self._show_exit_state()
         self._show_receipt(view)
         if visit.rating is not None:
@@ -216,9 +261,22 @@ class CheckOutScreen(Screen):
             pixmap = QPixmap()
             pixmap.loadFromData(view.receipt_png, "PNG")
             self.qr_label.setPixmap(pixmap)
-        # A zero-width space every 32 characters lets the long URL wrap on a narrow screen.
-        text = view.receipt_text or ""
-        self.receipt_label.setText("\u200b".join(text[i:i + 32] for i in range(0, len(text), 32)))
+        self.receipt_label.setToolTip(view.receipt_text or "")
+        visit = view.visit
+        if view.receipt_text is None or visit.checked_out is None:
+            self.receipt_label.setText("")
+            return
+        from inspector_app.services.visit_log import local_time_text
+        from inspector_app.ui.timer import clock_text
+
+        self.receipt_label.setText(self.tr(Text(
+            "{name}\n统一社会信用代码：{uscc}\n签到 {t_in} · 签退 {t_out} · 时长 {d}\n"
+            "扫描二维码可核验本次检查记录。",
+            "{name}\nUSCC: {uscc}\nIn {t_in} · out {t_out} · {d}\n"
+            "Scan the code to verify this visit's record.").format(
+            name=visit.enterprise.name or visit.enterprise.uscc, uscc=visit.enterprise.uscc,
+            t_in=local_time_text(visit.checked_in.wall_ms),
+            t_out=local_time_text(visit.checked_out.wall_ms), d=clock_text(view.seconds))))
 
     def language_changed(self, lang: str) -> None:
         if self.view is not None:
@@ -262,6 +320,10 @@ class CheckOutScreen(Screen):
         if signer is None or view is None:
             return
         visit_id, score = view.visit.id, self.score_spin.value()
+        if score == NO_SCORE:
+            self.rating_message.show_text("error", Text("请企业代表先选择分数。",
+                                                        "The representative chooses a score first."))
+            return
         comment = self.comment_edit.text() or None
 
         self.run(lambda ws: visit_end.rate_visit(ws, signer, visit_id, score, comment), self._show,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QComboBox, QFileDialog
+from PySide6.QtWidgets import QComboBox
 
 from inspector_app.services.cameras import find_cameras
 from inspector_app.ui.preview import PreviewWidget
@@ -174,12 +174,14 @@ class ScanScreen(Screen):
     def _start_selected(self) -> None:
         key = self.source_picker.currentData()
         if key == FILE_SOURCE:
-            path, _ = QFileDialog.getOpenFileName(
-                self, self.tr(Text("选择视频文件", "Choose a video file")), "",
-                "Video (*.mp4 *.avi *.mkv *.mov *.webm *.m4v)")
-            if not path:
+            from inspector_app.ui.qt_language import choose_file
+
+            path = choose_file(self, self.tr(Text("选择视频文件", "Choose a video file")),
+                               self.tr(Text("视频", "Video")) +
+                               " (*.mp4 *.avi *.mkv *.mov *.webm *.m4v)")
+            if path is None:
                 return
-            self._start(_video_factory(Path(path)), replay=True)
+            self._start(_video_factory(path), replay=True)
         elif key in self._sources:
             self._start(self._sources[key], replay=not str(key).startswith("camera:"))
 

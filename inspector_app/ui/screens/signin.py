@@ -1,5 +1,10 @@
 """Sign-in: pick yourself from the list, type your passphrase; or enrol on this tablet.
 
+It is also the lock screen.  When the tablet locks in the middle of a visit, the visit
+stays on screen with its timer running, and the officer who was signed in unlocks with
+the short PIN set at the day's passphrase sign-in (:mod:`inspector_app.ledger.quick_unlock`)
+and returns to the screen they left.
+
 Unlocking derives a key with scrypt (~0.1 s), so it runs on the worker.  After
 repeated wrong passphrases the ledger refuses attempts for a while; the
 screen counts the wait down and keeps the button disabled until it is over.
@@ -10,18 +15,26 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QComboBox, QGridLayout, QLineEdit, QListWidget, QListWidgetItem
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+)
 
+from inspector_app.ledger.quick_unlock import VALID_HOURS
 from inspector_app.services import roster as officer_roster
 from inspector_app.ui.screen import Screen
 from inspector_app.ui.session import Officer
-from inspector_app.ui.widgets import MessageLine, button, card, label, line_edit, row
+from inspector_app.ui.widgets import MessageLine, button, card, label, line_edit, row, vbox
 from inspector_protocol.text import Text
 
 if TYPE_CHECKING:
     from inspector_app.profile import Profile
     from inspector_app.services.officer_enrolment import OfficerSummary
-    from inspector_app.services.roster import Roster
+    from inspector_app.services.roster import LockScreen, Roster
     from inspector_protocol.keys import Signer
 
 
@@ -36,9 +49,14 @@ class SignInScreen(Screen):
         self._countdown = QTimer(self)
         self._countdown.setInterval(1000)
         self._countdown.timeout.connect(self._tick)
+        self.locked_for: str | None = None
+        self.quick_minutes: int | None = None
         columns = self.columns()
         columns.add(self._officer_card(), 5)
         columns.add(self._right_column(), 6)
+
+    def primary_action(self) -> Any:
+        return self.pin_button if self.pin_button.isVisibleTo(self) else self.sign_in_button
 
     # -- layout ---------------------------------------------------------------
 
@@ -55,9 +73,54 @@ class SignInScreen(Screen):
         layout.addWidget(self.new_officer_button)
         return frame
 
-    def _right_column(self) -> QGridLayout:
-        column = QGridLayout()
+    def _visit_card(self) -> Any:
+        """The visit in progress, shown on the lock screen: the timer keeps running."""
+        from inspector_app.ui.timer import RunningTimer
+
+        self.visit_frame, layout = card()
+        layout.addWidget(label(self.binder, Text("检查进行中（已锁定，计时继续）",
+                                                 "Visit in progress (locked, the timer runs on)"),
+                               role="muted"))
+        # One line each: a wrapped label asks its column for the height of its narrowest
+        # width, which made the lock screen taller than the tablet.
+        self.visit_label = label(None, role="heading", wrap=False)
+        self.visit_timer_label = label(None, role="timer", wrap=False)
+        self.binder.name(self.visit_timer_label, Text("检查计时", "Visit timer"))
+        self.visit_timer = RunningTimer(self.visit_timer_label)
+        layout.addWidget(self.visit_label)
+        layout.addWidget(self.visit_timer_label)
+        self.visit_frame.hide()
+        return self.visit_frame
+
+    def _pin_card(self) -> Any:
+        self.pin_frame, layout = card()
+        self.pin_title = label(None, role="heading", wrap=False)
+        self.pin_validity = label(None, role="muted", wrap=False)
+        self.pin_edit = line_edit(self.binder, Text("快速解锁 PIN（6 位数字）",
+                                                    "Quick-unlock PIN (6 digits)"))
+        self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin_edit.setMaxLength(6)
+        self.pin_edit.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
+        self.pin_edit.returnPressed.connect(self.unlock_with_pin)
+        self.pin_button = button(self.binder, Text("解锁", "Unlock"), role="primary")
+        self.pin_button.clicked.connect(self.unlock_with_pin)
+        self.use_passphrase_button = button(self.binder, Text("改用密码", "Use the passphrase"))
+        self.use_passphrase_button.clicked.connect(lambda: self._show_pin(False))
+        self.pin_message = MessageLine(self.binder)
+        layout.addWidget(self.pin_title)
+        layout.addWidget(self.pin_validity)
+        layout.addWidget(self.pin_edit)
+        layout.addLayout(row(self.pin_button, self.use_passphrase_button))
+        layout.addWidget(self.pin_message)
+        self.pin_frame.hide()
+        return self.pin_frame
+
+    def _right_column(self) -> QVBoxLayout:
+        column = vbox(spacing=16)
+        column.addWidget(self._visit_card())
+        column.addWidget(self._pin_card())
         frame, layout = card()
+        self.password_frame = frame
         self.selected_label = label(None, role="heading")
         self.status_label = label(None, role="muted")
         self.passphrase = line_edit(self.binder, Text("密码", "Passphrase"))
@@ -68,14 +131,31 @@ class SignInScreen(Screen):
         self.enrol_button = button(self.binder, Text("在本设备登记", "Enrol on this tablet"))
         self.enrol_button.clicked.connect(lambda: self._show_enrolment(self._selected()))
         self.message = MessageLine(self.binder)
-        for widget in (self.selected_label, self.status_label, self.passphrase):
+        # Optional, once a day: the PIN that unlocks after an idle lock for the next hours.
+        self.new_pin = line_edit(self.binder, Text(
+            "同时设置快速解锁 PIN（可选，6 位数字，{h} 小时内有效）",
+            "Also set a quick-unlock PIN (optional, 6 digits, valid {h} hours)").format(
+            h=VALID_HOURS), Text("快速解锁 PIN（可选）", "Quick PIN (optional)"))
+        self.new_pin.setToolTip(self.new_pin.accessibleName())
+        self.new_pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.new_pin.setMaxLength(6)
+        self.new_pin.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
+        self.new_pin.returnPressed.connect(self.sign_in)
+        for widget in (self.selected_label, self.status_label):
             layout.addWidget(widget)
+        fields = QGridLayout()
+        fields.setSpacing(10)
+        fields.addWidget(self.passphrase, 0, 0)
+        fields.addWidget(self.new_pin, 0, 1)
+        fields.setColumnStretch(0, 3)
+        fields.setColumnStretch(1, 2)
+        layout.addLayout(fields)
         layout.addLayout(row(self.sign_in_button, self.enrol_button))
         layout.addWidget(self.message)
         layout.addStretch(1)
-        column.addWidget(frame, 0, 0)
-        column.addWidget(self._enrolment_card(), 1, 0)
-        column.setRowStretch(0, 1)
+        column.addWidget(frame, 1)
+        column.addWidget(self._enrolment_card())
+        column.addStretch(0)
         return column
 
     def _enrolment_card(self) -> Any:
@@ -117,11 +197,20 @@ class SignInScreen(Screen):
 
     def enter(self, credential: str | None = None, locked: bool = False, **_: Any) -> None:
         self.passphrase.clear()
+        self.new_pin.clear()
+        self.pin_edit.clear()
         self.message.clear()
+        self.pin_message.clear()
+        self.locked_for = credential if locked else None
+        self.quick_minutes = None
+        self.visit_frame.hide()
+        self._show_pin(False)
         if locked:
             self.message.show_text("warn", Text("已锁定。请重新输入密码，或选择其他执法人员。",
                                                 "Locked. Enter your passphrase again, or choose "
                                                 "another officer."))
+        if locked and credential is not None:
+            self.run(lambda ws: officer_roster.lock_screen(ws, credential), self._show_lock)
         self._wanted = credential
         self.status_label.setText(self.tr(Text("正在打开记录…", "Opening the ledger…")))
         self.run(officer_roster.load_roster, self._show_roster)
@@ -143,7 +232,75 @@ class SignInScreen(Screen):
             self.officer_list.setCurrentRow(0)
         self._fill_departments(roster.profile)
         self._selection_changed()
-        self.passphrase.setFocus()
+        (self.pin_edit if self.pin_frame.isVisibleTo(self) else self.passphrase).setFocus()
+
+    def leave(self) -> None:
+        self.visit_timer.stop()
+
+    def _show_lock(self, lock: LockScreen) -> None:
+        if self.locked_for is None:
+            return  # signed in meanwhile
+        self.quick_minutes = lock.quick_minutes
+        # Hide before showing: a child shown lays its window out at once, and the window
+        # would grow past the screen for the moment both were in it (and stay that size).
+        self._show_pin(lock.quick_minutes is not None)
+        visit = lock.today.open_visit
+        if visit is not None:
+            self.visit_label.setText(visit.enterprise.name or visit.enterprise.uscc)
+            self.visit_timer.start_from(lock.today.open_seconds)
+        self.visit_frame.setVisible(visit is not None)
+
+    def _show_pin(self, shown: bool) -> None:
+        """The PIN for the officer who locked, while it is valid; else the passphrase."""
+        for frame, visible in sorted(((self.pin_frame, shown), (self.password_frame, not shown)),
+                                     key=lambda pair: pair[1]):  # hide first, then show
+            frame.setVisible(visible)
+        self.officer_list.setEnabled(not shown)
+        self.new_officer_button.setVisible(not shown)
+        if shown:
+            self.enrol_frame.hide()
+            self.pin_title.setText(self.tr(Text("{n}：请输入 PIN", "{n}: enter your PIN")
+                                           .format(n=self._locked_name())))
+            self.pin_validity.setText(self.tr(Text("快速解锁还可用 {m} 分钟",
+                                                   "Quick unlock valid {m} more minutes")
+                                              .format(m=self.quick_minutes or 0)))
+            self.pin_edit.setFocus()
+        else:
+            self.passphrase.setFocus()
+
+    def _locked_name(self) -> str:
+        for officer in self.roster.officers if self.roster else ():
+            if officer.credential == self.locked_for:
+                return officer.name
+        return self.locked_for or ""
+
+    def unlock_with_pin(self) -> None:
+        credential, pin = self.locked_for, self.pin_edit.text()
+        officer = next((o for o in self.roster.officers if o.credential == credential), None) \
+            if self.roster else None
+        if credential is None or officer is None or not pin:
+            return
+        self.pin_button.setEnabled(False)
+        self.pin_message.clear()
+
+        def refused(error: BaseException) -> None:
+            from inspector_app.ledger.quick_unlock import QuickUnlockUnavailable, WrongPin
+
+            self.pin_button.setEnabled(True)
+            self.pin_edit.clear()
+            if isinstance(error, QuickUnlockUnavailable) or (
+                    isinstance(error, WrongPin) and error.attempts_left == 0):
+                self._show_pin(False)
+                self.shown_in(self.message)(error)
+                return
+            self.shown_in(self.pin_message)(error)
+            self.pin_edit.setFocus()
+
+        def unlocked(signer: Signer) -> None:
+            self.pin_button.setEnabled(True)
+            self._signed_in(signer, officer)
+
+        self.run(lambda ws: officer_roster.unlock_with_pin(ws, credential, pin), unlocked, refused)
 
     def _officer_text(self, officer: OfficerSummary) -> str:
         assert self.roster is not None
@@ -187,15 +344,19 @@ class SignInScreen(Screen):
         if officer is None or officer.key_id is None or self._wait_s > 0:
             return
         credential, passphrase = officer.credential, self.passphrase.text()
+        pin = self.new_pin.text() or None
         self.sign_in_button.setEnabled(False)
         self.message.clear()
-        self.run(lambda ws: officer_roster.sign_in(ws, credential, passphrase),
+        self.run(lambda ws: officer_roster.sign_in(ws, credential, passphrase, pin),
                  lambda signer: self._signed_in(signer, officer), self._refused)
 
     def _signed_in(self, signer: Signer, officer: OfficerSummary) -> None:
         self.passphrase.clear()
+        self.new_pin.clear()
+        self.pin_edit.clear()
+        self.locked_for = None
         self.ctx.session.sign_in(signer, Officer(officer.credential, officer.name, officer.department))
-        self.ctx.nav.go("home")
+        self.ctx.nav.resume(officer.credential)
 
     def _refused(self, error: BaseException) -> None:
         from inspector_app.ledger.lockout import LockedOut, WrongPassphraseError

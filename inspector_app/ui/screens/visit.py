@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QListWidget, QScrollArea, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QListWidget, QScrollArea, QWidget
 
 from inspector_app.services.visit_view import VisitView, abandon_visit, load_visit_view
 from inspector_app.ui.checklist_form import ChecklistForm
@@ -61,6 +61,7 @@ class VisitScreen(Screen):
 
         body = AdaptiveColumns(margins=(0, 0), spacing=16)
         self.form = ChecklistForm(self.binder, self._answer, self._photo_for_item)
+        ctx.session.locking.connect(self._locking)
         self.form_scroll = _scroll(self.form)
         self.binder.name(self.form_scroll, Text("一表通查检查表", "The one form"))
         body.add(self.form_scroll, 3, stacked_stretch=3)
@@ -70,33 +71,50 @@ class VisitScreen(Screen):
         body.add(side, 2, stacked_stretch=2)
         outer.addWidget(body, 1)
 
+    def primary_action(self) -> QWidget:
+        return self.check_out_button
+
     def _header(self) -> Any:
+        """Who and how long on one side, 亮码 and check-out on the other; on a portrait
+        tablet the buttons take a second row rather than squeezing their words."""
+        from inspector_app.ui.adaptive import AdaptiveColumns
+
         frame, layout = card(vertical=False)
+        columns = AdaptiveColumns(margins=(0, 0), spacing=12, stack_below=1000,
+                                  height_is_free=False)
+        layout.addWidget(columns)
+        info = QHBoxLayout()
         text = vbox(spacing=4)
         self.enterprise_label = label(None, role="title")
         self.details_label = label(None, role="muted")
         text.addWidget(self.enterprise_label)
         text.addWidget(self.details_label)
-        layout.addLayout(text, 1)
+        info.addLayout(text, 1)
+        self.timer_label = label(None, role="timer", wrap=False)
+        self.binder.name(self.timer_label, Text("检查计时", "Visit timer"))
+        self.timer_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.timer = RunningTimer(self.timer_label, self._resync)
+        info.addWidget(self.timer_label)
         self.code_button = button(self.binder, Text("亮码", "My code"), role="huge",
                                   name=Text("亮码入企：出示执法人员身份码",
                                             "Show my officer code to the guard"))
         self.code_button.setMinimumWidth(160)  # "亮码" is two characters; the target is not
         self.code_button.clicked.connect(self.show_code)
-        layout.addWidget(self.code_button, 0, Qt.AlignmentFlag.AlignVCenter)
-        self.timer_label = label(None, role="timer", wrap=False)
-        self.binder.name(self.timer_label, Text("检查计时", "Visit timer"))
-        self.timer_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.timer = RunningTimer(self.timer_label, self._resync)
-        layout.addWidget(self.timer_label)
+        # Check-out is in the header, beside the timer: never scrolled away with the form.
+        self.check_out_button = button(self.binder, Text("签退", "Check out"), role="huge")
+        self.check_out_button.setMinimumWidth(160)
+        self.check_out_button.clicked.connect(self._check_out)
+        actions = QHBoxLayout()
+        actions.setSpacing(12)
+        actions.addWidget(self.code_button)
+        actions.addWidget(self.check_out_button)
+        columns.add(info, 1)
+        columns.add(actions)
         return frame
 
     def _side(self) -> QWidget:
         holder = QWidget()
         side = vbox(holder, spacing=12)
-        self.check_out_button = button(self.binder, Text("签退", "Check out"), role="huge")
-        self.check_out_button.clicked.connect(self._check_out)
-        side.addWidget(self.check_out_button)
         self.message = MessageLine(self.binder)
         side.addWidget(self.message)
         self.evidence = EvidenceCard(self.binder, self._record_photo, self.tr)
@@ -146,10 +164,15 @@ class VisitScreen(Screen):
         self.run(lambda ws: load_visit_view(ws, visit_id), self._show, self.shown_in(self.message))
 
     def leave(self) -> None:
+        self.form.flush()  # nothing typed is lost by going elsewhere
         self.timer.stop()
         self.evidence.stop()
         if self.code_view is not None:
             self.code_view.hide()  # the code names the officer: never left behind on lock
+
+    def _locking(self) -> None:
+        if self.isVisible():
+            self.form.flush()  # recorded under the key about to be dropped
 
     def back(self) -> None:
         """Escape closes the officer code first, then leaves as any screen does."""
@@ -179,8 +202,11 @@ class VisitScreen(Screen):
         profile, lang = self.ctx.profile, self.ctx.lang.lang
         kind = profile.visit_kind(visit.kind) if profile else None
         self.enterprise_label.setText(visit.enterprise.name or visit.enterprise.uscc)
+        from inspector_app.services.names import reason_text
+
+        reason = reason_text(profile, visit.reason, lang)
         self.details_label.setText(f"{kind.name.render(lang) if kind else visit.kind} · "
-                                   f"{visit.reason} · {visit.enterprise.uscc}")
+                                   f"{reason} · {visit.enterprise.uscc}")
 
     def _department_name(self, department_id: str) -> Text:
         profile = self.ctx.profile
@@ -342,6 +368,7 @@ class VisitScreen(Screen):
                      lambda _: self.note_edit.clear())
 
     def _check_out(self) -> None:
+        self.form.flush()  # recorded before the check-out screen counts what is missing
         if self.view is not None:
             self.ctx.nav.go("checkout", visit_id=self.view.visit.id)
 
