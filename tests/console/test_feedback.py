@@ -13,24 +13,8 @@ from inspector_app.sync.client import run_sync
 from inspector_central.enterprise.ratings import MIN_RATINGS_SHOWN
 from inspector_protocol.china_time import china_date
 from tests.central.harness import CentralServer, enrolled, tablet
-from tests.console.helpers import Console, signed_in
-from tests.enterprise.visits import checked_out_visit, form_session
-
-
-def _rate(url: str, score: int) -> None:
-    session, csrf = form_session(url)
-    answer = session.post(url + "/rating", data={"csrf": csrf, "score": str(score),
-                                                  "comment": f"评分{score}"}, timeout=10)
-    assert answer.status_code == 200, answer.text[:300]
-
-
-def _complain(url: str) -> str:
-    session, csrf = form_session(url + "/complaint")
-    answer = session.post(url + "/complaint", timeout=10, data={
-        "csrf": csrf, "category": "no_credentials", "text": "检查人员未出示执法证件"})
-    assert answer.status_code == 201, answer.text[:300]
-    start = answer.text.index('id="tracking-number">') + len('id="tracking-number">')
-    return answer.text[start:answer.text.index("<", start)]
+from tests.console.helpers import Console, complain, rate_anonymously, signed_in
+from tests.enterprise.visits import checked_out_visit
 
 
 def _aggregates(client: Console, day: str) -> dict[str, dict[str, object]]:
@@ -55,7 +39,7 @@ def test_the_office_sees_each_rating_and_handles_complaints_the_department_only_
     # Four anonymous ratings: the department is told nothing of them, only its tablet ratings.
     scores = [95, 40, 80, 85, 100]
     for visit, score in zip(visits[:-1], scores, strict=False):
-        _rate(visit.url, score)
+        rate_anonymously(visit.url, score)
     few = _aggregates(amr, day)
     assert set(few) == {"lc-amr"}
     assert few["lc-amr"]["status"] == "too_few" and few["lc-amr"]["anonymous_mean"] is None
@@ -63,7 +47,7 @@ def test_the_office_sees_each_rating_and_handles_complaints_the_department_only_
     page = amr.get(f"/console/overview?period=year&at={day}").text
     assert "匿名评价不足 5 条，不显示" in page
     # The fifth: now the aggregate, still apart from the tablet's number.
-    _rate(visits[-1].url, scores[-1])
+    rate_anonymously(visits[-1].url, scores[-1])
     shown = _aggregates(amr, day)["lc-amr"]
     assert (shown["status"], shown["anonymous_count"], shown["anonymous_mean"],
             shown["anonymous_median"], shown["anonymous_bands"]) == ("shown", 5, 80.0, 85.0,
@@ -86,7 +70,7 @@ def test_the_office_sees_each_rating_and_handles_complaints_the_department_only_
     assert "评分40" in office.get(f"/console/ratings?period=year&at={day}").text
 
     # A complaint about lc-amr: the office handles it; lc-amr itself gets 404 everywhere.
-    number = _complain(visits[0].url)
+    number = complain(visits[0].url)
     queue = office.get("/v1/oversight/complaints?state=received").json()
     assert [c["number"] for c in queue["items"]] == [number] and queue["counts"]["received"] == 1
     assert queue["items"][0]["department"] == "lc-amr"
