@@ -1,5 +1,5 @@
 """The audit log: every sign-in (and failed attempt), sign-out, justification, closing,
-rules install and account change, with who, when and from where.  Rows are only added."""
+complaint handled, rules install and account change, with who, when and from where.  Rows are only added."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from inspector_central.storage import Tx
 
 ACTIONS = ("sign_in", "sign_in_failed", "sign_out", "warning_justified", "warning_closed",
-           "alarm_acknowledged", "rules_installed", "user_added", "user_disabled",
+           "alarm_acknowledged", "complaint_handled", "rules_installed", "user_added", "user_disabled",
            "session_revoked")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from inspector_central.enterprise import complaints
 from inspector_protocol.china_time import format_china
 
 KINDS: dict[str, tuple[str, str]] = {
@@ -50,6 +51,7 @@ AUDIT_ACTIONS: dict[str, tuple[str, str]] = {
     "sign_out": ("退出", "signed out"), "warning_justified": ("说明预警", "justified a warning"),
     "warning_closed": ("关闭预警", "closed a warning"),
     "alarm_acknowledged": ("确认告警", "acknowledged an alarm"),
+    "complaint_handled": ("处理投诉", "handled a complaint"),
     "rules_installed": ("安装规则", "installed rules"), "user_added": ("新增账号", "added an account"),
     "user_disabled": ("停用账号", "disabled an account"),
     "session_revoked": ("注销会话", "revoked a session"),
@@ -92,3 +94,9 @@ def duration(seconds: int | float | None, lang: str) -> str:
         return f"{minutes} 分钟" if lang == "zh" else f"{minutes} min"
     hours, rest = divmod(minutes, 60)
     return f"{hours} 小时 {rest} 分" if lang == "zh" else f"{hours} h {rest} min"
+
+
+COMPLAINT_STATES: dict[str, tuple[str, str]] = {
+    name: (text.zh, text.en) for name, text in complaints.STATES.items()}
+COMPLAINT_CATEGORIES: dict[str, tuple[str, str]] = {
+    name: (text.zh, text.en) for name, text in complaints.CATEGORIES.items()}

@@ -26,6 +26,7 @@ from inspector_central.console.statistics import (
     day_number,
     month_number,
 )
+from inspector_central.enterprise.ratings import department_rating_summary
 from inspector_central.storage import Database, Tx
 from inspector_protocol import events as ev
 from inspector_protocol.china_time import CHINA_TZ, china_date
@@ -64,6 +65,25 @@ class CalendarDay(BaseModel):
     visits: int
 
 
+class RatingAggregate(BaseModel):
+    """One department's ratings over a period, as the account may see them.
+
+    ``anonymous_*``: the enterprise's own rating from its phone, said only over at least
+    ``MIN_RATINGS_SHOWN`` ratings (``status`` ``too_few`` otherwise).  ``tablet_*``: the
+    rating given on the tablet in front of the officer, a different number, never mixed in.
+    """
+
+    department: str
+    status: Literal["shown", "too_few"]
+    anonymous_count: int | None = None
+    anonymous_mean: float | None = None
+    anonymous_median: float | None = None
+    #: Counts of scores in [0, 60), [60, 80), [80, 90), [90, 100].
+    anonymous_bands: list[int] | None = None
+    tablet_count: int = 0
+    tablet_mean: float | None = None
+
+
 class Overview(BaseModel):
     period: Period
     start_ms: int
@@ -79,6 +99,8 @@ class Overview(BaseModel):
     per_day: list[DayCount]
     #: Warnings by the day of their triggering visit.
     warnings_per_day: list[CalendarDay]
+    #: Ratings per department (a department account: its own only).
+    ratings: list[RatingAggregate] = []
 
 
 class WarningVisit(BaseModel):
@@ -238,6 +260,8 @@ class DepartmentsReport(BaseModel):
     end_ms: int
     department: str | None
     rows: list[DepartmentRow]
+    #: Ratings per department (a department account: its own only).
+    ratings: list[RatingAggregate] = []
 
 
 class AlarmRow(BaseModel):
@@ -328,6 +352,7 @@ def overview(database: Database, scope: Scope, period: Period, now_ms: int) -> O
             f"SELECT {WARNING_DAY} AS d, COUNT(*) FROM console_warnings WHERE trigger_ms >= ? AND "
             f"trigger_ms < ? AND {where} GROUP BY d ORDER BY d", (start, end, *params))
         alarms = _alarm_count(tx, scope, start, end)
+        ratings = rating_aggregates(tx, scope, {str(r[1]) for r in per_day}, start, end)
     total_s = sum(int(r[4] or 0) for r in kinds)
     timed = sum(int(r[5] or 0) for r in kinds)
     return Overview(
@@ -342,7 +367,25 @@ def overview(database: Database, scope: Scope, period: Period, now_ms: int) -> O
         alarms=alarms,
         per_day=[DayCount(day=_day_text(int(r[0])), department=str(r[1]), visits=int(r[2]))
                  for r in per_day],
-        warnings_per_day=[CalendarDay(day=_day_text(int(r[0])), visits=int(r[1])) for r in warned])
+        warnings_per_day=[CalendarDay(day=_day_text(int(r[0])), visits=int(r[1])) for r in warned],
+        ratings=ratings)
+
+
+def rating_aggregates(tx: Tx, scope: Scope, departments: set[str], start_ms: int,
+                      end_ms: int) -> list[RatingAggregate]:
+    """Each department's rating summary over the period: a department account gets only its
+    own, and the anonymous figures only over enough ratings to stay anonymous."""
+    if not scope.is_oversight:
+        departments = {scope.department} if scope.department else set()
+    result = []
+    for department in sorted(d for d in departments if scope.can_see_department(d)):
+        summary = department_rating_summary(tx, department, start_ms, end_ms)
+        result.append(RatingAggregate(
+            department=department, status=summary.status, anonymous_count=summary.count,
+            anonymous_mean=summary.mean, anonymous_median=summary.median,
+            anonymous_bands=None if summary.bands is None else list(summary.bands),
+            tablet_count=summary.tablet_count, tablet_mean=summary.tablet_mean))
+    return result
 
 
 def _alarm_count(tx: Tx, scope: Scope, start: int, end: int) -> int:
@@ -705,6 +748,7 @@ def departments_report(database: Database, scope: Scope, period: Period, now_ms:
             + ("JOIN visits v ON v.visit_id = w.trigger_visit " if by_officer else "")
             + f"WHERE w.trigger_ms >= ? AND w.trigger_ms < ? AND {where} GROUP BY w.department"
             + (", v.officer" if by_officer else ""), (start, end, *params))
+        ratings = rating_aggregates(tx, scope, {str(r[0]) for r in rows}, start, end)
     totals: dict[tuple[str, str | None], dict[str, int]] = {}
     kinds: dict[tuple[str, str | None], dict[str, int]] = {}
     enforcement: dict[tuple[str, str | None], int] = {}
@@ -733,7 +777,7 @@ def departments_report(database: Database, scope: Scope, period: Period, now_ms:
             warnings=warnings.get(key, (0, 0))[0], open_warnings=warnings.get(key, (0, 0))[1],
             clock_discrepancies=m["clock"]))
     return DepartmentsReport(period=period, start_ms=start, end_ms=end, department=department,
-                             rows=report)
+                             rows=report, ratings=ratings)
 
 
 # -- alarms -----------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from inspector_central.console import labels, views, workflow
+from inspector_central.console import feedback, labels, views, workflow
 from inspector_central.console.accounts import (
     csrf_matches,
     session_scope,
@@ -76,6 +76,11 @@ class CloseRequest(BaseModel):
     note: str = Field(min_length=1, max_length=workflow.MAX_TEXT)
 
 
+class HandleComplaintRequest(BaseModel):
+    state: str = Field(min_length=1, max_length=20)
+    note: str = Field(min_length=1, max_length=feedback.MAX_NOTE)
+
+
 class ActionResult(BaseModel):
     warning: views.WarningItem
 
@@ -124,6 +129,8 @@ def install_console(app: FastAPI, database: Database) -> None:
             "event_type": lambda k: labels.label(labels.EVENT_TYPES, k, lang),
             "audit_action": lambda k: labels.label(labels.AUDIT_ACTIONS, k, lang),
             "alarm_kind": lambda k: labels.label(labels.ALARM_KINDS, k, lang),
+            "complaint_state": lambda k: labels.label(labels.COMPLAINT_STATES, k, lang),
+            "complaint_category": lambda k: labels.label(labels.COMPLAINT_CATEGORIES, k, lang),
             "with_query": lambda **kw: _with_query(request, **kw),
             **context}, status_code=status_code, headers=_PAGE_HEADERS)
 
@@ -484,6 +491,80 @@ def install_console(app: FastAPI, database: Database) -> None:
     @api.get("/audit", response_model=views.AuditPage)
     def audit_json(request: Request, cursor: Cursor = None) -> views.AuditPage:
         return _found(lambda: views.audit_page(database, api_scope(request), cursor))
+
+    # -- ratings and complaints (the oversight office only: 404 for a department) -------------
+
+    @pages.get("/ratings", response_class=HTMLResponse)
+    @signed_in
+    def ratings_page(request: Request, scope: Scope, period: PeriodQuery = "year",
+                     at: AtQuery = None,
+                     department: Annotated[str | None, Query(max_length=64)] = None) -> Response:
+        data = feedback.ratings_page(database, scope, period, _moment(at), department or None)
+        return page(request, "ratings.html", scope, data=data, periods=views.PERIODS)
+
+    @api.get("/ratings", response_model=feedback.RatingsPage)
+    def ratings_json(request: Request, period: PeriodQuery = "year", at: AtQuery = None,
+                     department: Annotated[str | None, Query(max_length=64)] = None
+                     ) -> feedback.RatingsPage:
+        scope = api_scope(request)
+        return _found(lambda: feedback.ratings_page(database, scope, period, _moment(at),
+                                                    department or None))
+
+    @pages.get("/complaints", response_class=HTMLResponse)
+    @signed_in
+    def complaints_page(request: Request, scope: Scope,
+                        state: Annotated[str | None, Query(max_length=20)] = None) -> Response:
+        data = feedback.complaints_page(database, scope, state or None)
+        return page(request, "complaints.html", scope, data=data)
+
+    @api.get("/complaints", response_model=feedback.ComplaintsPage)
+    def complaints_json(request: Request, state: Annotated[str | None, Query(max_length=20)] = None
+                        ) -> feedback.ComplaintsPage:
+        scope = api_scope(request)
+        return _found(lambda: feedback.complaints_page(database, scope, state or None))
+
+    @pages.get("/complaints/{number}", response_class=HTMLResponse)
+    @signed_in
+    def complaint_page(request: Request, scope: Scope, number: str) -> Response:
+        data = feedback.complaint_detail(database, scope, number[:20])
+        return page(request, "complaint.html", scope, data=data)
+
+    @pages.get("/complaints/{number}/photo.jpg")
+    @signed_in
+    def complaint_photo(request: Request, scope: Scope, number: str) -> Response:
+        return Response(feedback.complaint_photo(database, scope, number[:20]),
+                        media_type="image/jpeg", headers={"Cache-Control": "no-store",
+                                                          "X-Content-Type-Options": "nosniff"})
+
+    @pages.post("/complaints/{number}/handle", response_class=HTMLResponse)
+    @signed_in
+    def handle_form(request: Request, scope: Scope, number: str,
+                    state: Annotated[str, Form(max_length=20)] = "",
+                    note: Annotated[str, Form(max_length=5000)] = "",
+                    csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
+        if not csrf_matches(scope.csrf, csrf):
+            return page(request, "error.html", scope, status_code=403, message=_BAD_CSRF.text)
+        try:
+            feedback.handle(database, scope, number[:20], state, note, _address(request),
+                            now_ms=now_ms())
+        except UserError as exc:
+            return page(request, "error.html", scope, status_code=422, message=exc.text)
+        return RedirectResponse(f"/console/complaints/{quote(number[:20])}", 303)
+
+    @api.get("/complaints/{number}", response_model=feedback.ComplaintDetail)
+    def complaint_json(request: Request, number: str) -> feedback.ComplaintDetail:
+        scope = api_scope(request)
+        return _found(lambda: feedback.complaint_detail(database, scope, number[:20]))
+
+    @api.post("/complaints/{number}/handle", response_model=feedback.ComplaintDetail)
+    def handle_json(request: Request, number: str,
+                    body: HandleComplaintRequest) -> feedback.ComplaintDetail:
+        scope = api_scope(request)
+        try:
+            return _found(lambda: feedback.handle(database, scope, number[:20], body.state,
+                                                  body.note, _address(request), now_ms=now_ms()))
+        except UserError as exc:
+            raise ApiError(409, exc.code or "complaint.refused", exc.text) from None
 
     app.include_router(pages)
     app.include_router(api)

@@ -20,6 +20,7 @@ from inspector_central.console.accounts import add_user
 from inspector_protocol.china_time import china_date
 from tests.central.harness import CentralServer, enrolled, tablet
 from tests.conftest import OFFICERS
+from tests.enterprise.visits import form_session
 
 DAY_S = 86_400
 PASSPHRASES = {"oversight": "oversight-office-pass", "department": "department-head-pass"}
@@ -67,6 +68,24 @@ class Console:
     def post_form(self, path: str, data: dict[str, str]) -> requests.Response:
         return self.http.post(self.server.url + path, data=data, timeout=30,
                               allow_redirects=False)
+
+
+def rate_anonymously(receipt_url: str, score: int) -> None:
+    """The enterprise rates the visit from its phone (the receipt's page)."""
+    session, csrf = form_session(receipt_url)
+    answer = session.post(receipt_url + "/rating", timeout=10, data={
+        "csrf": csrf, "score": str(score), "comment": f"评分{score}"})
+    assert answer.status_code == 200, answer.text[:300]
+
+
+def complain(receipt_url: str) -> str:
+    """The enterprise complains about the visit; returns the tracking number it is shown."""
+    session, csrf = form_session(receipt_url + "/complaint")
+    answer = session.post(receipt_url + "/complaint", timeout=10, data={
+        "csrf": csrf, "category": "no_credentials", "text": "检查人员未出示执法证件"})
+    assert answer.status_code == 201, answer.text[:300]
+    start = answer.text.index('id="tracking-number">') + len('id="tracking-number">')
+    return answer.text[start:answer.text.index("<", start)]
 
 
 def signed_in(server: CentralServer, name: str, role: str,

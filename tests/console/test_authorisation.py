@@ -101,7 +101,7 @@ def test_json_endpoints_need_a_session(server: CentralServer) -> None:
     import requests
 
     for path in ("overview", "warnings", "enterprises", f"enterprises/{ENTERPRISE}",
-                 "departments", "alarms", "visits/x"):
+                 "departments", "alarms", "visits/x", "ratings", "complaints", "complaints/x"):
         answer = requests.get(f"{server.url}/v1/oversight/{path}", timeout=30)
         assert answer.status_code == 401, path
     schema = requests.get(f"{server.url}/openapi.json", timeout=30).json()

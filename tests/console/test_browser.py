@@ -1,6 +1,6 @@
 """The console in Debian's chromium: sign in, a warning appears after a tablet syncs, the
 department head justifies it, the oversight office closes it, the enterprise's archive, a
-CSV export; axe-core finds no serious or critical violation on any page; screenshots of
+CSV export, a complaint moved on; axe-core finds no serious or critical violation on any page; screenshots of
 every page in both languages (into docs/screenshots/console/ when
 INSPECTOR_CONSOLE_SCREENSHOTS=1, else into the test's folder)."""
 
@@ -14,10 +14,18 @@ import pytest
 import requests
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from inspector_app.services.visit_end import load_checkout_view
 from inspector_app.sync.state import SyncStore
 from tests.browser.chromium import DESKTOP, serious_accessibility_violations
 from tests.central.harness import CentralServer
-from tests.console.helpers import ENTERPRISE, Tablet, account, new_tablet
+from tests.console.helpers import (
+    ENTERPRISE,
+    Tablet,
+    account,
+    complain,
+    new_tablet,
+    rate_anonymously,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -93,6 +101,7 @@ def test_warning_workflow_archive_export_accessibility_and_screenshots(
 
     # The tablet syncs its 4th enforcement visit in 15 days: the warning is there.
     fourth = device.enforcement_visit()
+    device.rate(fourth, 85, "当面评价：态度良好")
     device.sync()
     office.reload()
     row = office.locator("tr", has_text="15 日内同一企业执法检查达 4 次")
@@ -148,6 +157,19 @@ def test_warning_workflow_archive_export_accessibility_and_screenshots(
     office.goto(f"{server.url}/console/audit")
     expect(office.locator("table")).to_contain_text("确认告警")
 
+    # The enterprise rates the visit and complains; the office moves the complaint on.
+    receipt = load_checkout_view(device.ws, fourth).receipt_text
+    assert receipt is not None
+    rate_anonymously(receipt, 60)
+    number = complain(receipt)
+    office.goto(f"{server.url}/console/complaints")
+    office.click(f"text={number}")
+    office.check("input[name=state][value=in_review]")
+    office.fill("#note", "已调取执法记录，约谈相关人员")
+    office.locator("button", has_text="保存").click()
+    expect(office.locator("#complaint-state")).to_have_text("监督部门核查中")
+    expect(office.locator("table")).to_contain_text("已调取执法记录，约谈相关人员")
+
     # Every page, both languages: accessible, and a screenshot.
     pages = {
         "overview": "/console/overview?period=year",
@@ -159,6 +181,9 @@ def test_warning_workflow_archive_export_accessibility_and_screenshots(
         "officers": "/console/departments?period=year&department=lc-amr",
         "alarms": "/console/alarms",
         "audit": "/console/audit",
+        "ratings": "/console/ratings?period=year",
+        "complaints": "/console/complaints",
+        "complaint": f"/console/complaints/{number}",
     }
     for lang in ("zh", "en"):
         for name, path in pages.items():
