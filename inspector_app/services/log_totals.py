@@ -10,7 +10,8 @@ the visits.  Keys are ids; names are resolved where the totals are shown.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -19,8 +20,6 @@ from inspector_app.services.visit_log import Status
 from inspector_protocol.text import Lang, Text
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from inspector_app.profile import Profile
     from inspector_app.services.visit_log import LogRow
 
@@ -45,18 +44,6 @@ class Tally:
     @property
     def non_enforcement(self) -> int:
         return self.visits - self.enforcement
-
-    def add(self, row: LogRow, status: Status, *, co_officer: bool = False) -> None:
-        self.visits += 1
-        self.enforcement += int(row.visit.enforcement)
-        self.complete += int(status is Status.COMPLETE)
-        self.incomplete += int(status is Status.INCOMPLETE)
-        self.abandoned += int(status is Status.ABANDONED)
-        self.open += int(status is Status.OPEN)
-        self.warned += int(row.visit.frequency_warned)
-        if row.duration is not None and row.visit.checked_out is not None:
-            self.minutes += row.duration.minutes()
-        self.as_co_officer += int(co_officer)
 
     def to_json(self) -> dict[str, Any]:
         return {"key": self.key, "visits": self.visits, "enforcement": self.enforcement,
@@ -88,19 +75,80 @@ class LogTotals:
         return out
 
 
+@dataclass(frozen=True)
+class TallyFacts:
+    """What one visit adds to the tallies it counts in, worked out once per row."""
+
+    #: Status, enforcement and warning in one small number (see :func:`_combo`).
+    combo: int
+    #: Minutes, when the visit ended with a duration (0 otherwise).
+    minutes: int
+    departments: tuple[str, ...]
+    officer: str
+    #: The co-officers other than the lead, each once.
+    co_officers: tuple[str, ...]
+    kind: str
+
+
+_STATUSES = tuple(Status)
+
+
+def _combo(status: Status, enforcement: bool, warned: bool) -> int:
+    return _STATUSES.index(status) * 4 + 2 * int(enforcement) + int(warned)
+
+
+def tally_facts(row: LogRow) -> TallyFacts:
+    visit = row.visit
+    minutes = (row.duration.minutes()
+               if row.duration is not None and visit.checked_out is not None else 0)
+    return TallyFacts(_combo(row.status, visit.enforcement, visit.frequency_warned), minutes,
+                      tuple(dict.fromkeys(visit.departments)), visit.officer,
+                      tuple(c for c in dict.fromkeys(visit.co_officers) if c != visit.officer),
+                      visit.kind)
+
+
 def log_totals(rows: Iterable[LogRow]) -> LogTotals:
+    return totals_of_facts([tally_facts(row) for row in rows])
+
+
+def totals_of_facts(facts: Sequence[TallyFacts]) -> LogTotals:
+    """The totals of visits given by their facts: counted as (key, combo) pairs, so a year of
+    visits costs a few passes over small tuples rather than one tally update per field."""
     totals = LogTotals()
-    for row in rows:
-        visit, status = row.visit, row.status
-        totals.overall.add(row, status)
-        for department in dict.fromkeys(visit.departments):
-            _tally(totals.by_department, department).add(row, status)
-        _tally(totals.by_officer, visit.officer).add(row, status)
-        for co_officer in dict.fromkeys(visit.co_officers):
-            if co_officer != visit.officer:
-                _tally(totals.by_officer, co_officer).add(row, status, co_officer=True)
-        _tally(totals.by_kind, visit.kind).add(row, status)
+    _count(totals.overall, Counter(f.combo for f in facts), sum(f.minutes for f in facts))
+    _count_by(totals.by_department, [(d, f) for f in facts for d in f.departments])
+    _count_by(totals.by_officer, [(f.officer, f) for f in facts])
+    co = [(c, f) for f in facts for c in f.co_officers]
+    _count_by(totals.by_officer, co)
+    for officer, n in Counter(c for c, _ in co).items():
+        totals.by_officer[officer].as_co_officer += n
+    _count_by(totals.by_kind, [(f.kind, f) for f in facts])
     return totals
+
+
+def _count_by(tallies: dict[str, Tally], keyed: list[tuple[str, TallyFacts]]) -> None:
+    minutes: dict[str, int] = {}
+    for key, f in keyed:
+        minutes[key] = minutes.get(key, 0) + f.minutes
+    combos = Counter((key, f.combo) for key, f in keyed)
+    per_key: dict[str, Counter[int]] = {}
+    for (key, combo), n in combos.items():
+        per_key.setdefault(key, Counter())[combo] += n
+    for key, counted in per_key.items():
+        _count(_tally(tallies, key), counted, minutes[key])
+
+
+def _count(tally: Tally, combos: Mapping[int, int], minutes: int) -> None:
+    for combo, n in combos.items():
+        status = _STATUSES[combo // 4]
+        tally.visits += n
+        tally.enforcement += n * (combo >> 1 & 1)
+        tally.warned += n * (combo & 1)
+        tally.complete += n * (status is Status.COMPLETE)
+        tally.incomplete += n * (status is Status.INCOMPLETE)
+        tally.abandoned += n * (status is Status.ABANDONED)
+        tally.open += n * (status is Status.OPEN)
+    tally.minutes += minutes
 
 
 def _tally(tallies: dict[str, Tally], key: str) -> Tally:

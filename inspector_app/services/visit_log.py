@@ -370,11 +370,16 @@ def duration_histogram(rows: Iterable[LogRow]) -> list[tuple[Text, int]]:
         minutes = row.duration.seconds / 60
         counts[next((i for i, top in enumerate(DURATION_BUCKETS) if minutes < top),
                     len(DURATION_BUCKETS))] += 1
+    return list(zip(duration_labels(), counts, strict=True))
+
+
+def duration_labels() -> list[Text]:
+    """The names of the duration buckets: under 15 min, 15–30, …, over 2 h."""
     labels = [Text("<{b} 分", "<{b} min").format(b=DURATION_BUCKETS[0])]
     labels += [Text("{a}–{b} 分", "{a}–{b} min").format(a=a, b=b)
                for a, b in itertools.pairwise(DURATION_BUCKETS)]
     labels.append(Text("≥{b} 分", "≥{b} min").format(b=DURATION_BUCKETS[-1]))
-    return list(zip(labels, counts, strict=True))
+    return labels
 
 
 def sources_text(log: VisitLog) -> tuple[bool, Text]:
