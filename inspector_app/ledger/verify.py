@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,12 +96,17 @@ class _WalkState:
     seen_ids: set[str] = field(default_factory=set)
 
 
-def verify_ledger(conn: sqlite3.Connection) -> VerificationReport:
-    """Verify the ledger database: every event row, and receipts of missing events."""
+def verify_ledger(conn: sqlite3.Connection,
+                  read: list[SignedEvent] | None = None) -> VerificationReport:
+    """Verify the ledger database: every event row, and receipts of missing events.
+
+    ``read``, when given, receives every event in sequence order as it was verified (its
+    envelope already decoded): a caller that needs the events too reads them only once."""
     device_row = conn.execute("SELECT key_id, public_key FROM device_key").fetchone()
     device_key = None if device_row is None else (str(device_row[0]), bytes(device_row[1]))
     meta = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()
-    report = _verify_rows(_db_rows(conn), None if meta is None else str(meta[0]), device_key)
+    rows = _db_rows(conn) if read is None else _kept(_db_rows(conn), read)
+    report = _verify_rows(rows, None if meta is None else str(meta[0]), device_key)
     report.problems.extend(_check_receipts(conn))
     if device_key is not None:
         report.problems.extend(_check_checkpoints(conn, device_key[1]))
@@ -177,6 +182,12 @@ def _genesis_device_key(event: SignedEvent) -> tuple[str, bytes] | None:
     except (KeyError, ValueError, TypeError):
         return None
     return keys.key_id(public), public
+
+
+def _kept(rows: Iterable[_Row], read: list[SignedEvent]) -> Iterator[_Row]:
+    for row in rows:
+        read.append(row.event)
+        yield row
 
 
 def _db_rows(conn: sqlite3.Connection, batch: int = 5000) -> Iterable[_Row]:

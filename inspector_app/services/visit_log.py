@@ -225,8 +225,9 @@ def this_tablets_log(ws: Workspace) -> VisitLog:
 
     ledger = ws.ledger
     now = ledger.time_evidence()
-    return build_log(ledger.events(), verify_ledger(ledger.conn), ledger.delivered_ids(), now,
-                     today=local_day(now.wall_ms))
+    events: list[SignedEvent] = []  # read once: verified, then grouped into visits
+    report = verify_ledger(ledger.conn, events)
+    return build_log(events, report, ledger.delivered_ids(), now, today=local_day(now.wall_ms))
 
 
 def bundle_log(ws: Workspace, path: Path) -> VisitLog:
