@@ -85,8 +85,14 @@ def _raw_verify(ws: Any, out: dict[str, Any]) -> None:
     _timed_cpu(out, "raw_verify", lambda: [public.verify(sig, m) for sig, m in samples])
 
 
-def _worst(step: Callable[[], Any], runs: int = 5) -> float:
-    return max(_timed(step)[0] for _ in range(runs))
+def _worst(step: Callable[[], Any], runs: int = 5) -> tuple[float, float]:
+    """The worst wall time and the worst CPU time of ``runs`` runs, in ms."""
+    walls, cpus = [], []
+    for _ in range(runs):
+        cpu = time.process_time()
+        walls.append(_timed(step)[0])
+        cpus.append((time.process_time() - cpu) * 1000)
+    return max(walls), max(cpus)
 
 
 def run(visits: int) -> dict[str, Any]:
@@ -125,7 +131,7 @@ def run(visits: int) -> dict[str, Any]:
         table.setModel(proxy)
         table.resize(1280, 600)
         table.show()
-        gui: dict[str, float] = {}
+        gui: dict[str, tuple[float, float]] = {}
         def load() -> None:
             model.set_log(rows, ws.profile, "zh", columns)
             proxy.set_query(LogQuery(), today)
@@ -145,13 +151,16 @@ def run(visits: int) -> dict[str, Any]:
                    LogQuery(since=today - dt.timedelta(days=90), until=today), LogQuery()]
         for name, query in zip(("search", "officer", "date_range", "clear"), queries,
                                strict=True):
-            gui[name] = _worst(choose(query)) / 2  # two queries per step
+            wall, cpu = _worst(choose(query))
+            gui[name] = (wall / 2, cpu / 2)  # two queries per step
         gui["sort_by_duration"] = _worst(lambda: proxy.sort(4, Qt.SortOrder.AscendingOrder))
         gui["sort_by_officer"] = _worst(lambda: proxy.sort(2, Qt.SortOrder.AscendingOrder))
         gui["totals_shown"] = _worst(lambda: totals_table(
             columns.totals(proxy.shown_positions()), ws.profile, "zh"))
         gui["paint"] = _worst(paint)
-        out["gui_worst_ms"] = {k: round(v, 1) for k, v in gui.items()}
+        out["gui_worst_ms"] = {k: round(v[0], 1) for k, v in gui.items()}
+        # The CPU time of the same steps: on a shared machine, what the step itself costs.
+        out["gui_worst_cpu_ms"] = {k: round(v[1], 1) for k, v in gui.items()}
         table.close()
         ws.close()
     out["gui_target_ms"] = GUI_TARGET_MS

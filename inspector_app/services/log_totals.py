@@ -10,8 +10,7 @@ the visits.  Keys are ids; names are resolved where the totals are shown.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +19,8 @@ from inspector_app.services.visit_log import Status
 from inspector_protocol.text import Lang, Text
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from inspector_app.profile import Profile
     from inspector_app.services.visit_log import LogRow
 
@@ -112,34 +113,56 @@ def log_totals(rows: Iterable[LogRow]) -> LogTotals:
 
 
 def totals_of_facts(facts: Sequence[TallyFacts]) -> LogTotals:
-    """The totals of visits given by their facts: counted as (key, combo) pairs, so a year of
-    visits costs a few passes over small tuples rather than one tally update per field."""
+    """The totals of visits given by their facts.
+
+    Each key's visits are counted per combo in a list of small integers, one update per
+    (visit, key): a year of visits costs a few passes and allocates almost nothing, so it
+    neither takes long nor wakes the garbage collector over a large log."""
+    overall: list[int] = [0] * _SLOTS
+    departments: dict[str, list[int]] = {}
+    officers: dict[str, list[int]] = {}
+    co_officers: dict[str, list[int]] = {}
+    kinds: dict[str, list[int]] = {}
+    for f in facts:
+        combo, minutes = f.combo, f.minutes
+        overall[combo] += 1
+        overall[_MINUTES] += minutes
+        for department in f.departments:
+            _add(departments, department, combo, minutes)
+        _add(officers, f.officer, combo, minutes)
+        for co_officer in f.co_officers:
+            _add(co_officers, co_officer, combo, minutes)
+        _add(kinds, f.kind, combo, minutes)
     totals = LogTotals()
-    _count(totals.overall, Counter(f.combo for f in facts), sum(f.minutes for f in facts))
-    _count_by(totals.by_department, [(d, f) for f in facts for d in f.departments])
-    _count_by(totals.by_officer, [(f.officer, f) for f in facts])
-    co = [(c, f) for f in facts for c in f.co_officers]
-    _count_by(totals.by_officer, co)
-    for officer, n in Counter(c for c, _ in co).items():
-        totals.by_officer[officer].as_co_officer += n
-    _count_by(totals.by_kind, [(f.kind, f) for f in facts])
+    _count(totals.overall, overall)
+    for tallies, counted in ((totals.by_department, departments),
+                             (totals.by_officer, officers), (totals.by_officer, co_officers),
+                             (totals.by_kind, kinds)):
+        for key, slots in counted.items():
+            _count(_tally(tallies, key), slots)
+    for officer, slots in co_officers.items():
+        totals.by_officer[officer].as_co_officer += sum(slots[:_MINUTES])
     return totals
 
 
-def _count_by(tallies: dict[str, Tally], keyed: list[tuple[str, TallyFacts]]) -> None:
-    minutes: dict[str, int] = {}
-    for key, f in keyed:
-        minutes[key] = minutes.get(key, 0) + f.minutes
-    combos = Counter((key, f.combo) for key, f in keyed)
-    per_key: dict[str, Counter[int]] = {}
-    for (key, combo), n in combos.items():
-        per_key.setdefault(key, Counter())[combo] += n
-    for key, counted in per_key.items():
-        _count(_tally(tallies, key), counted, minutes[key])
+#: A key's counts: one slot per combo (status × enforcement × warned), then the minutes.
+_MINUTES = 4 * len(_STATUSES)
+_SLOTS = _MINUTES + 1
 
 
-def _count(tally: Tally, combos: Mapping[int, int], minutes: int) -> None:
-    for combo, n in combos.items():
+def _add(counted: dict[str, list[int]], key: str, combo: int, minutes: int) -> None:
+    slots = counted.get(key)
+    if slots is None:
+        slots = counted[key] = [0] * _SLOTS
+    slots[combo] += 1
+    slots[_MINUTES] += minutes
+
+
+def _count(tally: Tally, slots: list[int]) -> None:
+    for combo in range(_MINUTES):
+        n = slots[combo]
+        if not n:
+            continue
         status = _STATUSES[combo // 4]
         tally.visits += n
         tally.enforcement += n * (combo >> 1 & 1)
@@ -148,7 +171,7 @@ def _count(tally: Tally, combos: Mapping[int, int], minutes: int) -> None:
         tally.incomplete += n * (status is Status.INCOMPLETE)
         tally.abandoned += n * (status is Status.ABANDONED)
         tally.open += n * (status is Status.OPEN)
-    tally.minutes += minutes
+    tally.minutes += slots[_MINUTES]
 
 
 def _tally(tallies: dict[str, Tally], key: str) -> Tally:

@@ -136,7 +136,10 @@ class LogTableModel(QAbstractTableModel):
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        row, column = index.row(), index.column()
+        return self.cell_data(index.row(), index.column(), role)
+
+    def cell_data(self, row: int, column: int, role: int) -> Any:
+        """What ``data`` answers for the cell at ``row``, ``column`` (no index made)."""
         if role == Qt.ItemDataRole.DisplayRole:
             return self._row_cells(row)[column][0]
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -307,8 +310,7 @@ class LogFilterProxy(QAbstractTableModel):
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        return self._model.data(self._model.index(self._shown[index.row()], index.column()),
-                                role)
+        return self._model.cell_data(self._shown[index.row()], index.column(), role)
 
     # -- rows --------------------------------------------------------------------------------
 
