@@ -8,6 +8,7 @@ those checks belong to the central endpoint at the next sync.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -310,12 +311,40 @@ def _check_signature(
         return [VerificationProblem(seq, "signer_mismatch", Text(
             "第 {seq} 条记录的签名人与密钥所有人不符", "event {seq}: signer and key owner differ"
         ).format(seq=seq))]
-    if not keys.verify_signature(public_key, event.sig, signing_message(event.raw)):
+    if not _signature_valid(public_key, event.sig, signing_message(event.raw)):
         return [VerificationProblem(seq, "bad_signature", Text(
             "第 {seq} 条记录签名无效（内容或签名被改动）",
             "event {seq} has an invalid signature (content or signature altered)",
         ).format(seq=seq))]
     return []
+
+
+#: Digests of (public key, signature, message) found valid in this process.  Checking a
+#: signature is a pure function of those bytes, so a ledger read again (the logs screen
+#: opened again, a refresh) pays only for what it has not checked before; a changed byte is a
+#: different digest and is checked afresh.  Only valid results are kept, and only so many.
+_VALID_SIGNATURES: set[bytes] = set()
+_VALID_SIGNATURES_KEPT = 1_000_000
+_ED25519_SIGNATURE_BYTES = 64
+
+
+def forget_checked_signatures() -> None:
+    """Check every signature afresh from now on (benchmarks measure the first reading)."""
+    _VALID_SIGNATURES.clear()
+
+
+def _signature_valid(public_key: Ed25519PublicKey, signature: bytes, message: bytes) -> bool:
+    if len(signature) != _ED25519_SIGNATURE_BYTES:  # never valid; never looked up
+        return keys.verify_signature(public_key, signature, message)
+    digest = hashlib.sha256(public_key.public_bytes_raw() + signature + message).digest()
+    if digest in _VALID_SIGNATURES:
+        return True
+    if not keys.verify_signature(public_key, signature, message):
+        return False
+    if len(_VALID_SIGNATURES) >= _VALID_SIGNATURES_KEPT:
+        _VALID_SIGNATURES.clear()
+    _VALID_SIGNATURES.add(digest)
+    return True
 
 
 def _enrolment_key(
