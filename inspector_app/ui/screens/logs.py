@@ -62,6 +62,10 @@ ENTERPRISE_MIN_PX, ENTERPRISE_WANT_PX = 170, 300
 ROW_PX = 48
 #: The detail pane starts this tall (a few lines) under the table; its splitter handle enlarges it.
 DETAIL_START_PX = 88
+#: Fitting the columns to their contents looks at the visible rows and a few around them, this
+#: many in all (Qt's default, 1,000, asks Python for some 60,000 cell values: about a second
+#: of the GUI thread on a loaded tablet; fifty rows show the usual widths just as well).
+FIT_ROWS = 50
 #: The page of the totals (after the records and the charts).
 TOTALS_PAGE = 2
 #: Below this width the bottom bar puts its buttons on a second row.
@@ -119,6 +123,7 @@ class LogsScreen(Screen):
         self.table.verticalHeader().setMinimumSectionSize(ROW_PX)
         self.table.verticalHeader().setDefaultSectionSize(ROW_PX)
         header = self.table.horizontalHeader()
+        header.setResizeContentsPrecision(FIT_ROWS)
         header.setSectionResizeMode(ENTERPRISE_COLUMN, QHeaderView.ResizeMode.Stretch)
         header.setTextElideMode(Qt.TextElideMode.ElideRight)
         # Newest first until the team lead taps a column title.
