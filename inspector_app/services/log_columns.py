@@ -52,6 +52,8 @@ class LogColumns:
         self.seconds = [-1 if row.duration is None else row.duration.seconds
                         for row in self.rows]
         self.facts: list[TallyFacts] = [tally_facts(row) for row in self.rows]
+        for fact in self.facts:
+            _ = fact.keyed  # worked out here, on the worker
         #: The duration bucket of each finished visit (None: open, or no duration).
         self.buckets = [_bucket(row) for row in self.rows]
         self.latest_year = dt.date.fromordinal(max(self.days)).year if self.days else None

@@ -10,6 +10,7 @@ the visits.  Keys are ids; names are resolved where the totals are shown.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -90,6 +91,13 @@ class TallyFacts:
     co_officers: tuple[str, ...]
     kind: str
 
+    @functools.cached_property
+    def keyed(self) -> tuple[tuple[int, str], ...]:
+        """Every (group, key) the visit counts under: 0 its departments, 1 its lead officer,
+        2 its co-officers, 3 its kind (one flat tuple: counting allocates nothing)."""
+        return (*((0, d) for d in self.departments), (1, self.officer),
+                *((2, c) for c in self.co_officers), (3, self.kind))
+
 
 _STATUSES = tuple(Status)
 
@@ -123,16 +131,18 @@ def totals_of_facts(facts: Sequence[TallyFacts]) -> LogTotals:
     officers: dict[str, list[int]] = {}
     co_officers: dict[str, list[int]] = {}
     kinds: dict[str, list[int]] = {}
+    groups = (departments, officers, co_officers, kinds)  # in the order of TallyFacts.keyed
     for f in facts:
         combo, minutes = f.combo, f.minutes
         overall[combo] += 1
         overall[_MINUTES] += minutes
-        for department in f.departments:
-            _add(departments, department, combo, minutes)
-        _add(officers, f.officer, combo, minutes)
-        for co_officer in f.co_officers:
-            _add(co_officers, co_officer, combo, minutes)
-        _add(kinds, f.kind, combo, minutes)
+        for group, key in f.keyed:
+            counted = groups[group]
+            slots = counted.get(key)
+            if slots is None:
+                slots = counted[key] = [0] * _SLOTS
+            slots[combo] += 1
+            slots[_MINUTES] += minutes
     totals = LogTotals()
     _count(totals.overall, overall)
     for tallies, counted in ((totals.by_department, departments),
@@ -148,14 +158,6 @@ def totals_of_facts(facts: Sequence[TallyFacts]) -> LogTotals:
 #: A key's counts: one slot per combo (status × enforcement × warned), then the minutes.
 _MINUTES = 4 * len(_STATUSES)
 _SLOTS = _MINUTES + 1
-
-
-def _add(counted: dict[str, list[int]], key: str, combo: int, minutes: int) -> None:
-    slots = counted.get(key)
-    if slots is None:
-        slots = counted[key] = [0] * _SLOTS
-    slots[combo] += 1
-    slots[_MINUTES] += minutes
 
 
 def _count(tally: Tally, slots: list[int]) -> None:

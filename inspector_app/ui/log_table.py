@@ -50,6 +50,10 @@ OPTIONAL_COLUMNS = (7, 6, 8)
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 #: The :class:`LogRow` behind a row.
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
+#: The roles the visit table answers, as plain numbers: a painted cell is asked for some ten
+#: roles, and most are answered "nothing" before any other work.
+_DISPLAY, _TOOLTIP = int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.ToolTipRole)
+_ANSWERED = frozenset({_DISPLAY, _TOOLTIP, int(SORT_ROLE), int(ROW_ROLE)})
 
 
 class LogTableModel(QAbstractTableModel):
@@ -134,15 +138,15 @@ class LogTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        if role not in _ANSWERED or not index.isValid():
             return None
         return self.cell_data(index.row(), index.column(), role)
 
     def cell_data(self, row: int, column: int, role: int) -> Any:
         """What ``data`` answers for the cell at ``row``, ``column`` (no index made)."""
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return self._row_cells(row)[column][0]
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             return self._row_cells(row)[column][1]
         if role == SORT_ROLE:
             return self._sort_key(row, column)
@@ -308,7 +312,7 @@ class LogFilterProxy(QAbstractTableModel):
         return self._model.headerData(section, orientation, role)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        if role not in _ANSWERED or not index.isValid():
             return None
         return self._model.cell_data(self._shown[index.row()], index.column(), role)
 
