@@ -16,7 +16,7 @@ never once per row of a year of visits (a ``QSortFilterProxyModel`` would call
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -114,11 +114,12 @@ class LogTableModel(QAbstractTableModel):
         if column == 8:
             return [r.delivered - r.events for r in c.rows]  # the most pending first, ascending
         if column == 2:
-            label = _memo(lambda o: officer_label(self._profile, o).split(" ")[0])
-            return [label(o[0]) + ("+" if len(o) > 1 else "") for o in c.officers]
+            leads = {o[0] for o in c.officers}
+            label = {o: officer_label(self._profile, o).split(" ")[0] for o in leads}
+            return [label[o[0]] + "+" if len(o) > 1 else label[o[0]] for o in c.officers]
         if column == 3:
-            name = _memo(lambda k: kind_name(self._profile, k, self._lang) or k)
-            return [name(k) for k in c.kinds]
+            name = {k: kind_name(self._profile, k, self._lang) or k for k in set(c.kinds)}
+            return [name[k] for k in c.kinds]
         if column == ENTERPRISE_COLUMN:
             return [r.visit.enterprise.name or r.visit.enterprise.uscc for r in c.rows]
         return [self._row_cells(row)[column][0] for row in range(len(c.rows))]
@@ -192,19 +193,6 @@ class LogTableModel(QAbstractTableModel):
 
     def _sort_key(self, row: int, column: int) -> Any:
         return self.sort_keys(column)[row]
-
-
-def _memo(function: Callable[[str], str]) -> Callable[[str], str]:
-    """``function`` remembered per argument: a few officers or kinds, many rows."""
-    known: dict[str, str] = {}
-
-    def remembered(value: str) -> str:
-        found = known.get(value)
-        if found is None:
-            found = known[value] = function(value)
-        return found
-
-    return remembered
 
 
 class LogFilterProxy(QAbstractTableModel):
