@@ -126,26 +126,115 @@ CHECKS = Column(Text("完整性 / 送达", "Integrity / delivery"), _checks, sha
 
 def visit_table(pdf: FPDF, rows: Sequence[LogRow], columns: Sequence[Column],
                 names: Names) -> None:
-    """The visits as a table, the headings repeated on each page."""
-    from fpdf.enums import WrapMode
-    from fpdf.fonts import FontFace
+    """The visits as a table, the headings repeated on each page.
 
+    Laid out here rather than by fpdf2's ``table()``, which measures and wraps every
+    cell twice through ``multi_cell`` (about a millisecond a cell: seconds for a month of
+    a team's visits): each cell is wrapped once with widths measured once per character,
+    then drawn as a rectangle and one ``text`` per line."""
     lang = names.lang
     pdf.set_font(_FONT, size=BODY_PT)
     cells = [[column.cell(row, names) for column in columns] for row in rows]
     widths = _widths(pdf, columns, cells, lang)
-    with pdf.table(col_widths=widths, line_height=LINE_MM, text_align="LEFT", v_align="TOP",
-                   padding=PADDING_MM, width=sum(widths),
-                   headings_style=FontFace(emphasis=heading_style(pdf),
-                                           fill_color=(225, 225, 225)),
-                   wrapmode=WrapMode.CHAR if lang == "zh" else WrapMode.WORD) as grid:
-        heading = grid.row()
-        for column in columns:
-            heading.cell(column.title.render(lang))
-        for texts in cells:
-            line = grid.row()
-            for text in texts:
-                line.cell(text)
+    heading = [column.title.render(lang) for column in columns]
+    wrap = _Wrapper(pdf, by_word=lang != "zh")
+    _grid_row(pdf, widths, wrap.cells(heading, widths, bold=True), heading=True)
+    for texts in cells:
+        lines = wrap.cells(texts, widths)
+        if pdf.get_y() + _row_height(lines) > pdf.page_break_trigger:
+            pdf.add_page()
+            _grid_row(pdf, widths, wrap.cells(heading, widths, bold=True), heading=True)
+        _grid_row(pdf, widths, lines)
+
+
+def _row_height(lines: list[list[str]]) -> float:
+    return max((len(cell) for cell in lines), default=1) * LINE_MM + 2 * PADDING_MM
+
+
+def _grid_row(pdf: FPDF, widths: Sequence[float], lines: list[list[str]], *,
+              heading: bool = False) -> None:
+    """One row of cells at the current position, bordered; the position moves below it."""
+    height = _row_height(lines)
+    x, y = pdf.l_margin, pdf.get_y()
+    if heading:
+        pdf.set_font(_FONT, heading_style(pdf), size=BODY_PT)
+        pdf.set_fill_color(225, 225, 225)
+    # The baseline of a line: a line's height centred on the font's size.
+    baseline = PADDING_MM + (LINE_MM + 0.7 * pdf.font_size) / 2
+    for width, cell in zip(widths, lines, strict=True):
+        pdf.rect(x, y, width, height, style="DF" if heading else "D")
+        for number, line in enumerate(cell):
+            if line:
+                pdf.text(x + PADDING_MM, y + baseline + number * LINE_MM, line)
+        x += width
+    if heading:
+        pdf.set_font(_FONT, size=BODY_PT)
+    pdf.set_xy(pdf.l_margin, y + height)
+
+
+class _Wrapper:
+    """Wraps cell texts to their column's width: at any character in Chinese, between words
+    in English (a word wider than the column at a character); ``\n`` always breaks."""
+
+    def __init__(self, pdf: FPDF, *, by_word: bool) -> None:
+        self._pdf = pdf
+        self._by_word = by_word
+        self._widths: dict[tuple[str, bool], float] = {}
+
+    def cells(self, texts: Sequence[str], widths: Sequence[float], *,
+              bold: bool = False) -> list[list[str]]:
+        if bold:
+            self._pdf.set_font(_FONT, heading_style(self._pdf), size=BODY_PT)
+        try:
+            return [self._wrap(text, width - 2 * PADDING_MM, bold)
+                    for text, width in zip(texts, widths, strict=True)]
+        finally:
+            if bold:
+                self._pdf.set_font(_FONT, size=BODY_PT)
+
+    def _width(self, char: str, bold: bool) -> float:
+        width = self._widths.get((char, bold))
+        if width is None:
+            width = self._widths[(char, bold)] = self._pdf.get_string_width(char)
+        return width
+
+    def _wrap(self, text: str, room: float, bold: bool) -> list[str]:
+        lines: list[str] = []
+        for paragraph in text.split("\n"):
+            lines.extend(self._wrap_words(paragraph, room, bold) if self._by_word
+                         else self._wrap_chars(paragraph, room, bold))
+        return lines
+
+    def _wrap_chars(self, text: str, room: float, bold: bool) -> list[str]:
+        lines, start, used = [], 0, 0.0
+        for index, char in enumerate(text):
+            width = self._width(char, bold)
+            if used + width > room and index > start:
+                lines.append(text[start:index])
+                start, used = index, 0.0
+            used += width
+        lines.append(text[start:])
+        return lines
+
+    def _wrap_words(self, text: str, room: float, bold: bool) -> list[str]:
+        lines: list[str] = []
+        line, used = "", 0.0
+        space = self._width(" ", bold)
+        for word in text.split(" "):
+            width = sum(self._width(c, bold) for c in word)
+            if line and used + space + width <= room:
+                line, used = f"{line} {word}", used + space + width
+                continue
+            if line:
+                lines.append(line)
+            if width <= room:
+                line, used = word, width
+            else:  # wider than the column: broken at characters, the rest carried on
+                *whole, line = self._wrap_chars(word, room, bold)
+                lines.extend(whole)
+                used = sum(self._width(c, bold) for c in line)
+        lines.append(line)
+        return lines
 
 
 def _widths(pdf: FPDF, columns: Sequence[Column], cells: list[list[str]],

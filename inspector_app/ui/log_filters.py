@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QWidget
 
+from inspector_app.services.log_columns import LogColumns
 from inspector_app.services.names import department_name, kind_name, officer_label
 from inspector_app.services.visit_log import LogQuery, Status
 from inspector_app.ui.flow import FlowLayout
@@ -143,12 +144,16 @@ class LogFilters(QWidget):
 
     # -- choices and the query --------------------------------------------------------------
 
-    def fill_choices(self, log: VisitLog, profile: Profile | None, lang: Lang) -> None:
-        """The officers, kinds and departments found in ``log``; the current choices kept."""
+    def fill_choices(self, log: VisitLog, profile: Profile | None, lang: Lang,
+                     columns: LogColumns | None = None) -> None:
+        """The officers, kinds and departments found in ``log``; the current choices kept.
+
+        ``columns``, the log's columns when the worker made them, already list them."""
+        if columns is None:
+            columns = LogColumns(log.rows)
         # Co-officers too: filtering by an officer shows the visits they took part in.
-        officers = sorted({o for r in log.rows for o in (r.visit.officer, *r.visit.co_officers)})
-        kinds = sorted({r.visit.kind for r in log.rows})
-        departments = sorted({d for r in log.rows for d in r.visit.departments})
+        officers, kinds = columns.all_officers, columns.all_kinds
+        departments = columns.all_departments
         _refill(self.officer_combo, Text("全部人员", "All officers"), lang,
                 [(o, officer_label(profile, o)) for o in officers])
         _refill(self.kind_combo, Text("全部类型", "All kinds"), lang,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from inspector_app.platform.clock import FakeClock
 from inspector_app.services.recorder import CheckInRequest, VisitRecorder
 from inspector_app.services.workspace import open_workspace
+from inspector_app.ui.log_table import LogTableModel
 from inspector_app.ui.tablet_app import App
 from inspector_protocol.uscc import parse_uscc
 from tests.conftest import OFFICERS
@@ -99,3 +102,87 @@ def test_the_csv_holds_the_visits_shown_in_words_with_formulas_defused(
     assert row["放弃原因"] == "企业停产" and row["事由"] == "'=1+1"
     assert row["检查类型"] == "调研" and row["执法人员"] == "赵磊"
     assert row["签到时间（北京时间）"].startswith("2026-01-01 ")
+
+
+class _CountingModel(LogTableModel):
+    """The real model, counting the cells Qt asks it for."""
+
+    asked = 0
+
+    def cell_data(self, row: int, column: int, role: int) -> Any:
+        self.asked += 1
+        return super().cell_data(row, column, role)
+
+
+def _python_calls(step: Callable[[], None]) -> int:
+    """How many Python functions run during ``step`` (C functions not counted)."""
+    calls = 0
+
+    def count(_frame: object, event: str, _arg: object) -> None:
+        nonlocal calls
+        calls += event == "call"
+
+    sys.setprofile(count)
+    try:
+        step()
+    finally:
+        sys.setprofile(None)
+    return calls
+
+
+def _calls_per_step(qtbot: QtBot, count: int) -> list[tuple[int, int]]:
+    """(cells asked for, Python functions run) for each of a few filters and sorts, each
+    followed by a paint, on a log of ``count`` visits in a 1280×600 table."""
+    import datetime as dt
+
+    from PySide6.QtWidgets import QApplication, QTableView
+
+    from inspector_app.services.visit_log import LogQuery
+    from inspector_app.ui.log_table import LogFilterProxy
+    from tests.core.test_log_columns import DAY_MS, START_MS, _rows
+
+    rows = _rows(count, 7)
+    model = _CountingModel()
+    proxy = LogFilterProxy(model)
+    table = QTableView()
+    qtbot.addWidget(table)
+    table.setModel(proxy)
+    table.verticalHeader().setVisible(False)  # as on the logs screen
+    table.resize(1280, 600)
+    table.show()
+    today = dt.date.fromtimestamp((START_MS + 100 * DAY_MS) / 1000)
+    model.set_log(rows, None, "zh")
+    proxy.set_query(LogQuery(), today)
+    qtbot.waitExposed(table)
+    steps: list[Callable[[], None]] = [
+        lambda: proxy.set_query(LogQuery(search="恒信"), today),
+        lambda: proxy.set_query(LogQuery(kind="survey", warned_only=True), today),
+        lambda: proxy.sort(4, Qt.SortOrder.AscendingOrder),
+        lambda: proxy.sort(2, Qt.SortOrder.DescendingOrder),
+        lambda: proxy.set_query(LogQuery(), today)]
+    counts = []
+    for step in steps:
+        model.asked = 0
+
+        def change_and_paint(step: Callable[[], None] = step) -> None:
+            step()
+            QApplication.processEvents()  # the view lays itself out again, then paints
+            table.viewport().repaint()
+
+        calls = _python_calls(change_and_paint)
+        counts.append((model.asked, calls))
+    shown = [proxy.log_row(r) for r in range(proxy.rowCount())]
+    assert [r.duration for r in shown] == [rows[i].duration for i in proxy.shown_positions()]
+    return counts
+
+
+def test_a_filter_or_sort_costs_the_same_for_a_thousand_visits_or_eight_thousand(
+        qtbot: QtBot) -> None:
+    """No call into Python per visit of the log when a filter or a sort changes, only per
+    cell on screen: the GUI thread stays free however many visits a team lead opens."""
+    _calls_per_step(qtbot, 300)  # Qt and the enums warm up
+    small, large = _calls_per_step(qtbot, 1000), _calls_per_step(qtbot, 8000)
+    for (asked_small, calls_small), (asked_large, calls_large) in zip(small, large,
+                                                                      strict=True):
+        assert 0 < asked_large <= 2 * asked_small + 200, (small, large)
+        assert calls_large < calls_small + 1000, (small, large)  # 7,000 more visits

@@ -49,6 +49,7 @@ from inspector_protocol.text import Text
 if TYPE_CHECKING:
     import datetime as dt
 
+    from inspector_app.services.log_columns import LogColumns
     from inspector_app.services.visit_log import LogRow, VisitDetail, VisitLog
 
 #: The widest each column may grow (the enterprise column takes what is left); a longer
@@ -61,6 +62,12 @@ ENTERPRISE_MIN_PX, ENTERPRISE_WANT_PX = 170, 300
 ROW_PX = 48
 #: The detail pane starts this tall (a few lines) under the table; its splitter handle enlarges it.
 DETAIL_START_PX = 88
+#: Fitting the columns to their contents looks at the visible rows and a few around them, this
+#: many in all (Qt's default, 1,000, asks Python for some 60,000 cell values: about a second
+#: of the GUI thread on a loaded tablet; fifty rows show the usual widths just as well).
+FIT_ROWS = 50
+#: The page of the totals (after the records and the charts).
+TOTALS_PAGE = 2
 #: Below this width the bottom bar puts its buttons on a second row.
 BAR_STACK_BELOW_PX = 1100
 
@@ -82,6 +89,7 @@ class LogsScreen(Screen):
         super().__init__(ctx)
         self.log: VisitLog | None = None
         self.detail: VisitDetail | None = None
+        self._totals_stale = True
         self.model = LogTableModel()
         self.proxy = LogFilterProxy(self.model)
         outer = vbox(self, margins=12, spacing=8)
@@ -115,6 +123,7 @@ class LogsScreen(Screen):
         self.table.verticalHeader().setMinimumSectionSize(ROW_PX)
         self.table.verticalHeader().setDefaultSectionSize(ROW_PX)
         header = self.table.horizontalHeader()
+        header.setResizeContentsPrecision(FIT_ROWS)
         header.setSectionResizeMode(ENTERPRISE_COLUMN, QHeaderView.ResizeMode.Stretch)
         header.setTextElideMode(Qt.TextElideMode.ElideRight)
         # Newest first until the team lead taps a column title.
@@ -179,6 +188,8 @@ class LogsScreen(Screen):
         """0: the records, 1: the charts, 2: the totals."""
         self.pages.setCurrentIndex(index)
         self.view_buttons[index].setChecked(True)
+        if index == TOTALS_PAGE and self._totals_stale:
+            self._show_totals()
 
     def _actions(self) -> QHBoxLayout:
         actions = QHBoxLayout()
@@ -226,7 +237,8 @@ class LogsScreen(Screen):
 
     def refresh(self) -> None:
         self.message.clear()
-        self.run(visit_log.this_tablets_log, self._show_log, self.shown_in(self.message))
+        self.run(lambda ws: _laid_out(visit_log.this_tablets_log(ws)), self._show_log,
+                 self.shown_in(self.message))
 
     def open_bundle(self, path: Path) -> None:
         self.open_bundles([path])
@@ -235,7 +247,7 @@ class LogsScreen(Screen):
         """Read and verify the bundles on the worker, then show their visits together."""
         self.message.clear()
         chosen = tuple(paths)
-        self.run(lambda ws: visit_log.bundles_log(ws, chosen), self._show_log,
+        self.run(lambda ws: _laid_out(visit_log.bundles_log(ws, chosen)), self._show_log,
                  self.shown_in(self.message))
 
     def _choose_bundle(self) -> None:
@@ -245,12 +257,13 @@ class LogsScreen(Screen):
         if paths:
             self.open_bundles([Path(p) for p in paths])
 
-    def _show_log(self, log: VisitLog) -> None:
+    def _show_log(self, laid_out: tuple[VisitLog, LogColumns]) -> None:
+        log, columns = laid_out
         self.log = log
         lang = self.ctx.lang.lang
-        self.filters.fill_choices(log, self.ctx.profile, lang)
+        self.filters.fill_choices(log, self.ctx.profile, lang, columns)
         self._show_source(log)
-        self.model.set_log(log.rows, self.ctx.profile, lang)
+        self.model.set_log(log.rows, self.ctx.profile, lang, columns)
         self._apply_filters()
         self._fit_columns()
 
@@ -283,7 +296,10 @@ class LogsScreen(Screen):
                                                "{n} visits shown; select a row for details.")
                                           .format(n=self.proxy.rowCount())))
         self._show_charts()
-        self._show_totals()
+        # The totals are counted when their page is shown (or now, if it is).
+        self._totals_stale = True
+        if self.pages.currentIndex() == TOTALS_PAGE:
+            self._show_totals()
 
     def _fit_columns(self) -> None:
         """Each column as wide as its contents up to its cap; the enterprise takes the rest.
@@ -342,34 +358,37 @@ class LogsScreen(Screen):
         self.details.setPlainText(detail_text(detail, self.ctx.profile, self.ctx.lang.lang))
 
     def _show_charts(self) -> None:
-        from inspector_app.services.visit_log import duration_histogram, local_day, visits_per_day
+        from inspector_app.services.visit_log import duration_labels
 
-        lang, shown = self.ctx.lang.lang, self.shown_rows
-        last = max((local_day(r.visit.checked_in.wall_ms) for r in shown), default=self._today())
-        days = visits_per_day(shown, last, DAYS_SHOWN)  # up to the latest visit shown
+        lang, shown, columns = self.ctx.lang.lang, self.proxy.shown_positions(), self.model.columns
+        last = columns.latest_day(shown) or self._today()
+        days = columns.visits_per_day(shown, last, DAYS_SHOWN)  # up to the latest visit shown
         self.charts.per_day.show_bars(self.tr(Text("每日检查次数（截至最近一次检查的 {n} 天）",
                                                    "Visits per day ({n} days to the latest visit)")
                                               .format(n=DAYS_SHOWN)),
                                       [(f"{d.month}/{d.day}", n) for d, n in days])
         self.charts.durations.show_bars(self.tr(Text("检查时长分布", "Visit durations")),
-                                        [(t.render(lang), n)
-                                         for t, n in duration_histogram(shown)])
+                                        [(t.render(lang), n) for t, n in zip(
+                                            duration_labels(), columns.duration_counts(shown),
+                                            strict=True)])
 
     def _show_totals(self) -> None:
-        from inspector_app.services.log_totals import log_totals, totals_table
+        from inspector_app.services.log_totals import totals_table
 
         lang = self.ctx.lang.lang
+        self._totals_stale = False
+        totals = self.model.columns.totals(self.proxy.shown_positions())
         # The officers' names come from the profile here (the enrolled names need the ledger,
         # which only the worker opens); an unknown credential is shown as it is.
-        self.totals_model.set_lines(totals_table(log_totals(self.shown_rows), self.ctx.profile,
-                                                 lang), lang)
+        self.totals_model.set_lines(totals_table(totals, self.ctx.profile, lang), lang)
         self.totals_table.resizeColumnsToContents()
         self.totals_table.horizontalHeader().setSectionResizeMode(
             1, QHeaderView.ResizeMode.Stretch)
 
     def language_changed(self, lang: str) -> None:
         if self.log is not None:
-            self.filters.fill_choices(self.log, self.ctx.profile, self.ctx.lang.lang)
+            self.filters.fill_choices(self.log, self.ctx.profile, self.ctx.lang.lang,
+                                      self.model.columns)
             self._show_source(self.log)
             self.model.set_language(self.ctx.lang.lang)
             self._apply_filters()
@@ -484,6 +503,14 @@ class LogsScreen(Screen):
         from inspector_app.ui.screens.logs_printing import print_pdf
 
         print_pdf(self, data, self.message)
+
+
+def _laid_out(log: VisitLog) -> tuple[VisitLog, LogColumns]:
+    """The log with its columns, made on the worker: the GUI thread then filters, sorts and
+    totals a year of visits from plain lists."""
+    from inspector_app.services.log_columns import LogColumns
+
+    return log, LogColumns(log.rows)
 
 
 def _action_text_setter(action: QAction) -> Callable[[QWidget, str], None]:
