@@ -196,8 +196,9 @@ def seed_visits(data_dir: Path, clock: FakeClock, count: int, *, close: bool = T
     return ids
 
 
-def gate_video(path: Path, frames: int = 12) -> Path:
-    """A video file of the demo enterprise's signed code on a wall (a replayed camera)."""
+def gate_video(path: Path, frames: int = 12, *, with_code: bool = True) -> Path:
+    """A video file of the demo enterprise's signed code on a wall (a replayed camera); with
+    ``with_code=False`` the bare wall, for a camera that is running but sees no code."""
     import cv2
     import numpy as np
     import segno
@@ -213,7 +214,8 @@ def gate_video(path: Path, frames: int = 12) -> Path:
     code = np.kron(np.pad(1 - matrix, 4, constant_values=1), np.ones((5, 5), np.uint8)) * 255
     frame = np.full((480, 640, 3), 140, np.uint8)
     y, x = (480 - code.shape[0]) // 2, (640 - code.shape[1]) // 2
-    frame[y : y + code.shape[0], x : x + code.shape[1]] = code[..., None]
+    if with_code:
+        frame[y : y + code.shape[0], x : x + code.shape[1]] = code[..., None]
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 15, (640, 480))
     for _ in range(frames):
         writer.write(frame)

@@ -140,7 +140,10 @@ def test_a_whole_visit_through_the_app(qtbot: QtBot, gui: App, data_dir: Path, c
     enrol_tablet(data_dir, clock, sqlite_server)
     monkeypatch.setenv("INSPECTOR_ENDPOINT", sqlite_server.url)
     video = gate_video(tmp_path / "camera.avi", frames=120)
-    gui.ctx.extra_sources["tablet camera (replay)"] = lambda: VideoFileSource(video)
+    # At the gate the camera runs but sees no code (the officer types it); however slow the
+    # machine, no frame can answer before the typed code does.
+    wall = gate_video(tmp_path / "wall.avi", frames=120, with_code=False)
+    gui.ctx.extra_sources["tablet camera (replay)"] = lambda: VideoFileSource(wall)
     gui.ctx.replay_fps = 30
     # Warm the screens once, as the app does after start-up (imports, styling and the first
     # rasterising of large CJK glyphs are start-up cost, not a stall in use).
@@ -176,6 +179,7 @@ def test_a_whole_visit_through_the_app(qtbot: QtBot, gui: App, data_dir: Path, c
 
     visit_screen = screen(gui, "visit")
     qtbot.waitUntil(lambda: current(gui) is visit_screen)
+    gui.ctx.extra_sources["tablet camera (replay)"] = lambda: VideoFileSource(video)  # evidence
     form = wait_form_built(qtbot, gui)
     QTest.mouseClick(visit_screen.code_button, Qt.MouseButton.LeftButton)  # 亮码 at the gate
     wait_idle(qtbot, gui)
