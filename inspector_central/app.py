@@ -31,7 +31,7 @@ from inspector_central.console.web import install_console
 from inspector_central.draw_store import install_draw_routes
 from inspector_central.enrolment import authenticate, enrol_device
 from inspector_central.enterprise.web import install_enterprise_pages
-from inspector_central.error_replies import UNAUTHORISED, ApiError, error_body
+from inspector_central.error_replies import UNAUTHORISED, ApiError, error_body, same_device
 from inspector_central.feeds import DEFAULT_HISTORY_DAYS, read_page
 from inspector_central.gate import install_gate_routes
 from inspector_central.ingest import ItemResult, ingest_batch
@@ -40,11 +40,11 @@ from inspector_central.photo_routes import install_photo_routes
 from inspector_central.provisioning import install_provisioning_routes
 from inspector_central.ratelimit import REFUSED_EVENT_COST, RateLimits, new_buckets, token_key
 from inspector_central.releases import install_release_routes
-from inspector_central.signing import ReplySigning, ServerKey, now_ms
+from inspector_central.signing import ReplySigning, ServerKey, acknowledgement, as_signed, now_ms
 from inspector_central.storage import Database
 from inspector_central.templating import install_static
 from inspector_central.verification import check_credential, check_receipt
-from inspector_protocol import keys, tags
+from inspector_protocol import keys
 from inspector_protocol.environment import classify
 from inspector_protocol.errors import EnvironmentProblem, UserError
 from inspector_protocol.messages import (
@@ -58,7 +58,6 @@ from inspector_protocol.messages import (
     FeedResponse,
     InfoResponse,
     Limits,
-    Signed,
     SingleEventResponse,
     UploadRequest,
     UploadResponse,
@@ -73,7 +72,6 @@ from inspector_protocol.wire import (
     MAX_FEED_PAGE,
     MAX_REQUEST_BYTES,
     PROTOCOL,
-    SignedStatement,
 )
 
 log = logging.getLogger("inspector_central")
@@ -132,15 +130,15 @@ def create_app(database: Database, server_key: ServerKey, *,
             database, server_key, code=request.code, device_id=request.device,
             device_public_key=public, genesis_raw=_utf8(request.genesis.event),
             genesis_sig=_b64(request.genesis.sig, "sig"), nonce=request.nonce)
-        return EnrolResponse(token=token, enrolment=_signed(statement))
+        return EnrolResponse(token=token, enrolment=as_signed(statement))
 
     @app.post(f"{API_PREFIX}/events", response_model=UploadResponse, responses=_ERRORS)
     def upload(request: UploadRequest, device_id: Device, bearer: Bearer) -> UploadResponse:
-        _same_device(request.device, device_id)
+        same_device(request.device, device_id)
         items = [(_utf8(e.event), _sig_or_empty(e.sig)) for e in request.events]
         results = ingest_batch(database, server_key, device_id, request.nonce, items)
         charge_refusals(bearer, results)
-        return UploadResponse(ack=_ack(server_key, device_id, request.nonce, "events"),
+        return UploadResponse(ack=acknowledgement(server_key, device_id, request.nonce, "events"),
                               results=[_result(r) for r in results])
 
     @app.put(f"{API_PREFIX}/events/{{event_id}}", response_model=SingleEventResponse,
@@ -155,17 +153,17 @@ def create_app(database: Database, server_key: ServerKey, *,
         [result] = ingest_batch(database, server_key, device_id, nonce,
                                 [(raw, _sig_or_empty(item.sig))])
         charge_refusals(bearer, [result])
-        body = SingleEventResponse(ack=_ack(server_key, device_id, nonce, "event"),
+        body = SingleEventResponse(ack=acknowledgement(server_key, device_id, nonce, "event"),
                                    result=_result(result))
         return JSONResponse(body.model_dump(mode="json"), status_code=result.status)
 
     @app.post(f"{API_PREFIX}/checkpoint", response_model=CheckpointResponse, responses=_ERRORS)
     def checkpoint(request: CheckpointRequest, device_id: Device) -> JSONResponse:
-        _same_device(request.device, device_id)
+        same_device(request.device, device_id)
         result = submit_checkpoint(database, device_id, _utf8(request.checkpoint.raw),
                                    _sig_or_empty(request.checkpoint.sig))
         body = CheckpointResponse(
-            ack=_ack(server_key, device_id, request.nonce, "checkpoint"),
+            ack=acknowledgement(server_key, device_id, request.nonce, "checkpoint"),
             outcome=result.outcome,  # type: ignore[arg-type]
             accepted_seq=result.accepted_seq, error=_detail(result.code, result.text))
         return JSONResponse(body.model_dump(mode="json"), status_code=result.status)
@@ -192,7 +190,7 @@ def create_app(database: Database, server_key: ServerKey, *,
     _install_verification_pages(app, database)
     install_static(app)
     install_draw_routes(app, database, server_key)
-    install_photo_routes(app, database, server_key)
+    install_photo_routes(app, database, server_key, device)
     install_provisioning_routes(app, database)
     install_release_routes(app, database)
     install_enterprise_pages(app, database, server_key)
@@ -247,27 +245,11 @@ def _html(page: str) -> HTMLResponse:
                                        "form-action 'self'"})
 
 
-def _same_device(claimed: str, device_id: str) -> None:
-    if claimed != device_id:
-        raise ApiError(403, "auth.device", Text(
-            "请求中的设备编号与注册凭据不符。", "The device in the request is not the enrolled one."))
-
-
-def _ack(server_key: ServerKey, device_id: str, nonce: str, kind: str) -> Signed:
-    """The server's signed time for this request: the device's time anchor."""
-    return _signed(server_key.sign(tags.ACK.value, {
-        "v": 1, "kind": kind, "device": device_id, "nonce": nonce, "server_time_ms": now_ms()}))
-
-
-def _signed(statement: SignedStatement) -> Signed:
-    return Signed(raw=statement.raw.decode("utf-8"), sig=keys.b64encode(statement.sig))
-
-
 def _result(result: ItemResult) -> EventResult:
     return EventResult(
         index=result.index, id=result.event_id, status=result.status,
         outcome=result.outcome,  # type: ignore[arg-type]
-        receipt=None if result.receipt is None else _signed(result.receipt),
+        receipt=None if result.receipt is None else as_signed(result.receipt),
         error=_detail(result.code, result.text))
 
 

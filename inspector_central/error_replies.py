@@ -27,3 +27,10 @@ def error_body(code: str, text: Text) -> dict[str, Any]:
 UNAUTHORISED = ApiError(401, "auth.token", Text(
     "设备未注册或注册已失效，请重新注册设备（inspector enrol）。",
     "The device is not enrolled or its enrolment was withdrawn; enrol it again (inspector enrol)."))
+
+
+def same_device(claimed: str, device_id: str) -> None:
+    """A request names the device its token enrolled, or is refused."""
+    if claimed != device_id:
+        raise ApiError(403, "auth.device", Text(
+            "请求中的设备编号与注册凭据不符。", "The device in the request is not the enrolled one."))

@@ -4,26 +4,24 @@ No ``from __future__ import annotations``: FastAPI reads the handlers' annotatio
 at run time.  The work is :mod:`inspector_central.photos`.
 """
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Path, Query, Request
 from fastapi.responses import JSONResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from inspector_central.enrolment import authenticate
-from inspector_central.error_replies import UNAUTHORISED, ApiError
+from inspector_central.error_replies import ApiError, same_device
 from inspector_central.photos import PhotoStore, photo_root, put_chunk, query_photos
-from inspector_central.signing import ServerKey, now_ms
+from inspector_central.signing import ServerKey, acknowledgement
 from inspector_central.storage import Database
-from inspector_protocol import keys, tags
 from inspector_protocol.messages import (
     ErrorDetail,
     ErrorResponse,
     PhotoChunkResponse,
     PhotoQueryRequest,
     PhotoQueryResponse,
-    Signed,
 )
 from inspector_protocol.text import Text
 from inspector_protocol.wire import API_PREFIX, MAX_PHOTO_BYTES, MAX_PHOTO_CHUNK_BYTES
@@ -43,33 +41,17 @@ _OCTETS = {"requestBody": {"required": True, "content": {"application/octet-stre
 
 
 def install_photo_routes(app: FastAPI, database: Database, server_key: ServerKey,
-                         store: PhotoStore | None = None) -> None:
+                         device: Callable[..., str], store: PhotoStore | None = None) -> None:
     chosen = store or PhotoStore(photo_root())
-
-    def device(credentials: Annotated[HTTPAuthorizationCredentials | None,
-                                      Depends(_bearer)]) -> str:
-        if credentials is None or len(credentials.credentials) > 200:
-            raise UNAUTHORISED
-        device_id = authenticate(database, credentials.credentials)
-        if device_id is None:
-            raise UNAUTHORISED
-        return device_id
 
     Device = Annotated[str, Depends(device)]
 
-    def ack(device_id: str, nonce: str) -> Signed:
-        statement = server_key.sign(tags.ACK.value, {
-            "v": 1, "kind": "photos", "device": device_id, "nonce": nonce,
-            "server_time_ms": now_ms()})
-        return Signed(raw=statement.raw.decode("utf-8"), sig=keys.b64encode(statement.sig))
-
     @app.post(f"{API_PREFIX}/photos/query", response_model=PhotoQueryResponse, responses=_ERRORS)
     def photo_query(request: PhotoQueryRequest, device_id: Device) -> PhotoQueryResponse:
-        if request.device != device_id:
-            raise ApiError(403, "auth.device", Text(
-                "请求中的设备编号与注册凭据不符。", "The device in the request is not the enrolled one."))
+        same_device(request.device, device_id)
         states = query_photos(database, device_id, list(dict.fromkeys(request.photos)))
-        return PhotoQueryResponse(ack=ack(device_id, request.nonce), photos=states)
+        return PhotoQueryResponse(ack=acknowledgement(server_key, device_id, request.nonce, "photos"),
+                                  photos=states)
 
     @app.put(f"{API_PREFIX}/photos/{{sha256}}", response_model=PhotoChunkResponse,
              responses=_CHUNK_ANSWERS, openapi_extra=_OCTETS)
@@ -89,5 +71,6 @@ def install_photo_routes(app: FastAPI, database: Database, server_key: ServerKey
                                           size, data)
         error = None if outcome.code is None or outcome.text is None else \
             ErrorDetail.of(outcome.code, outcome.text)
-        body = PhotoChunkResponse(ack=ack(device_id, nonce), photo=outcome.photo, error=error)
+        body = PhotoChunkResponse(ack=acknowledgement(server_key, device_id, nonce, "photos"),
+                                  photo=outcome.photo, error=error)
         return JSONResponse(body.model_dump(mode="json"), status_code=outcome.status)

@@ -28,6 +28,7 @@ from inspector_central.storage import Database, blob
 from inspector_protocol import keys, tags
 from inspector_protocol.canonical import canonical_bytes
 from inspector_protocol.errors import EnvironmentProblem
+from inspector_protocol.messages import Signed
 from inspector_protocol.text import Text
 from inspector_protocol.wire import (
     REPLY_SIGNATURE_HEADER,
@@ -211,3 +212,14 @@ def _target(scope: dict[str, Any]) -> str:
 
 def now_ms() -> int:
     return time.time_ns() // 1_000_000
+
+
+def as_signed(statement: SignedStatement) -> Signed:
+    """A signed statement as the wire carries it."""
+    return Signed(raw=statement.raw.decode("utf-8"), sig=keys.b64encode(statement.sig))
+
+
+def acknowledgement(server_key: ServerKey, device_id: str, nonce: str, kind: str) -> Signed:
+    """The server's signed time for this request: the device's time anchor."""
+    return as_signed(server_key.sign(tags.ACK.value, {
+        "v": 1, "kind": kind, "device": device_id, "nonce": nonce, "server_time_ms": now_ms()}))
